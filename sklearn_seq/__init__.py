@@ -1,0 +1,27 @@
+"""Recurrent neural networks as scikit-learn estimators, trained with skorch."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .recurrent import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+)
+
+try:
+    __version__ = version("sklearn-seq")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "GRUClassifier",
+    "GRURegressor",
+    "LSTMClassifier",
+    "LSTMRegressor",
+    "RNNClassifier",
+    "RNNRegressor",
+    "__version__",
+]

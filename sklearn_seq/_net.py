@@ -1,0 +1,376 @@
+"""The one place where estimators meet torch and skorch.
+
+Estimators hand over :class:`~sklearn_seq.utils._validation.Sequences` and numpy
+targets; this module wraps them in a tensor-backed dataset, builds the skorch net
+that trains the network, and reads results back as numpy arrays.
+
+Speed: skorch's default ``DataLoader`` fetches and collates one sample at a time.
+:class:`BatchIterator` instead gathers whole batches by slicing or indexing tensors
+(ragged data with one vectorised gather from a flat buffer) and groups ragged
+sequences of similar length into the same batch, so padding costs little.
+"""
+
+import contextlib
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    GradientNormClipping,
+    PrintLog,
+    ProgressBar,
+)
+from skorch.dataset import unpack_data
+from skorch.helper import predefined_split
+from skorch.utils import to_tensor
+from torch.utils.data import Dataset, Subset
+
+from .nn import SequenceNetwork
+
+_TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+_CRITERIA = {"cross_entropy": torch.nn.CrossEntropyLoss, "mse": torch.nn.MSELoss}
+
+# Ragged training batches are bucketed by length within chunks of this many batches,
+# so batches stay random across chunks but hold sequences of similar length.
+_BUCKET_BATCHES = 32
+
+
+def resolve_device(device):
+    """Map ``"auto"`` to ``"cuda"`` when a GPU is available, else ``"cpu"``."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+@contextlib.contextmanager
+def seeded(seed, device="cpu"):
+    """Run with torch seeded by ``seed``, leaving the caller's RNG state untouched."""
+    devices = []
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        devices = [torch.device(device).index or 0]
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield
+
+
+class SequenceDataset(Dataset):
+    """Tensors over :class:`Sequences`, with vectorised batch gathering.
+
+    Parameters
+    ----------
+    sequences : Sequences
+        Dense or ragged input (shares memory with the numpy arrays).
+    y : ndarray or None
+        Targets: int64 class codes or float targets.
+    sample_weight : ndarray or None
+        Per-sample weights in the loss.
+    """
+
+    def __init__(self, sequences, y=None, sample_weight=None):
+        values = sequences.values
+        if not values.flags.writeable or not values.flags.c_contiguous:
+            values = np.require(values, requirements=["C", "W"])
+        self.X = torch.from_numpy(values)
+        self.ragged = sequences.is_ragged
+        if self.ragged:
+            self.lengths = torch.from_numpy(sequences.lengths)
+            self.offsets = torch.from_numpy(sequences.offsets)
+        else:
+            self.lengths = None
+        self.y = None if y is None else torch.from_numpy(np.require(y, requirements=["C", "W"]))
+        self.sample_weight = (
+            None if sample_weight is None else torch.from_numpy(np.asarray(sample_weight))
+        )
+
+    def __len__(self):
+        return self.lengths.shape[0] if self.ragged else self.X.shape[0]
+
+    def __getitem__(self, i):
+        return self.batch(torch.as_tensor([i]))
+
+    def batch(self, index):
+        """Gather the batch at ``index`` (a slice or a LongTensor) as ``(Xi, yi)``."""
+        if not self.ragged:
+            xi = {"x": self.X[index]}
+        else:
+            if isinstance(index, slice):
+                index = torch.arange(*index.indices(len(self)))
+            lengths = self.lengths[index]
+            longest = int(lengths.max())
+            steps = torch.arange(longest)
+            # Past its end a sequence repeats its last step; those steps are never read.
+            pos = self.offsets[index, None] + torch.minimum(steps[None, :], lengths[:, None] - 1)
+            xi = {"x": self.X[pos]}
+            if int(lengths.min()) < longest:
+                xi["lengths"] = lengths
+        if self.sample_weight is not None:
+            xi["sample_weight"] = self.sample_weight[index]
+        yi = None if self.y is None else self.y[index]
+        return xi, yi
+
+
+def _unwrap(dataset):
+    """Base dataset and index tensor (None for all rows in order) behind Subsets."""
+    index = None
+    while isinstance(dataset, Subset):
+        sub = torch.as_tensor(np.asarray(dataset.indices), dtype=torch.long)
+        index = sub if index is None else index[sub]
+        dataset = dataset.dataset
+    if index is not None:
+        index = index.clone()
+    return dataset, index
+
+
+class BatchIterator:
+    """Yield whole batches of a :class:`SequenceDataset` (or a Subset of one).
+
+    Training (``shuffle=True``) shuffles, then sorts ragged sequences by length
+    within chunks of ``32 * batch_size`` and shuffles the order of the batches.
+    Evaluation keeps dense data in order; ragged subsets are visited in order of
+    length (callers that need their own order pass a length-sorted Subset).
+    """
+
+    def __init__(self, dataset, batch_size=32, shuffle=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        n = len(self.dataset)
+        return (n + self.batch_size - 1) // self.batch_size
+
+    def _index_batches(self, ds, index):
+        n = len(ds) if index is None else index.shape[0]
+        bs = self.batch_size
+        if self.shuffle:
+            perm = torch.randperm(n)
+            index = perm if index is None else index[perm]
+            if ds.ragged:
+                lengths = ds.lengths[index]
+                chunk = torch.arange(n) // (bs * _BUCKET_BATCHES)
+                key = chunk * (int(lengths.max()) + 1) + lengths
+                index = index[torch.argsort(key, stable=True)]
+            batches = list(index.split(bs))
+            if ds.ragged and len(batches) > 1:
+                batches = [batches[i] for i in torch.randperm(len(batches)).tolist()]
+            return batches
+        if index is None:
+            return [slice(i, min(i + bs, n)) for i in range(0, n, bs)]
+        if ds.ragged:
+            index = index[torch.argsort(ds.lengths[index], stable=True)]
+        return list(index.split(bs))
+
+    def __iter__(self):
+        ds, index = _unwrap(self.dataset)
+        for batch in self._index_batches(ds, index):
+            yield ds.batch(batch)
+
+
+class SequenceNet(NeuralNet):
+    """skorch's NeuralNet with sample weights and MLP's L2 penalty in the loss.
+
+    ``Xi`` is a dict ``{"x", "lengths"?, "sample_weight"?}``; the weights are read
+    by :meth:`get_loss` and never reach the module. The loss of a batch is
+    ``sum(w * l) / sum(w) + alpha / 2 * ||W||^2 / sum(w)`` as in scikit-learn's MLP.
+    """
+
+    def __init__(self, *args, alpha=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alpha = alpha
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, dict) and "sample_weight" in x:
+            x = {k: v for k, v in x.items() if k != "sample_weight"}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_tensor(y_true, device=self.device)
+        loss = self.criterion_(y_pred, y_true)
+        if loss.dim() > 1:
+            loss = loss.flatten(1).mean(dim=1)
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
+        if weight is None:
+            total, denom = loss.sum(), loss.shape[0]
+        else:
+            weight = weight.to(device=loss.device, dtype=loss.dtype)
+            total = (loss * weight).sum()
+            denom = weight.sum().clamp_min(torch.finfo(loss.dtype).tiny)
+        if self.alpha:
+            squares = sum(p.pow(2).sum() for p in self.module_.parameters() if p.dim() > 1)
+            total = total + 0.5 * self.alpha * squares
+        return total / denom
+
+
+class ValidationScore(Callback):
+    """Record ``valid_score`` (accuracy or R^2, weighted) from the validation batches."""
+
+    def __init__(self, kind="accuracy"):
+        self.kind = kind
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.preds_, self.targets_, self.weights_ = [], [], []
+
+    def on_batch_end(self, net, batch, training, y_pred=None, **kwargs):
+        if training:
+            return
+        xi, yi = unpack_data(batch)
+        self.preds_.append(y_pred.detach().cpu())
+        self.targets_.append(yi)
+        if "sample_weight" in xi:
+            self.weights_.append(xi["sample_weight"])
+
+    def on_epoch_end(self, net, **kwargs):
+        if not self.preds_:
+            return
+        from sklearn.metrics import accuracy_score, r2_score
+
+        pred = torch.cat(self.preds_).numpy()
+        true = torch.cat(self.targets_).numpy()
+        weight = torch.cat(self.weights_).numpy() if self.weights_ else None
+        if self.kind == "accuracy":
+            score = accuracy_score(true, pred.argmax(axis=1), sample_weight=weight)
+        else:
+            score = r2_score(true, pred, sample_weight=weight)
+        net.history.record("valid_score", float(score))
+
+
+class StoppingCriterion(EarlyStopping):
+    """skorch's EarlyStopping that remembers whether it ended the training.
+
+    skorch ends training by raising ``KeyboardInterrupt`` and swallowing it; the flag
+    lets the estimator tell its own stop from a user's Ctrl-C.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.stopped_ = False
+        return super().on_train_begin(net, **kwargs)
+
+    def on_epoch_end(self, net, **kwargs):
+        try:
+            super().on_epoch_end(net, **kwargs)
+        except KeyboardInterrupt:
+            self.stopped_ = True
+            raise
+
+
+def _silent(*args, **kwargs):
+    """A sink that prints nothing (a module-level function, so nets pickle)."""
+
+
+def build_net(
+    *,
+    module_kwargs,
+    criterion,
+    score_kind,
+    est,
+    batch_size,
+    device,
+    valid_dataset=None,
+):
+    """Build the skorch net for an estimator's current parameters."""
+    monitor = "valid_score" if valid_dataset is not None else "train_loss"
+    stopper = StoppingCriterion(
+        monitor=monitor,
+        patience=est.n_iter_no_change + 1,
+        threshold=est.tol,
+        threshold_mode="abs",
+        lower_is_better=valid_dataset is None,
+        load_best=valid_dataset is not None,
+        sink=print if est.verbose else _silent,
+    )
+    callbacks = [("stopping", stopper)]
+    if valid_dataset is not None:
+        callbacks.insert(0, ("valid_score", ValidationScore(score_kind)))
+    if est.max_grad_norm is not None:
+        callbacks.append(("clip", GradientNormClipping(est.max_grad_norm)))
+    if est.verbose:
+        callbacks.append(("progress", ProgressBar()))
+    module_kwargs = {f"module__{k}": v for k, v in module_kwargs.items()}
+    return SequenceNet(
+        module=SequenceNetwork,
+        criterion=_CRITERIA.get(criterion, criterion),
+        criterion__reduction="none",
+        optimizer=torch.optim.Adam,
+        lr=est.learning_rate_init,
+        alpha=est.alpha,
+        max_epochs=est.max_iter,
+        batch_size=batch_size,
+        iterator_train=BatchIterator,
+        iterator_train__shuffle=est.shuffle,
+        iterator_valid=BatchIterator,
+        dataset=SequenceDataset,
+        train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
+        callbacks=callbacks,
+        callbacks__print_log=PrintLog() if est.verbose else None,
+        predict_nonlinearity=None,
+        warm_start=True,
+        device=device,
+        **module_kwargs,
+    )
+
+
+def torch_dtype(name):
+    return _TORCH_DTYPES[name]
+
+
+def train(net, dataset, epochs, seed):
+    """Train ``net`` for up to ``epochs`` epochs; return whether it stopped early.
+
+    A ``KeyboardInterrupt`` from the user (not from early stopping) is re-raised
+    after training ends cleanly, so the net keeps the weights of the last epoch.
+    """
+    n_before = len(net.history)
+    with seeded(seed, net.device):
+        net.partial_fit(dataset, epochs=epochs)
+    stopper = dict(net.callbacks_)["stopping"]
+    n_done = len(net.history) - n_before
+    interrupted = n_done < epochs and not stopper.stopped_
+    return stopper.stopped_, interrupted
+
+
+def _ordered(sequences):
+    """A dataset over ``sequences`` visited by length, and the order used (or None)."""
+    dataset = SequenceDataset(sequences)
+    if not sequences.is_ragged:
+        return dataset, None
+    order = np.argsort(sequences.lengths, kind="stable")
+    return Subset(dataset, order), order
+
+
+def _evaluate(net, dataset, fn, batch_size=None):
+    """Yield ``fn(**Xi)`` per evaluation batch, as skorch's evaluation step does it.
+
+    The module is put in eval mode and run without autograd; inputs are moved with
+    skorch's ``to_tensor``. No DataLoader and no per-call parameter parsing, so a
+    single sequence costs little more than the module's own forward.
+    """
+    net.module_.eval()
+    with torch.inference_mode():
+        for xi, _ in BatchIterator(dataset, batch_size=batch_size or net.batch_size):
+            yield fn(**to_tensor(xi, device=net.device)).cpu()
+
+
+def forward(net, sequences, batch_size=None):
+    """Network outputs for ``sequences`` as a numpy array, in input order."""
+    dataset, order = _ordered(sequences)
+    outs = list(_evaluate(net, dataset, net.module_.forward, batch_size))
+    out = (outs[0] if len(outs) == 1 else torch.cat(outs)).numpy()
+    if order is not None:
+        restored = np.empty_like(out)
+        restored[order] = out
+        out = restored
+    return out
+
+
+def attention(net, sequences, batch_size=None):
+    """Attention weights ``(n_samples, max_length)``, zero on padding, input order."""
+    dataset, order = _ordered(sequences)
+    result = np.zeros((len(sequences), sequences.max_length), dtype=sequences.dtype)
+    start = 0
+    for w in _evaluate(net, dataset, net.module_.attention, batch_size):
+        rows = np.arange(start, start + w.shape[0])
+        result[rows if order is None else order[rows], : w.shape[1]] = w.numpy()
+        start += w.shape[0]
+    return result

@@ -1,0 +1,541 @@
+"""The shared base of the recurrent estimators.
+
+:class:`BaseRecurrent` holds every parameter, the validation of inputs, training
+through skorch and the fitted attributes. Public classes only fix the cell and the
+task (classification or regression) and carry the docstrings.
+"""
+
+import warnings
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import assert_all_finite, check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+)
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from . import _net
+from .utils._validation import check_sequences
+
+_POOLINGS = {"last", "mean", "max", "attention"}
+
+
+def _weighted_stats(values, weight):
+    """Per-column weighted mean and standard deviation (1 where a column is constant)."""
+    values = values.astype(np.float64, copy=False)
+    total = weight.sum()
+    if total <= 0:
+        return np.zeros(values.shape[1]), np.ones(values.shape[1])
+    mean = weight @ values / total
+    var = weight @ (values - mean) ** 2 / total
+    scale = np.sqrt(var)
+    scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0
+    return mean, scale
+
+
+class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
+    """Base class for recurrent sequence estimators. Not for direct use."""
+
+    _cell = "lstm"
+
+    _parameter_constraints = {
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "num_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "bidirectional": ["boolean"],
+        "pooling": [StrOptions(_POOLINGS)],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "shuffle": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "dtype": [StrOptions({"float32", "float64"})],
+        "device": [str],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        pooling="last",
+        max_iter=200,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        alpha=1e-4,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        max_grad_norm=1.0,
+        dtype="float32",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.max_grad_norm = max_grad_norm
+        self.dtype = dtype
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # -- input ---------------------------------------------------------------------
+
+    def _validate_X(self, X, *, reset, y="no_validation"):
+        """Validate ``X`` (the package's one conversion path) and check its width.
+
+        Passing ``y`` (in ``fit``) makes scikit-learn check that it is not None.
+        """
+        validate_data(self, X, y, skip_check_array=True, ensure_2d=False, reset=reset)
+        dtype = np.float32 if self.dtype == "float32" else np.float64
+        seqs, ndim = check_sequences(X, dtype=dtype, estimator_name=type(self).__name__)
+        if reset:
+            self.n_features_in_ = seqs.values.shape[1] if ndim == 2 else seqs.n_features
+            self.n_features_per_step_ = seqs.n_features
+            self._fit_ndim = ndim
+            return seqs
+        if ndim == 2 and self._fit_ndim == 2:
+            width = seqs.values.shape[1]
+            if width != self.n_features_in_:
+                raise ValueError(
+                    f"X has {width} features, but {type(self).__name__} is expecting "
+                    f"{self.n_features_in_} features as input."
+                )
+        elif seqs.n_features != self.n_features_per_step_:
+            raise ValueError(
+                f"X has {seqs.n_features} features per time step, but "
+                f"{type(self).__name__} is expecting {self.n_features_per_step_} "
+                "features per step as input."
+            )
+        return seqs
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            # At least 32 steps per epoch on large data, whole batch on tiny data.
+            return int(min(n_samples, np.clip(n_samples // 32, 32, 256)))
+        return int(min(self.batch_size, n_samples))
+
+    # -- training ------------------------------------------------------------------
+
+    @abstractmethod
+    def _encode_y(self, y, *, first_call, classes=None):
+        """Validate ``y``; return the training target array."""
+
+    @abstractmethod
+    def _n_outputs(self):
+        """Width of the network head."""
+
+    _criterion = None
+    _score_kind = None
+
+    def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
+        first_call = not hasattr(self, "net_") or not (incremental or self.warm_start)
+        seqs = self._validate_X(X, reset=first_call, y=y)
+        target = self._encode_y(y, first_call=first_call, classes=classes)
+        check_consistent_length(np.empty((seqs.n_samples, 0)), target)
+        dtype = seqs.dtype
+        sample_weight = _check_sample_weight(
+            sample_weight, np.empty((seqs.n_samples, 0)), dtype=np.float64
+        )
+        sample_weight = self._adjust_sample_weight(sample_weight, y)
+        target = self._prepare_target(target, sample_weight, first_call, dtype)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        if incremental and hasattr(self, "n_iter_"):
+            seed = (seed + self.n_iter_) % np.iinfo(np.int32).max
+
+        early_stopping = self.early_stopping and not incremental
+        train_idx = valid_idx = None
+        if early_stopping:
+            stratify = target if self._score_kind == "accuracy" else None
+            train_idx, valid_idx = train_test_split(
+                np.arange(seqs.n_samples),
+                test_size=self.validation_fraction,
+                random_state=seed,
+                stratify=stratify,
+            )
+        weighted = not np.all(sample_weight == 1.0)
+
+        def dataset(idx):
+            s = seqs if idx is None else seqs.take(idx)
+            t = target if idx is None else target[idx]
+            w = sample_weight if idx is None else sample_weight[idx]
+            return _net.SequenceDataset(s, t, w.astype(dtype) if weighted else None)
+
+        train_set = dataset(train_idx)
+        valid_set = None if valid_idx is None else dataset(valid_idx)
+        n_train = len(train_set)
+
+        if first_call:
+            step_weight = seqs.step_weights(sample_weight)
+            if train_idx is not None:
+                mask = np.zeros(seqs.n_samples, dtype=bool)
+                mask[train_idx] = True
+                step_weight = step_weight * seqs.step_weights(mask.astype(np.float64))
+            mean, scale = _weighted_stats(seqs.step_values(), step_weight)
+            self.device_ = _net.resolve_device(self.device)
+            self.net_ = _net.build_net(
+                module_kwargs=dict(
+                    input_size=seqs.n_features,
+                    n_outputs=self._n_outputs(),
+                    hidden_size=self.hidden_size,
+                    num_layers=self.num_layers,
+                    cell=self._cell,
+                    bidirectional=self.bidirectional,
+                    dropout=self.dropout,
+                    pooling=self.pooling,
+                    input_mean=mean.astype(dtype),
+                    input_scale=scale.astype(dtype),
+                    dtype=_net.torch_dtype(self.dtype),
+                ),
+                criterion=self._criterion,
+                score_kind=self._score_kind,
+                est=self,
+                batch_size=self._batch_size(n_train),
+                device=self.device_,
+                valid_dataset=valid_set,
+            )
+            with _net.seeded(seed, self.device_):
+                self.net_.initialize()
+        else:
+            self.net_.batch_size = self._batch_size(n_train)
+            self.net_.train_split = (
+                None if valid_set is None else _net.predefined_split(valid_set)
+            )
+
+        epochs = 1 if incremental else self.max_iter
+        stopped, interrupted = _net.train(self.net_, train_set, epochs, seed)
+        self._record_history(early_stopping)
+        if interrupted:
+            raise KeyboardInterrupt(
+                f"training interrupted after {self.n_iter_} epochs; the estimator keeps "
+                "the weights of the last finished epoch"
+            )
+        if not incremental and not stopped:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
+                "the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        return self
+
+    def _adjust_sample_weight(self, sample_weight, y):
+        return sample_weight
+
+    def _prepare_target(self, target, sample_weight, first_call, dtype):
+        return target
+
+    def _record_history(self, early_stopping):
+        history = self.net_.history
+        self.n_iter_ = len(history)
+        self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
+        if early_stopping:
+            self.validation_scores_ = [float(v) for v in history[:, "valid_score"]]
+            self.best_validation_score_ = max(self.validation_scores_)
+            self.best_loss_ = None
+        else:
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+            self.best_loss_ = min(self.loss_curve_)
+
+    # -- prediction ----------------------------------------------------------------
+
+    def _forward(self, X):
+        seqs = self._validate_X(X, reset=False)
+        return _net.forward(self.net_, seqs)
+
+    def attention_weights(self, X):
+        """Attention weight of every time step, per sample.
+
+        Available with ``pooling="attention"``. Weights sum to 1 over each
+        sequence's real steps; the steps of ragged input past a sequence's end
+        (padding up to the longest sequence) get weight 0.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``predict``.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, n_timesteps)
+            ``n_timesteps`` is the longest sequence in ``X``.
+        """
+        check_is_fitted(self)
+        if self.pooling != "attention":
+            raise ValueError(
+                "attention_weights needs pooling='attention'; this estimator was "
+                f"fitted with pooling={self.pooling!r}."
+            )
+        seqs = self._validate_X(X, reset=False)
+        return _net.attention(self.net_, seqs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.non_deterministic = self.device != "cpu"
+        return tags
+
+
+class RecurrentClassifierMixin(ClassifierMixin):
+    """Classification on top of :class:`BaseRecurrent`: labels, probabilities."""
+
+    _criterion = "cross_entropy"
+    _score_kind = "accuracy"
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _encode_y(self, y, *, first_call, classes=None):
+        y = column_or_1d(np.asarray(y) if not hasattr(y, "iloc") else y, warn=True)
+        if y.dtype.kind == "f":
+            assert_all_finite(y, input_name="y")
+        check_classification_targets(y)
+        if first_call:
+            if classes is not None:
+                self._label_encoder = LabelEncoder().fit(classes)
+            else:
+                self._label_encoder = LabelEncoder().fit(y)
+            self.classes_ = self._label_encoder.classes_
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels not seen in the first fit or in `classes`: {unseen}"
+            )
+        return self._label_encoder.transform(y).astype(np.int64)
+
+    def _adjust_sample_weight(self, sample_weight, y):
+        if self.class_weight is None:
+            return sample_weight
+        y = column_or_1d(np.asarray(y) if not hasattr(y, "iloc") else y)
+        return sample_weight * compute_sample_weight(self.class_weight, y)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to sequences ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
+            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
+        y : array-like of shape (n_samples,)
+            Class labels (strings, integers or booleans).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch over ``X``, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            All classes that can appear; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        first = _check_partial_fit_first_call(self, classes)
+        if first:
+            # A fresh start: forget any model from an earlier ``fit``.
+            for attr in ("net_", "n_iter_"):
+                self.__dict__.pop(attr, None)
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def predict_proba(self, X):
+        """Probability of each class for each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        logits = self._forward(X).astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        return logits
+
+    def predict(self, X):
+        """Predicted class of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.classes_[self._forward(X).argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags
+
+
+class RecurrentRegressorMixin(RegressorMixin):
+    """Regression on top of :class:`BaseRecurrent`: single or multi-output targets.
+
+    Targets are standardised for training (with the sample weights) and predictions
+    mapped back, so ``y`` in any unit trains at the same learning rate.
+    """
+
+    _criterion = "mse"
+    _score_kind = "r2"
+
+    def _n_outputs(self):
+        return self.n_outputs_
+
+    def _encode_y(self, y, *, first_call, classes=None):
+        y = np.asarray(y) if not hasattr(y, "to_numpy") else y.to_numpy()
+        if y.dtype.kind not in "biuf":
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"y must be numeric for a regressor: {exc}") from exc
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1D or 2D, got {y.ndim}D.")
+        assert_all_finite(y, input_name="y")
+        y2 = y.reshape(len(y), -1).astype(np.float64)
+        if first_call:
+            self.n_outputs_ = y2.shape[1]
+            self._y_1d = y.ndim == 1
+        elif y2.shape[1] != self.n_outputs_:
+            raise ValueError(f"y has {y2.shape[1]} outputs, expected {self.n_outputs_}.")
+        return y2
+
+    def _prepare_target(self, target, sample_weight, first_call, dtype):
+        if first_call:
+            self._y_mean, self._y_scale = _weighted_stats(target, sample_weight)
+        return ((target - self._y_mean) / self._y_scale).astype(dtype)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to sequences ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
+            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Train for one epoch over ``X``, continuing from the current weights.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X):
+        """Predicted target of each sequence.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions in the units of ``y``.
+        """
+        check_is_fitted(self)
+        out = self._forward(X).astype(np.float64) * self._y_scale + self._y_mean
+        return out[:, 0] if self._y_1d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

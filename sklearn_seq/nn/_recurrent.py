@@ -1,0 +1,253 @@
+"""Recurrent encoders, pooling and the sequence network behind the estimators.
+
+Variable lengths are exact without packing: a batch is padded at the end to its own
+longest sequence, the forward direction is read at each sequence's last real step,
+and the backward direction runs on each sequence reversed within its own length, so
+padding never reaches a real step. On CUDA, where cuDNN's packed kernels are fast, the
+same modules run on packed sequences instead; both give the same numbers.
+"""
+
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+__all__ = [
+    "RecurrentEncoder",
+    "SequencePooling",
+    "SequenceNetwork",
+    "reverse_padded",
+    "length_mask",
+]
+
+_CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def length_mask(lengths, max_length):
+    """Boolean ``(batch, max_length)`` mask, True on real steps."""
+    steps = torch.arange(max_length, device=lengths.device)
+    return steps[None, :] < lengths[:, None]
+
+
+def reverse_padded(x, lengths):
+    """Reverse each sequence of ``x`` (batch, time, ...) within its own length.
+
+    Padding steps stay where they are::
+
+        x        a b c _ _        lengths 3
+        reversed c b a _ _
+    """
+    if lengths is None:
+        return torch.flip(x, dims=(1,))
+    steps = torch.arange(x.shape[1], device=x.device)[None, :]
+    lengths = lengths.to(x.device)[:, None]
+    index = torch.where(steps < lengths, lengths - 1 - steps, steps)
+    index = index.view(*index.shape, *([1] * (x.dim() - 2))).expand_as(x)
+    return torch.gather(x, 1, index)
+
+
+def _init_forget_bias(rnn, cell, value=1.0):
+    # A forget-gate bias of 1 lets gradients reach far back from the start of
+    # training (Jozefowicz et al., 2015); torch's default of 0 forgets quickly.
+    if cell != "lstm":
+        return
+    for name, param in rnn.named_parameters():
+        if name.startswith("bias_ih"):
+            hidden = param.shape[0] // 4
+            with torch.no_grad():
+                param[hidden : 2 * hidden].fill_(value)
+                getattr(rnn, name.replace("bias_ih", "bias_hh"))[hidden : 2 * hidden].zero_()
+
+
+class RecurrentEncoder(nn.Module):
+    """A stack of RNN/LSTM/GRU layers that is exact on padded batches.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step.
+    hidden_size : int
+        Hidden units per direction.
+    num_layers : int
+        Stacked layers.
+    cell : {"lstm", "gru", "rnn"}
+        The recurrent cell.
+    bidirectional : bool
+        Add a backward direction; outputs are then ``2 * hidden_size`` wide.
+    dropout : float
+        Dropout between stacked layers.
+    """
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        cell="lstm",
+        bidirectional=False,
+        dropout=0.0,
+    ):
+        super().__init__()
+        rnn_cls = _CELLS[cell]
+        self.bidirectional = bidirectional
+        self.output_size = hidden_size * (2 if bidirectional else 1)
+        if not bidirectional:
+            self.forward_rnn = rnn_cls(
+                input_size,
+                hidden_size,
+                num_layers=num_layers,
+                batch_first=True,
+                dropout=dropout if num_layers > 1 else 0.0,
+            )
+            _init_forget_bias(self.forward_rnn, cell)
+            self.layers = None
+        else:
+            self.layers = nn.ModuleList()
+            for i in range(num_layers):
+                size = input_size if i == 0 else 2 * hidden_size
+                pair = nn.ModuleList(
+                    [rnn_cls(size, hidden_size, batch_first=True) for _ in range(2)]
+                )
+                for rnn in pair:
+                    _init_forget_bias(rnn, cell)
+                self.layers.append(pair)
+            self.inter_dropout = nn.Dropout(dropout)
+
+    @staticmethod
+    def _run(rnn, x, lengths):
+        if lengths is not None and x.is_cuda:
+            packed = pack_padded_sequence(
+                x, lengths.cpu(), batch_first=True, enforce_sorted=False
+            )
+            out, _ = rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+            return out
+        out, _ = rnn(x)
+        return out
+
+    def forward(self, x, lengths=None):
+        """Encode ``x`` (batch, time, features).
+
+        Returns
+        -------
+        outputs : Tensor (batch, time, output_size)
+            The state at every step (both directions aligned to the input steps).
+        last : Tensor (batch, output_size)
+            The summary of each sequence: the forward state at its last real step,
+            concatenated with the backward state at its first step.
+        """
+        if self.layers is None:
+            outputs = self._run(self.forward_rnn, x, lengths)
+            return outputs, self._last(outputs, lengths)
+        h = x
+        for i, (fwd, bwd) in enumerate(self.layers):
+            if i:
+                h = self.inter_dropout(h)
+            out_f = self._run(fwd, h, lengths)
+            out_b = reverse_padded(self._run(bwd, reverse_padded(h, lengths), lengths), lengths)
+            h = torch.cat([out_f, out_b], dim=-1)
+        half = h.shape[-1] // 2
+        last = torch.cat([self._last(h[..., :half], lengths), h[:, 0, half:]], dim=-1)
+        return h, last
+
+    @staticmethod
+    def _last(outputs, lengths):
+        if lengths is None:
+            return outputs[:, -1]
+        index = (lengths.to(outputs.device) - 1).view(-1, 1, 1).expand(-1, 1, outputs.shape[-1])
+        return outputs.gather(1, index).squeeze(1)
+
+
+class SequencePooling(nn.Module):
+    """Summarise encoder states over time: ``"last"``, ``"mean"``, ``"max"`` or
+    ``"attention"`` (additive attention whose weights sum to 1 over real steps).
+    """
+
+    def __init__(self, size, pooling="last"):
+        super().__init__()
+        self.pooling = pooling
+        if pooling == "attention":
+            self.score = nn.Sequential(nn.Linear(size, size), nn.Tanh(), nn.Linear(size, 1))
+
+    def forward(self, outputs, last, lengths=None):
+        """Return ``(summary, attention_weights or None)``."""
+        if self.pooling == "last":
+            return last, None
+        mask = None if lengths is None else length_mask(lengths.to(outputs.device), outputs.shape[1])
+        if self.pooling == "mean":
+            if mask is None:
+                return outputs.mean(dim=1), None
+            m = mask.unsqueeze(-1).to(outputs.dtype)
+            return (outputs * m).sum(dim=1) / m.sum(dim=1), None
+        if self.pooling == "max":
+            if mask is not None:
+                outputs = outputs.masked_fill(~mask.unsqueeze(-1), float("-inf"))
+            return outputs.max(dim=1).values, None
+        scores = self.score(outputs).squeeze(-1)
+        if mask is not None:
+            scores = scores.masked_fill(~mask, float("-inf"))
+        weights = torch.softmax(scores, dim=1)
+        return torch.bmm(weights.unsqueeze(1), outputs).squeeze(1), weights
+
+
+class SequenceNetwork(nn.Module):
+    """Standardise inputs, encode, pool, and map to ``n_outputs`` with a linear head.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per step.
+    n_outputs : int
+        Width of the head (classes, regression targets, horizon x quantiles).
+    hidden_size, num_layers, cell, bidirectional, dropout
+        As in :class:`RecurrentEncoder`; ``dropout`` also applies before the head.
+    pooling : {"last", "mean", "max", "attention"}
+        How the sequence is summarised.
+    input_mean, input_scale : array-like of shape (input_size,), optional
+        Fixed standardisation applied to every step (buffers, saved with the weights).
+    dtype : torch.dtype
+        Parameter dtype, fixed at construction.
+    """
+
+    def __init__(
+        self,
+        input_size,
+        n_outputs,
+        hidden_size=64,
+        num_layers=1,
+        cell="lstm",
+        bidirectional=False,
+        dropout=0.0,
+        pooling="last",
+        input_mean=None,
+        input_scale=None,
+        dtype=torch.float32,
+    ):
+        super().__init__()
+        mean = torch.zeros(input_size) if input_mean is None else torch.as_tensor(input_mean)
+        scale = torch.ones(input_size) if input_scale is None else torch.as_tensor(input_scale)
+        self.register_buffer("input_mean", mean.clone())
+        self.register_buffer("input_scale", scale.clone())
+        self.encoder = RecurrentEncoder(
+            input_size, hidden_size, num_layers, cell, bidirectional, dropout
+        )
+        self.pooling = SequencePooling(self.encoder.output_size, pooling)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.encoder.output_size, n_outputs)
+        self.to(dtype)
+
+    def encode(self, x, lengths=None):
+        """Return ``(summary, attention_weights or None)`` for a padded batch."""
+        x = (x - self.input_mean) / self.input_scale
+        outputs, last = self.encoder(x, lengths)
+        return self.pooling(outputs, last, lengths)
+
+    def forward(self, x, lengths=None):
+        summary, _ = self.encode(x, lengths)
+        return self.head(self.dropout(summary))
+
+    def attention(self, x, lengths=None):
+        """Attention weights ``(batch, time)``; zero on padding steps."""
+        _, weights = self.encode(x, lengths)
+        if weights is None:
+            raise ValueError("attention weights exist only with pooling='attention'")
+        return weights

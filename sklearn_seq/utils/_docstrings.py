@@ -1,0 +1,214 @@
+"""Shared docstring text, written once and filled into each public estimator."""
+
+ARCHITECTURE_PARAMS = """\
+hidden_size : int, default=64
+    Hidden units per direction of each recurrent layer (as in ``torch.nn.{cell}``).
+
+num_layers : int, default=1
+    Number of stacked recurrent layers.
+
+dropout : float, default=0.0
+    Dropout between stacked layers and before the output layer.
+
+bidirectional : bool, default=False
+    Also read each sequence backwards. Each sequence is reversed within its own
+    length, so ragged input gives exact results.
+
+pooling : {"last", "mean", "max", "attention"}, default="last"
+    How the states over time are summarised for the output layer: the state at
+    each sequence's last step (and the backward state at its first step), the
+    mean or maximum over its steps, or additive attention whose weights
+    :meth:`attention_weights` returns."""
+
+TRAINING_PARAMS = """\
+max_iter : int, default=200
+    Maximum number of epochs (passes over the training data).
+
+batch_size : int or "auto", default="auto"
+    Sequences per mini-batch. ``"auto"`` uses ``min(n_samples,
+    clip(n_samples // 32, 32, 256))``: the whole set when it is small, at least
+    32 steps per epoch when it is large.
+
+learning_rate_init : float, default=1e-3
+    Learning rate of the Adam optimizer.
+
+alpha : float, default=1e-4
+    Strength of the L2 penalty on the weights, scaled as in ``MLPClassifier``.
+
+shuffle : bool, default=True
+    Shuffle the training data every epoch. Ragged sequences are then grouped into
+    batches of similar length.
+
+early_stopping : bool, default=False
+    Hold out ``validation_fraction`` of the training data (stratified for
+    classifiers) and stop when the validation score (accuracy or R^2) has not
+    improved by ``tol`` for ``n_iter_no_change`` epochs; the best weights are
+    restored. Without it, training stops when the training loss stops improving.
+    Not used by ``partial_fit``.
+
+validation_fraction : float, default=0.1
+    Share of the training data held out for early stopping.
+
+n_iter_no_change : int, default=10
+    Epochs without an improvement of at least ``tol`` before training stops.
+
+tol : float, default=1e-4
+    Minimum improvement of the loss (or validation score) that counts.
+
+max_grad_norm : float or None, default=1.0
+    Clip the gradient norm to this value at every step (the usual guard against
+    exploding gradients in recurrent networks); None disables clipping."""
+
+RUNTIME_PARAMS = """\
+dtype : {"float32", "float64"}, default="float32"
+    Floating point type of the network and of the converted input. float32 is the
+    fast path; float64 trades speed for precision.
+
+device : str, default="cpu"
+    Torch device to train and predict on: ``"cpu"``, ``"cuda"``, ``"cuda:1"``,
+    or ``"auto"`` (a GPU when one is available).
+
+random_state : int, RandomState instance or None, default=None
+    Seeds weight initialisation, shuffling and the validation split. With an int,
+    repeated fits on the CPU give identical models. The global torch random state
+    is left untouched.
+
+verbose : int, default=0
+    0 prints nothing; 1 or more prints a progress bar and a table per epoch.
+
+warm_start : bool, default=False
+    Reuse the weights of the previous fit as the starting point."""
+
+CLASS_WEIGHT_PARAM = """\
+class_weight : dict, "balanced" or None, default=None
+    Weights of the classes in the loss, multiplied into ``sample_weight``;
+    ``"balanced"`` uses ``n_samples / (n_classes * np.bincount(y))``."""
+
+COMMON_ATTRIBUTES = """\
+net_ : skorch.NeuralNet
+    The fitted skorch net that holds the torch module, optimizer and history.
+
+n_features_in_ : int
+    For 2D input, the number of time steps (one column per step, as scikit-learn
+    requires); for 3D and ragged input, the number of features per step.
+
+n_features_per_step_ : int
+    Features per time step, fixed at fit; the number of steps may vary at predict.
+
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Column names when ``X`` was a pandas DataFrame with string column names.
+
+n_iter_ : int
+    Epochs run (over all calls with ``warm_start`` or ``partial_fit``).
+
+loss_curve_ : list of float
+    Training loss per epoch.
+
+best_loss_ : float or None
+    Lowest training loss, None with early stopping.
+
+validation_scores_ : list of float or None
+    Validation score per epoch with early stopping, else None.
+
+best_validation_score_ : float or None
+    Best validation score with early stopping, else None.
+
+device_ : str
+    Device the model was trained on."""
+
+_TEMPLATE = """{cell} {task} for sequences, trained with skorch.
+
+{intro}
+
+Read more in the :ref:`User Guide <estimators>` (``docs/user_guide.md``).
+
+Parameters
+----------
+{params}
+
+Attributes
+----------
+{attributes}
+
+See Also
+--------
+{see_also}
+
+Notes
+-----
+Input may be a 2D array ``(n_samples, n_timesteps)`` of univariate sequences, a
+3D array ``(n_samples, n_timesteps, n_features)``, or a list of sequences of
+different lengths ``(T_i,)`` / ``(T_i, n_features)``. Inputs are standardised
+per feature with (weighted) statistics of the training data inside the network.
+Ragged batches are padded per batch after grouping by length, and every
+sequence is read up to its own end, so results do not depend on the batch.
+
+Examples
+--------
+{example}
+"""
+
+_INTROS = {
+    "classifier": "Predicts one class per sequence from a recurrent encoding of it.",
+    "regressor": (
+        "Predicts one value (or one row of values) per sequence from a recurrent "
+        "encoding of it. Targets are standardised for training and predictions "
+        "returned in the units of ``y``."
+    ),
+}
+
+_CLASS_ATTRS = """classes_ : ndarray of shape (n_classes,)
+    Class labels seen in ``fit`` (or given to ``partial_fit``)."""
+
+_REG_ATTRS = """n_outputs_ : int
+    Number of targets."""
+
+_EXAMPLES = {
+    "classifier": """>>> import numpy as np
+>>> from sklearn_seq import {name}
+>>> rng = np.random.RandomState(0)
+>>> X = rng.randn(60, 12, 2).astype("float32")
+>>> y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
+>>> clf = {name}(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
+>>> clf.predict(X[:3]).shape
+(3,)
+>>> clf.predict_proba(X[:3]).shape
+(3, 2)""",
+    "regressor": """>>> import numpy as np
+>>> from sklearn_seq import {name}
+>>> rng = np.random.RandomState(0)
+>>> X = rng.randn(60, 12)
+>>> y = X[:, -3:].sum(axis=1)
+>>> reg = {name}(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
+>>> reg.predict(X[:3]).shape
+(3,)""",
+}
+
+
+
+def fill_doc(*, cell, task):
+    """Class decorator: build the numpydoc docstring of a public estimator."""
+
+    def decorate(cls):
+        params = [ARCHITECTURE_PARAMS.replace("{cell}", cell), TRAINING_PARAMS]
+        if task == "classifier":
+            params.append(CLASS_WEIGHT_PARAM)
+        params.append(RUNTIME_PARAMS)
+        attrs = [_CLASS_ATTRS if task == "classifier" else _REG_ATTRS, COMMON_ATTRIBUTES]
+        others = [c for c in ("RNN", "LSTM", "GRU") if c != cell]
+        suffix = "Classifier" if task == "classifier" else "Regressor"
+        see_also = "\n".join(
+            f"{c}{suffix} : The same estimator with the {c} cell." for c in others
+        )
+        cls.__doc__ = _TEMPLATE.format(
+            cell=cell,
+            task=task,
+            intro=_INTROS[task],
+            params="\n\n".join(params),
+            attributes="\n\n".join(attrs),
+            see_also=see_also,
+            example=_EXAMPLES[task].format(name=cls.__name__),
+        )
+        return cls
+
+    return decorate
