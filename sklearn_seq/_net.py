@@ -27,7 +27,7 @@ from skorch.helper import predefined_split
 from skorch.utils import to_tensor
 from torch.utils.data import Dataset, Subset
 
-from .nn import SequenceNetwork
+from . import nn as seq_nn
 
 _TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _CRITERIA = {"cross_entropy": torch.nn.CrossEntropyLoss, "mse": torch.nn.MSELoss}
@@ -259,8 +259,18 @@ def _silent(*args, **kwargs):
     """A sink that prints nothing (a module-level function, so nets pickle)."""
 
 
+def _resolve(name, table=None):
+    """A torch loss or module given by name (``sklearn_seq.nn`` or torch's losses)."""
+    if not isinstance(name, str):
+        return name
+    if table and name in table:
+        return table[name]
+    return getattr(seq_nn, name)
+
+
 def build_net(
     *,
+    module,
     module_kwargs,
     criterion,
     score_kind,
@@ -287,10 +297,14 @@ def build_net(
         callbacks.append(("clip", GradientNormClipping(est.max_grad_norm)))
     if est.verbose:
         callbacks.append(("progress", ProgressBar()))
+    module_kwargs = dict(module_kwargs)
+    if "dtype" in module_kwargs:
+        module_kwargs["dtype"] = torch_dtype(module_kwargs["dtype"])
     module_kwargs = {f"module__{k}": v for k, v in module_kwargs.items()}
+    fused = {"optimizer__fused": True} if _fused_adam_ok(device, module_kwargs) else {}
     return SequenceNet(
-        module=SequenceNetwork,
-        criterion=_CRITERIA.get(criterion, criterion),
+        module=_resolve(module),
+        criterion=_resolve(criterion, _CRITERIA),
         criterion__reduction="none",
         optimizer=torch.optim.Adam,
         lr=est.learning_rate_init,
@@ -307,8 +321,16 @@ def build_net(
         predict_nonlinearity=None,
         warm_start=True,
         device=device,
+        **fused,
         **module_kwargs,
     )
+
+
+def _fused_adam_ok(device, module_kwargs):
+    # One fused kernel per step instead of a Python loop over parameters (~15% of a
+    # step on small models); available on CPU and CUDA for float32/float64.
+    dtype = module_kwargs.get("module__dtype", torch.float32)
+    return str(device).split(":")[0] in ("cpu", "cuda") and dtype in _TORCH_DTYPES.values()
 
 
 def torch_dtype(name):

@@ -213,22 +213,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 mask = np.zeros(seqs.n_samples, dtype=bool)
                 mask[train_idx] = True
                 step_weight = step_weight * seqs.step_weights(mask.astype(np.float64))
-            mean, scale = _weighted_stats(seqs.step_values(), step_weight)
             self.device_ = _net.resolve_device(self.device)
             self.net_ = _net.build_net(
-                module_kwargs=dict(
-                    input_size=seqs.n_features,
-                    n_outputs=self._n_outputs(),
-                    hidden_size=self.hidden_size,
-                    num_layers=self.num_layers,
-                    cell=self._cell,
-                    bidirectional=self.bidirectional,
-                    dropout=self.dropout,
-                    pooling=self.pooling,
-                    input_mean=mean.astype(dtype),
-                    input_scale=scale.astype(dtype),
-                    dtype=_net.torch_dtype(self.dtype),
-                ),
+                module=self._module,
+                module_kwargs=self._module_kwargs(seqs, step_weight),
                 criterion=self._criterion,
                 score_kind=self._score_kind,
                 est=self,
@@ -262,6 +250,26 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _adjust_sample_weight(self, sample_weight, y):
         return sample_weight
+
+    # The torch module (a name in ``sklearn_seq.nn``) and its arguments; subclasses
+    # with another network override these two.
+    _module = "SequenceNetwork"
+
+    def _module_kwargs(self, seqs, step_weight):
+        mean, scale = _weighted_stats(seqs.step_values(), step_weight)
+        return dict(
+            input_size=seqs.n_features,
+            n_outputs=self._n_outputs(),
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            cell=self._cell,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            pooling=self.pooling,
+            input_mean=mean.astype(seqs.dtype),
+            input_scale=scale.astype(seqs.dtype),
+            dtype=self.dtype,
+        )
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):
         return target

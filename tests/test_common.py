@@ -9,6 +9,9 @@ from sklearn_seq.utils.discovery import all_estimators
 # Checks that compare two computations at rtol 1e-7 (batch vs row by row, weights vs
 # repeated rows, sample order): float32 rounding (~1e-7) alone exceeds that, so these
 # run in float64, as scikit-learn runs such checks on MLP with a solver that suits them.
+# They also train for fewer epochs: two float64 fits that differ only in summation
+# order drift apart once training runs long on the check's 15 samples (measured:
+# 1e-5 relative after 200 epochs of a GRU at hidden_size 32, equal at 100).
 FLOAT64_CHECKS = {
     "check_methods_subset_invariance",
     "check_methods_sample_order_invariance",
@@ -32,7 +35,7 @@ ESTIMATORS = [_small(cls()) for _, cls in all_estimators()]
 def test_sklearn_compatible_estimator(estimator, check):
     name = getattr(check, "func", check).__name__
     if name in FLOAT64_CHECKS and "dtype" in estimator.get_params():
-        estimator.set_params(dtype="float64")
+        estimator.set_params(dtype="float64", max_iter=100)
     check(estimator)
 
 
