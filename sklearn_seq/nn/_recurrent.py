@@ -48,11 +48,13 @@ def reverse_padded(x, lengths):
 def _init_forget_bias(rnn, cell, value=1.0):
     # A forget-gate bias of 1 lets gradients reach far back from the start of
     # training (Jozefowicz et al., 2015); torch's default of 0 forgets quickly.
-    if cell != "lstm":
+    # The GRU's update gate (second block, z in h' = (1 - z) n + z h) gets the same.
+    if cell == "rnn":
         return
+    blocks = 4 if cell == "lstm" else 3
     for name, param in rnn.named_parameters():
         if name.startswith("bias_ih"):
-            hidden = param.shape[0] // 4
+            hidden = param.shape[0] // blocks
             with torch.no_grad():
                 param[hidden : 2 * hidden].fill_(value)
                 getattr(rnn, name.replace("bias_ih", "bias_hh"))[hidden : 2 * hidden].zero_()

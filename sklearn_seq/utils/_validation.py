@@ -252,6 +252,19 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
         if len(next(iter(shapes))) == 2:
             # A list of equal-shaped 2D arrays is a 3D batch.
             X = np.stack([np.asarray(x) for x in items])
+    if _is_sequence_list(X) and len(X) == 0:
+        raise ValueError(
+            f"Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required "
+            f"by {estimator_name}."
+        )
+    if hasattr(X, "shape") and len(X.shape) == 1 or (
+        _is_sequence_list(X) and _all_rows_scalar(X)
+    ):
+        raise ValueError(
+            "Expected 2D array, got 1D array instead. Reshape your data: one "
+            "univariate sequence is X.reshape(1, -1); n sequences of a single step "
+            "are X.reshape(-1, 1)."
+        )
     X = check_array(
         X,
         dtype=dtype,

@@ -1,0 +1,124 @@
+"""The data contract: every accepted layout, and a clear error for every bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+
+from sklearn_seq import LSTMClassifier, LSTMRegressor
+from sklearn_seq.utils import check_sequences
+
+
+def test_2d_is_univariate_sequences():
+    X = np.arange(12, dtype=np.float64).reshape(3, 4)
+    seqs, ndim = check_sequences(X)
+    assert ndim == 2 and not seqs.is_ragged
+    assert seqs.values.shape == (3, 4, 1) and seqs.dtype == np.float32
+    np.testing.assert_array_equal(seqs.values[1, :, 0], [4, 5, 6, 7])
+
+
+def test_3d_is_batch_first_and_float32_input_is_not_copied():
+    X = np.random.RandomState(0).randn(5, 7, 3).astype(np.float32)
+    seqs, ndim = check_sequences(X)
+    assert ndim == 3 and seqs.values.shape == (5, 7, 3)
+    assert np.shares_memory(seqs.values, X)
+
+
+@pytest.mark.parametrize("container", [list, tuple, lambda s: pd.Series(s, dtype=object),
+                                       lambda s: np.array(s + [None], dtype=object)[:-1]])
+def test_ragged_containers(container):
+    rng = np.random.RandomState(0)
+    items = [rng.randn(n, 2) for n in (3, 5, 4)]
+    seqs, _ = check_sequences(container(items))
+    assert seqs.is_ragged
+    np.testing.assert_array_equal(seqs.lengths, [3, 5, 4])
+    assert seqs.values.shape == (12, 2)
+    for a, b in zip(seqs.to_list(), items):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_ragged_univariate_and_equal_lengths_become_dense():
+    seqs, _ = check_sequences([np.arange(3), np.arange(5)])
+    assert seqs.is_ragged and seqs.n_features == 1
+    seqs, _ = check_sequences([np.ones((4, 2)), np.zeros((4, 2))])
+    assert not seqs.is_ragged and seqs.values.shape == (2, 4, 2)
+
+
+def test_take_reorders_ragged_sequences():
+    seqs, _ = check_sequences([np.full(2, 1.0), np.full(3, 2.0), np.full(1, 3.0)])
+    taken = seqs.take([2, 0])
+    np.testing.assert_array_equal(taken.lengths, [1, 2])
+    np.testing.assert_array_equal(taken.values[:, 0], [3, 1, 1])
+
+
+BAD_INPUTS = [
+    (np.array([[1.0, np.nan]]), ValueError, "Input X contains NaN"),
+    (np.array([[1.0, np.inf]]), ValueError, "Input X contains infinity"),
+    (np.arange(5.0), ValueError, r"got 1D array.*sequence is X.reshape\(1, -1\)"),
+    (np.zeros((2, 3, 4, 5)), ValueError, "Found array with dim 4"),
+    (np.ones((2, 3)) + 1j, ValueError, "Complex data not supported"),
+    (np.array([["a", "b"], ["c", "d"]], dtype=object), ValueError, "could not convert"),
+    (["good", "bad"], TypeError, "holds strings.*BiRNNTextClassifier"),
+    (sparse.csr_matrix(np.ones((3, 3))), TypeError, "[Ss]parse"),
+    (np.empty((0, 4)), ValueError, "0 sample"),
+    (np.empty((3, 0)), ValueError, "0 feature"),
+    (np.empty((3, 0, 2)), ValueError, "0 time step"),
+    ([], ValueError, "0 sample"),
+    ([np.ones(3), np.ones(0)], ValueError, r"X\[1\] is a sequence of length 0"),
+    ([np.ones((3, 2)), np.ones((4, 3))], ValueError, "same number of features per step"),
+    ([np.ones(3), np.array([1.0, np.nan])], ValueError, r"NaN \(first in X\[1\]\)"),
+    ([np.ones(3), np.array(["x", "y"])], TypeError, r"X\[1\] holds non-numeric"),
+    ([np.ones(3), 5.0], ValueError, r"X\[1\] is a scalar"),
+    ([np.ones((2, 2, 2)), np.ones(3)], ValueError, r"X\[0\] has 3 dimensions"),
+]
+
+
+@pytest.mark.parametrize("X, error, match", BAD_INPUTS)
+def test_bad_input_has_clear_message(X, error, match):
+    with pytest.raises(error, match=match):
+        check_sequences(X)
+
+
+@pytest.mark.parametrize("X, error, match", BAD_INPUTS[:4])
+def test_estimators_raise_the_same_errors(X, error, match):
+    with pytest.raises(error, match=match):
+        LSTMClassifier(max_iter=1).fit(X, np.zeros(len(X)))
+
+
+def test_y_length_mismatch():
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        LSTMRegressor(max_iter=1).fit(np.ones((4, 3)), np.ones(3))
+
+
+def test_dataframe_sets_feature_names_and_checks_width():
+    df = pd.DataFrame(np.random.RandomState(0).randn(20, 4), columns=list("abcd"))
+    est = LSTMRegressor(hidden_size=4, max_iter=2, random_state=0).fit(df, np.arange(20.0))
+    np.testing.assert_array_equal(est.feature_names_in_, list("abcd"))
+    assert est.n_features_in_ == 4 and est.n_features_per_step_ == 1
+    with pytest.raises(ValueError, match="Feature names seen at fit time, yet now missing"):
+        est.predict(df.iloc[:, :3])
+    est.fit(df.to_numpy(), np.arange(20.0))
+    with pytest.raises(ValueError, match="X has 3 features, but LSTMRegressor is expecting 4"):
+        est.predict(df.to_numpy()[:, :3])
+
+
+def test_3d_fixes_features_per_step_but_not_length():
+    rng = np.random.RandomState(0)
+    est = LSTMClassifier(hidden_size=4, max_iter=2, random_state=0)
+    est.fit(rng.randn(10, 6, 3), np.arange(10) % 2)
+    assert est.n_features_in_ == 3 and est.n_features_per_step_ == 3
+    assert est.predict(rng.randn(4, 9, 3)).shape == (4,)
+    with pytest.raises(ValueError, match="2 features per time step.*expecting 3"):
+        est.predict(rng.randn(4, 6, 2))
+
+
+def test_input_is_never_modified():
+    rng = np.random.RandomState(0)
+    X = rng.randn(10, 5)
+    items = [rng.randn(n, 2) for n in (3, 4)]
+    X_copy, items_copy = X.copy(), [a.copy() for a in items]
+    LSTMRegressor(hidden_size=4, max_iter=2).fit(X, np.arange(10.0))
+    check_sequences(items)
+    np.testing.assert_array_equal(X, X_copy)
+    for a, b in zip(items, items_copy):
+        np.testing.assert_array_equal(a, b)
