@@ -1,0 +1,241 @@
+"""Behaviour of the recurrent classifiers and regressors."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from sklearn_seq import (
+    GRUClassifier,
+    GRURegressor,
+    LSTMClassifier,
+    LSTMRegressor,
+    RNNClassifier,
+    RNNRegressor,
+)
+from sklearn_seq.datasets import make_long_range_classification, make_sequence_classification
+from sklearn_seq.nn import RecurrentEncoder
+
+SMALL = dict(hidden_size=8, max_iter=3, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def ragged():
+    return make_sequence_classification(n_samples=60, min_length=2, max_length=30, random_state=0)
+
+
+@pytest.mark.parametrize("cls", [LSTMClassifier, GRUClassifier, RNNClassifier])
+@pytest.mark.parametrize("pooling", ["last", "mean", "max", "attention"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_ragged_batch_equals_one_by_one(cls, pooling, bidirectional, ragged):
+    X, y = ragged
+    est = cls(pooling=pooling, bidirectional=bidirectional, num_layers=2, batch_size=16, **SMALL)
+    est.fit(X, y)
+    batch = est.predict_proba(X)
+    alone = np.vstack([est.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(batch, alone, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_padded_encoder_matches_packed_reference(cell, bidirectional):
+    # The fast path (pad per batch, read each sequence at its own end, reverse within
+    # length) must equal torch's packed sequences, the simple exact path.
+    torch.manual_seed(0)
+    enc = RecurrentEncoder(3, 5, num_layers=2, cell=cell, bidirectional=bidirectional)
+    x = torch.randn(6, 9, 3)
+    lengths = torch.tensor([9, 1, 4, 7, 2, 9])
+    outputs, last = enc(x, lengths)
+    mask = torch.arange(9)[None, :] < lengths[:, None]
+    for i, n in enumerate(lengths.tolist()):
+        alone, alone_last = enc(x[i : i + 1, :n])
+        torch.testing.assert_close(outputs[i, :n], alone[0])
+        torch.testing.assert_close(last[i], alone_last[0])
+    if not bidirectional:
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        ref, _ = pad_packed_sequence(enc.forward_rnn(packed)[0], batch_first=True)
+        torch.testing.assert_close(outputs[mask], ref[mask])
+
+
+def test_training_on_ragged_data_learns(ragged):
+    X, y = make_sequence_classification(n_samples=240, random_state=1)
+    est = GRUClassifier(hidden_size=16, max_iter=25, random_state=0).fit(X[:180], y[:180])
+    assert est.score(X[180:], y[180:]) > 0.6  # 3 classes: chance is 1/3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cls", [LSTMClassifier, GRUClassifier])
+def test_gated_cells_learn_a_dependency_100_steps_back(cls):
+    X, y = make_long_range_classification(800, n_timesteps=105, lag=100, random_state=0)
+    est = cls(hidden_size=32, max_iter=40, learning_rate_init=3e-3, n_iter_no_change=40,
+              random_state=0)
+    est.fit(X[:600], y[:600])
+    assert est.score(X[600:], y[600:]) > 0.95
+
+
+def test_string_and_boolean_labels_and_probabilities():
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 5, 2)
+    for y in (np.array(["spam", "ham", "eggs"] * 10), rng.rand(30) > 0.5):
+        est = LSTMClassifier(**SMALL).fit(X, y)
+        assert set(est.predict(X)) <= set(y)
+        assert est.classes_.dtype == y.dtype
+        proba = est.predict_proba(X)
+        assert proba.shape == (30, len(np.unique(y)))
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_class_weight_balanced_shifts_predictions_to_rare_class():
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 6, 1)
+    y = np.where(X[:, :, 0].mean(axis=1) > 0.45, "rare", "common")
+    plain = LSTMClassifier(hidden_size=8, max_iter=15, random_state=0).fit(X, y)
+    balanced = clone(plain).set_params(class_weight="balanced").fit(X, y)
+    assert (balanced.predict(X) == "rare").sum() > (plain.predict(X) == "rare").sum()
+
+
+def test_multioutput_regression_and_units_of_y():
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 6, 2)
+    y = np.c_[X[:, :, 0].sum(axis=1) * 1000 + 5000, X[:, -1, 1]]
+    est = GRURegressor(hidden_size=16, max_iter=80, learning_rate_init=1e-2, random_state=0)
+    est.fit(X, y)
+    pred = est.predict(X)
+    assert pred.shape == (80, 2)
+    assert est.score(X, y) > 0.5
+    assert abs(pred[:, 0].mean() - 5000) < 1000
+
+
+def test_random_state_reproducible_and_global_rng_untouched():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 5, 2), rng.randn(40)
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    a = LSTMRegressor(**SMALL).fit(X, y).predict(X)
+    assert torch.equal(torch.get_rng_state(), before)
+    b = LSTMRegressor(**SMALL).fit(X, y).predict(X)
+    np.testing.assert_array_equal(a, b)
+    c = LSTMRegressor(**{**SMALL, "random_state": None}).fit(X, y).predict(X)
+    d = LSTMRegressor(**{**SMALL, "random_state": None}).fit(X, y).predict(X)
+    assert not np.array_equal(c, d)
+
+
+def test_convergence_warning_and_tol_stop():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 4, 1), rng.randn(30)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations \\(2\\)"):
+        LSTMRegressor(**{**SMALL, "max_iter": 2}).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = LSTMRegressor(hidden_size=4, max_iter=500, tol=10.0, n_iter_no_change=2).fit(X, y)
+    assert est.n_iter_ == 4  # one epoch to set the best, three without improvement
+    assert est.best_loss_ == min(est.loss_curve_) and est.validation_scores_ is None
+
+
+def test_early_stopping_records_scores_and_restores_best():
+    X, y = make_sequence_classification(n_samples=120, random_state=0)
+    est = LSTMClassifier(hidden_size=8, max_iter=30, early_stopping=True, n_iter_no_change=3,
+                         validation_fraction=0.25, random_state=0).fit(X, y)
+    assert len(est.validation_scores_) == est.n_iter_ == len(est.loss_curve_)
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    assert est.best_loss_ is None
+
+
+def test_warm_start_and_partial_fit_continue_training():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 4, 1), np.arange(30) % 3
+    est = LSTMClassifier(**{**SMALL, "warm_start": True}).fit(X, y)
+    est.fit(X, y)
+    assert est.n_iter_ == 6 and len(est.loss_curve_) == 6
+    inc = LSTMClassifier(**SMALL)
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
+        inc.partial_fit(X, y)
+    inc.partial_fit(X[:10], y[:10], classes=[0, 1, 2])
+    inc.partial_fit(X[10:], y[10:])
+    assert inc.n_iter_ == 2
+    np.testing.assert_array_equal(inc.classes_, [0, 1, 2])
+    with pytest.raises(ValueError, match="not seen"):
+        inc.partial_fit(X[:3], [0, 1, 7])
+
+
+def test_attention_weights_sum_to_one_and_are_zero_on_padding(ragged):
+    X, y = ragged
+    est = LSTMClassifier(pooling="attention", **SMALL).fit(X, y)
+    w = est.attention_weights(X[:10])
+    lengths = np.array([len(x) for x in X[:10]])
+    assert w.shape == (10, lengths.max())
+    np.testing.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-5)
+    pad = np.arange(w.shape[1])[None, :] >= lengths[:, None]
+    assert (w[pad] == 0).all() and (w[~pad] > 0).all()
+    with pytest.raises(ValueError, match="pooling='attention'"):
+        LSTMClassifier(**SMALL).fit(X, y).attention_weights(X)
+
+
+def test_unfitted_errors():
+    for method in ("predict", "predict_proba", "attention_weights", "score"):
+        args = (np.ones((2, 3)),) if method != "score" else (np.ones((2, 3)), [0, 1])
+        with pytest.raises(NotFittedError):
+            getattr(LSTMClassifier(), method)(*args)
+
+
+def _to_3d(X):
+    return X[:, :, None]
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_pipeline_grid_search_over_3d(n_jobs):
+    X, y = make_long_range_classification(80, n_timesteps=6, lag=3, random_state=0)
+    pipe = make_pipeline(LSTMClassifier(hidden_size=4, max_iter=3, random_state=0))
+    grid = GridSearchCV(pipe, {"lstmclassifier__hidden_size": [4, 8]}, cv=2, n_jobs=n_jobs)
+    grid.fit(X, y)
+    assert grid.best_params_["lstmclassifier__hidden_size"] in (4, 8)
+    assert grid.predict(X).shape == (80,)
+
+
+def test_pipeline_with_2d_to_3d_step_and_cross_val_score():
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 8)
+    y = (X[:, -1] > 0).astype(int)
+    pipe = make_pipeline(FunctionTransformer(_to_3d), GRUClassifier(**SMALL))
+    scores = cross_val_score(pipe, X, y, cv=3)
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+
+
+@pytest.mark.parametrize("cls", [LSTMClassifier, RNNRegressor])
+def test_clone_pickle_and_joblib_round_trip(cls, tmp_path, ragged):
+    X, y = ragged
+    if cls is RNNRegressor:
+        y = y.astype(float)
+    est = cls(**SMALL).fit(X, y)
+    fresh = clone(est)
+    assert not hasattr(fresh, "net_") and fresh.get_params() == est.get_params()
+    joblib.dump(est, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict(X), est.predict(X))
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), est.predict(X))
+
+
+def test_model_saved_from_another_device_loads_on_cpu():
+    # skorch maps a net pickled on CUDA to the CPU when no GPU is present; we check
+    # the mechanism by marking the net as a CUDA net before pickling.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 4, 1), rng.randn(20)
+    est = LSTMRegressor(**SMALL).fit(X, y)
+    expected = est.predict(X)
+    est.net_.device = "cuda"
+    blob = pickle.dumps(est)
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present: the CPU fallback does not apply")
+    with pytest.warns(UserWarning, match="no CUDA devices|device \\(cuda\\) is not available"):
+        loaded = pickle.loads(blob)
+    assert loaded.net_.device == "cpu"
+    np.testing.assert_allclose(loaded.predict(X), expected)
