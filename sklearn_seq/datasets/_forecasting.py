@@ -1,0 +1,107 @@
+"""Time series for forecasting: a shipped classic and a seeded demand generator."""
+
+from importlib import resources
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
+
+__all__ = ["load_airline", "make_demand"]
+
+
+def load_airline():
+    """Load the monthly international airline passengers, 1949-1960.
+
+    The Box-Jenkins series G (Box, Jenkins and Reinsel, *Time Series Analysis*):
+    144 monthly totals, in thousands of passengers, with a trend and a yearly
+    seasonality that grows with the level. Public domain; shipped with the package.
+
+    Returns
+    -------
+    passengers : pandas.Series of shape (144,)
+        Integer counts (thousands), named ``"passengers"``, indexed by month
+        start dates (``DatetimeIndex`` with frequency ``"MS"``).
+
+    Examples
+    --------
+    >>> from sklearn_seq.datasets import load_airline
+    >>> y = load_airline()
+    >>> y.shape
+    (144,)
+    >>> y.index[0].strftime("%Y-%m"), int(y.iloc[0]), int(y.iloc[-1])
+    ('1949-01', 112, 432)
+    """
+    path = resources.files("sklearn_seq.datasets") / "data" / "airline.csv"
+    with path.open("r") as f:
+        frame = pd.read_csv(f)
+    index = pd.DatetimeIndex(pd.to_datetime(frame["month"], format="%Y-%m"), freq="MS")
+    return pd.Series(frame["passengers"].to_numpy(), index=index, name="passengers")
+
+
+@validate_params(
+    {
+        "n_days": [Interval(Integral, 1, None, closed="left")],
+        "start": [str],
+        "promotion_rate": [Interval(Real, 0, 1, closed="both")],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_demand(
+    n_days=730, *, start="2020-01-01", promotion_rate=0.1, noise=0.1, random_state=None
+):
+    """Generate daily demand with trend, weekly and yearly seasonality and promotions.
+
+    The demand of day ``t`` is::
+
+        level(t) * weekly(t) * yearly(t) * (1 + lift * promotion(t)) * exp(noise * e_t)
+
+    with a linear level rising from 100 by 30% a year, a weekly profile that
+    peaks on Saturday, a yearly sine with its high in early summer, a 40% lift
+    on promotion days (planned ahead, so a covariate known in the future), and
+    log-normal noise. ``price`` drops by 15% on promotion days.
+
+    Parameters
+    ----------
+    n_days : int, default=730
+        Number of days.
+    start : str, default="2020-01-01"
+        First date.
+    promotion_rate : float, default=0.1
+        Share of days with a promotion (drawn independently per day).
+    noise : float, default=0.1
+        Standard deviation of the multiplicative log-normal noise.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the promotions and the noise.
+
+    Returns
+    -------
+    demand : pandas.DataFrame of shape (n_days, 3)
+        Columns ``"demand"`` (float), ``"promotion"`` (0/1 int) and ``"price"``
+        (float), indexed by a daily ``DatetimeIndex``.
+
+    Examples
+    --------
+    >>> from sklearn_seq.datasets import make_demand
+    >>> df = make_demand(n_days=365, random_state=0)
+    >>> df.shape, list(df.columns)
+    ((365, 3), ['demand', 'promotion', 'price'])
+    >>> bool(df.loc[df.promotion == 1, "demand"].mean() > df.loc[df.promotion == 0, "demand"].mean())
+    True
+    """
+    rng = check_random_state(random_state)
+    index = pd.date_range(start, periods=n_days, freq="D")
+    t = np.arange(n_days, dtype=np.float64)
+    level = 100.0 * (1.0 + 0.3 * t / 365.25)
+    weekly = np.array([0.85, 0.9, 0.95, 1.0, 1.1, 1.3, 0.9])[index.day_of_week.to_numpy()]
+    yearly = 1.0 + 0.2 * np.sin(2 * np.pi * (index.day_of_year.to_numpy() - 80) / 365.25)
+    promotion = (rng.uniform(size=n_days) < promotion_rate).astype(np.int64)
+    lift = 1.0 + 0.4 * promotion
+    demand = level * weekly * yearly * lift * np.exp(noise * rng.standard_normal(n_days))
+    price = np.where(promotion == 1, 0.85, 1.0) * 10.0
+    return pd.DataFrame(
+        {"demand": demand, "promotion": promotion, "price": price}, index=index
+    )

@@ -1,0 +1,187 @@
+"""Standardisation of sequences per feature, over all steps of all samples."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils._validation import Sequences, check_sequences
+
+__all__ = ["SequenceScaler"]
+
+
+def _float_dtype(X):
+    """float32 when the input is float32 (the fast path), float64 otherwise."""
+    if hasattr(X, "dtypes") and hasattr(X.dtypes, "__iter__"):
+        kinds = {np.dtype(d) for d in X.dtypes if hasattr(d, "kind")}
+        return np.float32 if kinds == {np.dtype(np.float32)} else np.float64
+    if isinstance(X, (list, tuple)) and len(X):
+        X = X[0]
+    dtype = getattr(X, "dtype", None)
+    return np.float32 if dtype == np.float32 else np.float64
+
+
+class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Standardise sequences per feature, over every step of every sample.
+
+    scikit-learn's scalers take 2D tables; this one takes the sequence layouts
+    of the package (2D univariate, 3D, ragged lists) and returns the same
+    layout. Feature ``j`` is scaled with the mean and standard deviation of all
+    its values, over all time steps and all samples::
+
+        X[i, t, j]  ->  (X[i, t, j] - mean_[j]) / scale_[j]
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+        Subtract the mean of each feature.
+    with_std : bool, default=True
+        Divide by the standard deviation of each feature (1 where it is 0).
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features_per_step_,)
+        Mean of each feature (zeros with ``with_mean=False``).
+    scale_ : ndarray of shape (n_features_per_step_,)
+        Standard deviation of each feature (ones with ``with_std=False``).
+    n_features_in_ : int
+        For 2D input, the number of time steps (one column per step); for 3D and
+        ragged input, the number of features per step.
+    n_features_per_step_ : int
+        Features per time step.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names when ``X`` was a pandas DataFrame with string column names.
+
+    See Also
+    --------
+    SequenceWindower : Windows of a table of steps, to scale with this.
+    sklearn.preprocessing.StandardScaler : The same for 2D tables, per column.
+
+    Notes
+    -----
+    2D input ``(n_samples, n_timesteps)`` is read as univariate sequences, so
+    all its columns share one mean and scale; only there is the output a table,
+    with pandas output through ``set_output(transform="pandas")``. float32
+    input stays float32, other input becomes float64. Ragged input comes back
+    as a list of arrays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq.preprocessing import SequenceScaler
+    >>> X = np.array([[[1.0, 10.0], [3.0, 30.0]], [[5.0, 50.0], [7.0, 70.0]]])
+    >>> scaler = SequenceScaler().fit(X)
+    >>> scaler.mean_, scaler.scale_.round(3)
+    (array([ 4., 40.]), array([ 2.236, 22.361]))
+    >>> Xt = scaler.transform(X)
+    >>> np.allclose(scaler.inverse_transform(Xt), X)
+    True
+    >>> ragged = [np.array([1.0, 2.0]), np.array([3.0])]
+    >>> [s.ravel().round(3) for s in SequenceScaler().fit_transform(ragged)]
+    [array([-1.225,  0.   ]), array([1.225])]
+    """
+
+    _parameter_constraints = {"with_mean": ["boolean"], "with_std": ["boolean"]}
+
+    def __init__(self, *, with_mean=True, with_std=True):
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    def _check(self, X, *, reset):
+        validate_data(self, X, skip_check_array=True, ensure_2d=False, reset=reset)
+        seqs, ndim = check_sequences(
+            X, dtype=_float_dtype(X), estimator_name=type(self).__name__
+        )
+        if reset:
+            self.n_features_in_ = seqs.values.shape[1] if ndim == 2 else seqs.n_features
+            self.n_features_per_step_ = seqs.n_features
+            self._fit_ndim = ndim
+            return seqs, ndim
+        width = seqs.values.shape[1] if ndim == 2 and self._fit_ndim == 2 else None
+        if width is not None and width != self.n_features_in_:
+            raise ValueError(
+                f"X has {width} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        if seqs.n_features != self.n_features_per_step_:
+            raise ValueError(
+                f"X has {seqs.n_features} features per time step, but "
+                f"{type(self).__name__} is expecting {self.n_features_per_step_} "
+                "features per step as input."
+            )
+        return seqs, ndim
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Compute the mean and standard deviation of each feature.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
+            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted scaler.
+        """
+        seqs, _ = self._check(X, reset=True)
+        steps = seqs.step_values().astype(np.float64)
+        n = steps.shape[1]
+        self.mean_ = steps.mean(axis=0) if self.with_mean else np.zeros(n)
+        if self.with_std:
+            scale = steps.std(axis=0)
+            scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(self.mean_)))] = 1.0
+            self.scale_ = scale
+        else:
+            self.scale_ = np.ones(n)
+        return self
+
+    def _apply(self, X, inverse):
+        check_is_fitted(self)
+        seqs, ndim = self._check(X, reset=False)
+        mean = self.mean_.astype(seqs.dtype)
+        scale = self.scale_.astype(seqs.dtype)
+        values = seqs.values * scale + mean if inverse else (seqs.values - mean) / scale
+        if seqs.is_ragged:
+            return Sequences(values, seqs.lengths).to_list()
+        return values[..., 0] if ndim == 2 else values
+
+    def transform(self, X):
+        """Standardise ``X``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        X_scaled : ndarray or list of ndarray
+            The same layout as ``X``: 2D, 3D, or a list of ``(T_i, n_features)``
+            arrays.
+        """
+        return self._apply(X, inverse=False)
+
+    def inverse_transform(self, X):
+        """Map standardised sequences back to the original units.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Scaled sequences, as returned by ``transform``.
+
+        Returns
+        -------
+        X_original : ndarray or list of ndarray
+            The same layout as ``X``.
+        """
+        return self._apply(X, inverse=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

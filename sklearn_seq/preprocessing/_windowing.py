@@ -1,0 +1,341 @@
+"""Windows of time steps: a function for supervised ``(X, y)`` and a row-keeping transformer.
+
+Both read strided views of the data (:func:`numpy.lib.stride_tricks.sliding_window_view`),
+so windowing a long series costs memory for the series, not ``window`` times the series.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+
+__all__ = ["make_windows", "SequenceWindower"]
+
+_FLOATS = [np.float64, np.float32]
+
+
+def _columns(values, names, selector, what):
+    """Positions of ``selector`` (labels of a DataFrame, or integer positions)."""
+    items = [selector] if np.isscalar(selector) else list(selector)
+    positions = []
+    for item in items:
+        if names is not None and item in names:
+            positions.append(names.index(item))
+        elif isinstance(item, Integral) and not isinstance(item, bool):
+            if not -values.shape[1] <= item < values.shape[1]:
+                raise ValueError(
+                    f"{what} column {item} is out of range for data with "
+                    f"{values.shape[1]} column(s)."
+                )
+            positions.append(int(item) % values.shape[1])
+        else:
+            raise ValueError(f"{what} column {item!r} is not a column of data.")
+    return positions
+
+
+def _as_table(data, name):
+    """``data`` as a 2D float array (a view where possible) and its column names."""
+    names = list(data.columns) if hasattr(data, "columns") else None
+    values = check_array(
+        data, ensure_2d=False, dtype=_FLOATS, input_name=name, ensure_min_samples=1
+    )
+    if values.ndim == 1:
+        values = values[:, None]
+    elif values.ndim != 2:
+        raise ValueError(f"{name} must be 1D or 2D, got {values.ndim}D.")
+    return values, names
+
+
+def _is_selector(obj):
+    """Column labels/positions (str, int or a list of them) rather than values."""
+    if obj is None:
+        return False
+    if isinstance(obj, (str, Integral)):
+        return True
+    return isinstance(obj, (list, tuple)) and all(isinstance(o, (str, Integral)) for o in obj)
+
+
+@validate_params(
+    {
+        "data": ["array-like"],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "target": [str, Integral, list, tuple, None],
+        "covariates": ["array-like", str, Integral, None],
+        "future_covariates": ["array-like", str, Integral, None],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_windows(
+    data,
+    *,
+    window,
+    horizon=1,
+    stride=1,
+    target=None,
+    covariates=None,
+    future_covariates=None,
+):
+    """Cut a series or a table of time steps into supervised windows ``(X, y)``.
+
+    Each window holds ``window`` consecutive steps; its target is the next
+    ``horizon`` values of the target column(s). Windows start every ``stride``
+    steps, aligned so that the last window uses the most recent data::
+
+        steps        0 1 2 3 4 5 6 7 8 9        window=4, horizon=2, stride=2
+        window 0     [X X X X]y y
+        window 1         [X X X X]y y
+        window 2             [X X X X]y y   <- ends where the series ends
+
+    Covariates known in the future (calendar, planned promotions) are read
+    ``horizon`` steps ahead: at window position ``i`` (time ``s + i``) such a
+    feature holds its value at time ``s + i + horizon``, so the last
+    ``horizon`` positions of a window carry the values of the steps it predicts
+    (all of them when ``window >= horizon``).
+
+    ``X`` is a read-only strided view: no window is copied. When the target and
+    the covariates come from several columns or arrays they are first stacked
+    into one ``(n_steps, n_features)`` array (one copy of the data, not
+    ``window`` copies).
+
+    Parameters
+    ----------
+    data : array-like of shape (n_steps,) or (n_steps, n_columns)
+        The series, or a table of time steps (a pandas DataFrame or Series, or
+        an array), oldest step first.
+    window : int
+        Steps per window (>= 1).
+    horizon : int, default=1
+        Steps ahead predicted by each window (>= 1).
+    stride : int, default=1
+        Steps between the starts of consecutive windows.
+    target : str, int or list of them, default=None
+        Column(s) of ``data`` to predict (labels of a DataFrame, or integer
+        positions). Their past values are the first features of ``X``. None
+        takes every column of ``data`` not used as a covariate.
+    covariates : str, int, list of them, or array-like, default=None
+        Extra features known up to the end of each window: column(s) of ``data``,
+        or an array-like of shape (n_steps,) or (n_steps, n_covariates) with
+        one row per step of ``data``.
+    future_covariates : str, int, list of them, or array-like, default=None
+        Features known ``horizon`` steps ahead, given as for ``covariates``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_windows, window, n_features)
+        Features of each window, in the order target(s), covariates, future
+        covariates, with ``n_windows = (n_steps - window - horizon) // stride + 1``.
+        float32 data stays float32; other data becomes float64.
+    y : ndarray of shape (n_windows,) or (n_windows, horizon * n_targets)
+        1D for one target with ``horizon=1``; otherwise one column per step
+        ahead (and per target: all targets of step 1, then of step 2, ...).
+
+    Raises
+    ------
+    ValueError
+        If the series is shorter than ``window + horizon``, holds NaN or
+        infinity, if ``horizon < 1``, or if covariates do not have one row per
+        step of ``data``.
+
+    See Also
+    --------
+    SequenceWindower : Keep one row per step, inside a Pipeline.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq.preprocessing import make_windows
+    >>> series = np.arange(10, dtype=np.float32)
+    >>> X, y = make_windows(series, window=3)
+    >>> X.shape, y.shape
+    ((7, 3, 1), (7,))
+    >>> X[0, :, 0], y[0]
+    (array([0., 1., 2.], dtype=float32), np.float32(3.0))
+    >>> X, y = make_windows(series, window=4, horizon=2, stride=2)
+    >>> X[:, 0, 0], y[-1]
+    (array([0., 2., 4.], dtype=float32), array([8., 9.], dtype=float32))
+    """
+    values, names = _as_table(data, "data")
+    n_steps = values.shape[0]
+    used = []
+    blocks = {}
+    for key, given in (("covariates", covariates), ("future_covariates", future_covariates)):
+        if given is None:
+            continue
+        if _is_selector(given):
+            cols = _columns(values, names, given, key)
+            used += cols
+            blocks[key] = values[:, cols]
+        else:
+            block, _ = _as_table(given, key)
+            if block.shape[0] != n_steps:
+                raise ValueError(
+                    f"{key} has {block.shape[0]} steps but data has {n_steps}; "
+                    "covariates need one row per step of data."
+                )
+            blocks[key] = block
+    if target is None:
+        target_cols = [c for c in range(values.shape[1]) if c not in used]
+        if not target_cols:
+            raise ValueError("No target column left: every column of data is a covariate.")
+    else:
+        target_cols = _columns(values, names, target, "target")
+    if len(target_cols) == values.shape[1]:
+        targets = values
+    elif len(target_cols) == 1:
+        targets = values[:, target_cols[0] : target_cols[0] + 1]
+    else:
+        targets = values[:, target_cols]
+    n_targets = targets.shape[1]
+
+    if n_steps < window + horizon:
+        raise ValueError(
+            f"The series has {n_steps} steps, shorter than window + horizon = "
+            f"{window} + {horizon}; no window fits."
+        )
+    dtype = np.result_type(targets, *blocks.values())
+    usable = n_steps - horizon
+    parts = [targets[:usable]]
+    if "covariates" in blocks:
+        parts.append(blocks["covariates"][:usable])
+    if "future_covariates" in blocks:
+        parts.append(blocks["future_covariates"][horizon:])
+    feats = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1, dtype=dtype)
+
+    n_windows = (n_steps - window - horizon) // stride + 1
+    first = (n_steps - window - horizon) % stride
+    X = sliding_window_view(feats, window, axis=0).transpose(0, 2, 1)[first::stride]
+    future = targets[window + first :]
+    if horizon == 1:
+        y = future[::stride][:n_windows]
+        y = y[:, 0] if n_targets == 1 else y
+    else:
+        y = sliding_window_view(future, horizon, axis=0).transpose(0, 2, 1)[::stride][:n_windows]
+        y = y[..., 0] if n_targets == 1 else y.reshape(n_windows, horizon * n_targets)
+    return X, y
+
+
+class SequenceWindower(TransformerMixin, BaseEstimator):
+    """Turn each row of a table of time steps into the window of steps ending there.
+
+    A transformer that keeps the number of rows: row ``t`` of a table of time
+    steps (oldest first) becomes the sequence of rows ``t - window + 1`` to
+    ``t``, so a recurrent estimator that follows it in a
+    :class:`~sklearn.pipeline.Pipeline` sees the recent history of every step
+    and the pipeline is fitted on the table and a target aligned with its rows.
+    The first ``window - 1`` rows have a shorter history, which ``padding``
+    completes or leaves ragged::
+
+        rows          a b c d e              window=3
+        padding="edge"   row 0: a a a   row 1: a a b   row 2: a b c   row 4: c d e
+        padding="zero"   row 0: 0 0 a   row 1: 0 a b   row 2: a b c
+        padding="ragged" row 0: a       row 1: a b     row 2: a b c
+
+    Rows are windowed within the data passed to each call: to predict the steps
+    after the training data, pass them together with the last ``window - 1``
+    steps before them and keep the predictions of the new rows.
+
+    Parameters
+    ----------
+    window : int, default=12
+        Steps per window, the current one included (tunable by grid search).
+    padding : {"edge", "zero", "ragged"}, default="edge"
+        How the first ``window - 1`` rows are completed: repeating the first row,
+        with zeros, or not at all (a list of shorter sequences, which the
+        recurrent estimators read exactly and whose attention gives no weight to
+        missing steps).
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Columns of the table seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names when the table was a pandas DataFrame with string names.
+
+    See Also
+    --------
+    make_windows : Supervised windows and multi-step targets from a series.
+    SequenceScaler : Standardise the windows per feature.
+
+    Notes
+    -----
+    The output is a read-only strided view (``(n_rows, window, n_features)``)
+    for ``"edge"`` and ``"zero"`` padding, and a list of views for
+    ``"ragged"``. The output is not a table, so it has no pandas output.
+    Because a row's window depends on the rows before it, results depend on
+    the order of the rows and on which rows are passed together.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq.preprocessing import SequenceWindower
+    >>> steps = np.arange(10.0).reshape(5, 2)
+    >>> windows = SequenceWindower(window=3).fit_transform(steps)
+    >>> windows.shape
+    (5, 3, 2)
+    >>> windows[1, :, 0]
+    array([0., 0., 2.])
+    >>> [len(w) for w in SequenceWindower(window=3, padding="ragged").fit_transform(steps)]
+    [1, 2, 3, 3, 3]
+    """
+
+    _parameter_constraints = {
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "padding": [StrOptions({"edge", "zero", "ragged"})],
+    }
+
+    def __init__(self, window=12, *, padding="edge"):
+        self.window = window
+        self.padding = padding
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the number of columns of the table.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features)
+            Table of time steps, oldest first.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        validate_data(self, X, dtype=_FLOATS)
+        return self
+
+    def transform(self, X):
+        """Window every row of the table.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_steps, n_features)
+            Table of time steps, oldest first.
+
+        Returns
+        -------
+        windows : ndarray of shape (n_steps, window, n_features) or list of ndarray
+            Row ``t`` holds steps ``t - window + 1`` to ``t``; a list of
+            ``(min(t + 1, window), n_features)`` arrays with ``padding="ragged"``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=_FLOATS, reset=False)
+        w = self.window
+        if self.padding == "ragged":
+            return [X[max(0, t - w + 1) : t + 1] for t in range(X.shape[0])]
+        if w > 1:
+            fill = X[:1] if self.padding == "edge" else np.zeros_like(X[:1])
+            X = np.concatenate([np.repeat(fill, w - 1, axis=0), X])
+        return sliding_window_view(X, w, axis=0).transpose(0, 2, 1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

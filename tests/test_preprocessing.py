@@ -1,0 +1,189 @@
+"""Windowing and scaling: shapes, strides, padding, views, errors, scikit-learn checks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_seq.preprocessing import SequenceScaler, SequenceWindower, make_windows
+
+# A windower's row t depends on the rows before it, which these two checks forbid by
+# design (they shuffle or split the rows and expect the same output per row).
+_ORDER_CHECKS = {
+    "check_methods_sample_order_invariance": "a window depends on the preceding rows",
+    "check_methods_subset_invariance": "a window depends on the preceding rows",
+}
+
+
+def _expected_failed(estimator):
+    return _ORDER_CHECKS if isinstance(estimator, SequenceWindower) else {}
+
+
+@parametrize_with_checks(
+    [SequenceWindower(), SequenceWindower(window=3, padding="zero"), SequenceScaler()],
+    expected_failed_checks=_expected_failed,
+)
+def test_sklearn_compatible_transformer(estimator, check):
+    check(estimator)
+
+
+# -- make_windows ----------------------------------------------------------------
+
+
+def test_make_windows_values_and_targets():
+    series = np.arange(20.0)
+    X, y = make_windows(series, window=5, horizon=3)
+    assert X.shape == (13, 5, 1) and y.shape == (13, 3)
+    np.testing.assert_array_equal(X[4, :, 0], series[4:9])
+    np.testing.assert_array_equal(y[4], series[9:12])
+    # the last window predicts the end of the series
+    np.testing.assert_array_equal(y[-1], series[-3:])
+
+
+def test_make_windows_stride_aligns_last_window_to_the_end():
+    series = np.arange(11.0)
+    X, y = make_windows(series, window=3, stride=3)
+    assert X.shape[0] == (11 - 3 - 1) // 3 + 1
+    assert y[-1] == series[-1]
+    np.testing.assert_array_equal(X[:, 0, 0], [1.0, 4.0, 7.0])
+
+
+def test_make_windows_is_a_view_of_a_univariate_series():
+    series = np.random.RandomState(0).randn(1000).astype(np.float32)
+    X, y = make_windows(series, window=64)
+    assert X.dtype == np.float32 and y.dtype == np.float32
+    assert np.shares_memory(X, series) and np.shares_memory(y, series)
+    assert not X.flags.writeable
+
+
+def test_make_windows_covariates_from_columns_and_arrays():
+    df = pd.DataFrame(
+        {"sales": np.arange(10.0), "price": np.arange(10.0) * 10, "promo": np.arange(10.0) * 100}
+    )
+    X, y = make_windows(
+        df, window=3, horizon=2, target="sales", covariates="price", future_covariates=["promo"]
+    )
+    assert X.shape == (6, 3, 3) and y.shape == (6, 2)
+    # features: target, covariate, future covariate read `horizon` steps ahead
+    np.testing.assert_array_equal(X[0, :, 0], [0, 1, 2])
+    np.testing.assert_array_equal(X[0, :, 1], [0, 10, 20])
+    np.testing.assert_array_equal(X[0, :, 2], [200, 300, 400])
+    # the future covariates of the predicted steps 3 and 4 are in the window
+    np.testing.assert_array_equal(y[0], [3, 4])
+    X2, y2 = make_windows(
+        df["sales"], window=3, horizon=2, covariates=df["price"].to_numpy(),
+        future_covariates=df[["promo"]],
+    )
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+
+
+def test_make_windows_target_defaults_to_columns_that_are_not_covariates():
+    data = np.arange(30.0).reshape(10, 3)
+    X, y = make_windows(data, window=2, covariates=[2])
+    assert X.shape == (8, 2, 3) and y.shape == (8, 2)
+    np.testing.assert_array_equal(y[0], data[2, :2])
+    np.testing.assert_array_equal(X[0, :, 2], data[:2, 2])
+
+
+def test_make_windows_series_shorter_than_window():
+    with pytest.raises(ValueError, match="shorter than window"):
+        make_windows(np.arange(5.0), window=5)
+
+
+def test_make_windows_rejects_nan():
+    series = np.arange(10.0)
+    series[3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        make_windows(series, window=3)
+
+
+@pytest.mark.parametrize("horizon", [0, -1])
+def test_make_windows_horizon_must_be_positive(horizon):
+    with pytest.raises(ValueError, match="'horizon' parameter"):
+        make_windows(np.arange(10.0), window=3, horizon=horizon)
+
+
+def test_make_windows_mismatched_covariate_length():
+    with pytest.raises(ValueError, match="covariates has 9 steps but data has 10"):
+        make_windows(np.arange(10.0), window=3, covariates=np.arange(9.0))
+
+
+def test_make_windows_unknown_column():
+    with pytest.raises(ValueError, match="'promo' is not a column"):
+        make_windows(pd.DataFrame({"a": np.arange(5.0)}), window=2, covariates="promo")
+
+
+# -- SequenceWindower ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("padding", ["edge", "zero"])
+def test_windower_keeps_rows_and_ends_at_each_row(padding):
+    steps = np.arange(14.0).reshape(7, 2)
+    out = SequenceWindower(window=3, padding=padding).fit_transform(steps)
+    assert out.shape == (7, 3, 2)
+    for t in range(2, 7):
+        np.testing.assert_array_equal(out[t], steps[t - 2 : t + 1])
+    pad = steps[0] if padding == "edge" else np.zeros(2)
+    np.testing.assert_array_equal(out[0], [pad, pad, steps[0]])
+
+
+def test_windower_ragged_gives_shorter_first_rows():
+    steps = np.arange(5.0)[:, None]
+    out = SequenceWindower(window=3, padding="ragged").fit_transform(steps)
+    assert [len(w) for w in out] == [1, 2, 3, 3, 3]
+    np.testing.assert_array_equal(out[4][:, 0], [2, 3, 4])
+
+
+def test_windower_preserves_float32_and_shares_memory_with_dataframe_values():
+    steps = np.random.RandomState(0).randn(50, 3).astype(np.float32)
+    out = SequenceWindower(window=1).fit_transform(steps)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out[:, 0], steps)
+
+
+def test_windower_window_is_tunable_in_a_pipeline():
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(SequenceWindower(), SequenceScaler())
+    pipe.set_params(sequencewindower__window=4)
+    assert pipe.fit_transform(np.arange(20.0).reshape(10, 2)).shape == (10, 4, 2)
+
+
+# -- SequenceScaler --------------------------------------------------------------
+
+
+def test_scaler_standardises_each_feature_over_steps_and_samples():
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 8, 2) * [1.0, 100.0] + [5.0, -3.0]
+    Xt = SequenceScaler().fit_transform(X)
+    flat = Xt.reshape(-1, 2)
+    np.testing.assert_allclose(flat.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(flat.std(axis=0), 1)
+
+
+def test_scaler_ragged_round_trip():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 2).astype(np.float32) for n in (3, 7, 5)]
+    scaler = SequenceScaler().fit(X)
+    Xt = scaler.transform(X)
+    assert [x.shape for x in Xt] == [(3, 2), (7, 2), (5, 2)] and Xt[0].dtype == np.float32
+    back = scaler.inverse_transform(Xt)
+    for a, b in zip(back, X):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    stacked = np.concatenate(Xt)
+    np.testing.assert_allclose(stacked.mean(axis=0), 0, atol=1e-6)
+
+
+def test_scaler_pandas_output_on_2d_input():
+    X = pd.DataFrame(np.arange(12.0).reshape(4, 3), columns=["t0", "t1", "t2"])
+    out = SequenceScaler().set_output(transform="pandas").fit_transform(X)
+    assert isinstance(out, pd.DataFrame) and list(out.columns) == ["t0", "t1", "t2"]
+    # 2D input is univariate: one mean and scale for all columns
+    assert np.isclose(out.to_numpy().mean(), 0)
+
+
+def test_scaler_rejects_other_number_of_features_per_step():
+    scaler = SequenceScaler().fit(np.ones((4, 5, 2)))
+    with pytest.raises(ValueError, match="expecting 2 features per step"):
+        scaler.transform(np.ones((4, 5, 3)))
