@@ -237,5 +237,5 @@ def test_model_saved_from_another_device_loads_on_cpu():
         pytest.skip("a GPU is present: the CPU fallback does not apply")
     with pytest.warns(UserWarning, match="no CUDA devices|device \\(cuda\\) is not available"):
         loaded = pickle.loads(blob)
-    assert loaded.net_.device == "cpu"
+    assert str(loaded.net_.device) == "cpu"
     np.testing.assert_allclose(loaded.predict(X), expected)
