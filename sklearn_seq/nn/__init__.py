@@ -7,11 +7,13 @@ from ._recurrent import (
     length_mask,
     reverse_padded,
 )
+from ._text import TextNetwork
 
 __all__ = [
     "RecurrentEncoder",
     "SequenceNetwork",
     "SequencePooling",
+    "TextNetwork",
     "length_mask",
     "reverse_padded",
 ]

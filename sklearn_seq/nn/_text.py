@@ -1,0 +1,86 @@
+"""The text network: token embeddings, a recurrent encoder, pooling and a linear head.
+
+Documents arrive as padded batches of token ids ``(batch, time, 1)`` with their
+lengths; the encoder reads each document up to its own end (see
+:class:`~sklearn_seq.nn.RecurrentEncoder`), so padding never changes a result.
+"""
+
+import torch
+from torch import nn
+
+from ._recurrent import RecurrentEncoder, SequencePooling
+
+__all__ = ["TextNetwork"]
+
+
+class TextNetwork(nn.Module):
+    """Embed token ids, encode them with an RNN, pool over time, map to ``n_outputs``.
+
+    Parameters
+    ----------
+    n_tokens : int
+        Rows of the embedding matrix (vocabulary plus the unknown-token id 0).
+    embedding_dim : int
+        Width of the token embeddings.
+    n_outputs : int
+        Width of the head (number of classes).
+    hidden_size, num_layers, cell, bidirectional
+        As in :class:`RecurrentEncoder`.
+    dropout : float
+        Dropout on the embeddings, between stacked layers and before the head.
+    pooling : {"last", "mean", "max", "attention"}
+        How the states over time are summarised.
+    embeddings : array-like of shape (n_tokens, embedding_dim), optional
+        Initial embedding matrix (pretrained vectors).
+    freeze_embeddings : bool
+        Keep the embedding matrix fixed during training.
+    dtype : torch.dtype
+        Parameter dtype, fixed at construction.
+    """
+
+    def __init__(
+        self,
+        n_tokens,
+        embedding_dim,
+        n_outputs,
+        hidden_size=64,
+        num_layers=1,
+        cell="lstm",
+        bidirectional=True,
+        dropout=0.0,
+        pooling="max",
+        embeddings=None,
+        freeze_embeddings=False,
+        dtype=torch.float32,
+    ):
+        super().__init__()
+        self.embedding = nn.Embedding(n_tokens, embedding_dim)
+        if embeddings is not None:
+            with torch.no_grad():
+                self.embedding.weight.copy_(torch.as_tensor(embeddings))
+        self.embedding.weight.requires_grad_(not freeze_embeddings)
+        self.encoder = RecurrentEncoder(
+            embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout
+        )
+        self.pooling = SequencePooling(self.encoder.output_size, pooling)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.encoder.output_size, n_outputs)
+        self.to(dtype)
+
+    def encode(self, x, lengths=None):
+        """Return ``(summary, attention_weights or None)`` for a padded batch of ids."""
+        ids = x[..., 0] if x.dim() == 3 else x
+        h = self.dropout(self.embedding(ids.long()))
+        outputs, last = self.encoder(h, lengths)
+        return self.pooling(outputs, last, lengths)
+
+    def forward(self, x, lengths=None):
+        summary, _ = self.encode(x, lengths)
+        return self.head(self.dropout(summary))
+
+    def attention(self, x, lengths=None):
+        """Attention weights ``(batch, time)`` over the tokens; zero on padding."""
+        _, weights = self.encode(x, lengths)
+        if weights is None:
+            raise ValueError("attention weights exist only with pooling='attention'")
+        return weights

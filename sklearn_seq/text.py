@@ -1,0 +1,598 @@
+"""Text classification: a bidirectional RNN over token embeddings of raw documents.
+
+:class:`BiRNNTextClassifier` tokenises strings with scikit-learn's own analyzers,
+maps tokens to ids through a fitted vocabulary and trains a recurrent network over
+the id sequences. The ids travel as ragged :class:`Sequences`, so batching by
+length and the exact handling of padding are the base estimator's.
+"""
+
+import math
+import numbers
+from collections import Counter
+from collections.abc import Mapping
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .base import BaseRecurrent, RecurrentClassifierMixin
+from .utils._docstrings import (
+    CLASS_WEIGHT_PARAM,
+    COMMON_ATTRIBUTES,
+    RUNTIME_PARAMS,
+    TRAINING_PARAMS,
+)
+from .utils._validation import Sequences
+
+__all__ = ["BiRNNTextClassifier"]
+
+# Id of tokens outside the vocabulary; the vocabulary's ids start at 1.
+UNKNOWN_ID = 0
+
+
+class _TokenSequences(Sequences):
+    """Token ids (int64) whose ``dtype`` reports the network's float dtype.
+
+    The base estimator reads ``Sequences.dtype`` as the dtype to compute in (sample
+    weights, attention weights); the ids themselves stay exact integers.
+    """
+
+    __slots__ = ("_float_dtype",)
+
+    def __init__(self, values, lengths, float_dtype):
+        super().__init__(values, lengths)
+        self._float_dtype = np.dtype(float_dtype)
+
+    @property
+    def dtype(self):
+        return self._float_dtype
+
+
+def _is_textual(x):
+    if isinstance(x, (str, bytes)):
+        return True
+    if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim == 1):
+        return len(x) > 0 and isinstance(x[0], str)
+    return False
+
+
+def _describe(x):
+    return f"{type(x).__name__} ({x!r:.30})"
+
+
+def _text_documents(X, estimator_name):
+    """The documents of ``X`` (strings or token lists), or None for numeric input.
+
+    Raises a clear error for text in a shape or type the estimator cannot read.
+    """
+    if hasattr(X, "columns") or (isinstance(X, np.ndarray) and X.ndim > 1):
+        arr = X if isinstance(X, np.ndarray) else np.asarray(X)
+        if arr.ndim > 1 and arr.dtype.kind in "USO" and arr.size:
+            first = arr.flat[0]
+            if arr.dtype.kind in "US" or isinstance(first, (str, bytes)):
+                raise ValueError(
+                    f"X is a {arr.ndim}D array of strings (shape {arr.shape}); "
+                    f"{estimator_name} expects a 1D sequence of documents. Pass one "
+                    'text column, e.g. df["text"], or join the columns into one string.'
+                )
+        return None
+    if isinstance(X, np.ndarray):
+        if X.dtype.kind not in "USO":
+            return None
+        items = X.tolist() if X.dtype.kind in "US" else list(X)
+    elif type(X).__name__ == "Series" and hasattr(X, "to_numpy"):
+        if X.dtype.kind in "biufcmM":
+            return None
+        items = list(X.to_numpy())
+    elif isinstance(X, (list, tuple)):
+        items = X
+    else:
+        return None
+    if not any(_is_textual(x) for x in items):
+        return None
+
+    docs = []
+    for i, x in enumerate(items):
+        if isinstance(x, str):
+            docs.append(x)
+        elif isinstance(x, bytes):
+            try:
+                docs.append(x.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise ValueError(
+                    f"X[{i}] is bytes that are not valid UTF-8 text ({exc.reason} at "
+                    f"byte {exc.start}). Decode the documents with their real encoding "
+                    "and pass strings."
+                ) from exc
+        elif x is None or type(x).__name__ == "NAType" or (
+            isinstance(x, float) and math.isnan(x)
+        ):
+            raise TypeError(
+                f"X[{i}] is missing ({x!r}); every document must be a string or a list "
+                'of string tokens. Fill missing text, e.g. with "", first.'
+            )
+        elif isinstance(x, (list, tuple, np.ndarray)):
+            tokens = list(np.ravel(x)) if isinstance(x, np.ndarray) else list(x)
+            bad = next((t for t in tokens if not isinstance(t, str)), None)
+            if bad is not None:
+                raise TypeError(
+                    f"X[{i}] is a list of tokens holding {_describe(bad)}; tokens of "
+                    "pre-tokenised documents must be strings."
+                )
+            docs.append([str(t) for t in tokens])
+        elif isinstance(x, numbers.Number):
+            raise TypeError(
+                f"X[{i}] is a number, {_describe(x)}, among strings; every document "
+                "must be a string or a list of string tokens (numbers mixed with "
+                "strings are not text)."
+            )
+        else:
+            raise TypeError(
+                f"X[{i}] is a {_describe(x)}; every document must be a string or a list "
+                "of string tokens."
+            )
+    return docs
+
+
+class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
+    _parameter_constraints = {
+        **BaseRecurrent._parameter_constraints,
+        "analyzer": [StrOptions({"word", "char", "char_wb"}), callable],
+        "tokenizer": [callable, None],
+        "token_pattern": [str, None],
+        "lowercase": ["boolean"],
+        "min_df": [
+            Interval(RealNotInt, 0, 1, closed="both"),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "max_len": [Interval(Integral, 1, None, closed="left"), None],
+        "vocabulary": [Mapping, "array-like", None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "embeddings": [Mapping, "array-like", None],
+        "freeze_embeddings": ["boolean"],
+        "cell": [StrOptions({"lstm", "gru"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        analyzer="word",
+        tokenizer=None,
+        token_pattern=r"(?u)\b\w+\b",
+        lowercase=True,
+        min_df=1,
+        max_features=None,
+        max_len=None,
+        vocabulary=None,
+        embedding_dim=64,
+        embeddings=None,
+        freeze_embeddings=False,
+        cell="lstm",
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=True,
+        pooling="max",
+        max_iter=200,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        alpha=1e-4,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        max_grad_norm=1.0,
+        class_weight=None,
+        dtype="float32",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        super().__init__(
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            pooling=pooling,
+            max_iter=max_iter,
+            batch_size=batch_size,
+            learning_rate_init=learning_rate_init,
+            alpha=alpha,
+            shuffle=shuffle,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            tol=tol,
+            max_grad_norm=max_grad_norm,
+            dtype=dtype,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.analyzer = analyzer
+        self.tokenizer = tokenizer
+        self.token_pattern = token_pattern
+        self.lowercase = lowercase
+        self.min_df = min_df
+        self.max_features = max_features
+        self.max_len = max_len
+        self.vocabulary = vocabulary
+        self.embedding_dim = embedding_dim
+        self.embeddings = embeddings
+        self.freeze_embeddings = freeze_embeddings
+        self.cell = cell
+        self.class_weight = class_weight
+
+    # -- the cell and the network follow the input: text or numeric sequences --------
+
+    @property
+    def _cell(self):
+        return self.cell
+
+    @property
+    def _module(self):
+        return "TextNetwork" if getattr(self, "_text_input", False) else "SequenceNetwork"
+
+    # -- input ---------------------------------------------------------------------
+
+    def build_analyzer(self):
+        """Return the callable that turns one string into its list of tokens.
+
+        It is scikit-learn's ``CountVectorizer(...).build_analyzer()`` for this
+        estimator's ``analyzer``, ``tokenizer``, ``token_pattern`` and
+        ``lowercase``.
+
+        Returns
+        -------
+        analyzer : callable
+            Maps a string to a list of string tokens.
+        """
+        return CountVectorizer(
+            analyzer=self.analyzer,
+            tokenizer=self.tokenizer,
+            token_pattern=self.token_pattern,
+            lowercase=self.lowercase,
+        ).build_analyzer()
+
+    def _tokenize(self, docs):
+        analyze = self.build_analyzer()
+        tokens = [doc if isinstance(doc, list) else analyze(doc) for doc in docs]
+        if self.max_len is not None:
+            tokens = [t[: self.max_len] for t in tokens]
+        return tokens
+
+    def _fit_vocabulary(self, tokens):
+        if self.vocabulary is not None:
+            vocab = self._given_vocabulary()
+        else:
+            counts, doc_counts = Counter(), Counter()
+            for doc in tokens:
+                counts.update(doc)
+                doc_counts.update(set(doc))
+            min_df = (
+                self.min_df
+                if isinstance(self.min_df, Integral)
+                else math.ceil(self.min_df * len(tokens))
+            )
+            kept = [t for t in counts if doc_counts[t] >= min_df]
+            if self.max_features is not None:
+                kept = sorted(kept, key=lambda t: (-counts[t], t))[: self.max_features]
+            vocab = sorted(kept)
+        if not vocab:
+            raise ValueError(
+                "empty vocabulary: the documents hold no token (or none that is kept "
+                "by min_df); check the analyzer and token_pattern."
+            )
+        self.vocabulary_ = {t: i + 1 for i, t in enumerate(vocab)}
+
+    def _given_vocabulary(self):
+        """The user's vocabulary as a list of tokens in row order."""
+        if isinstance(self.vocabulary, Mapping):
+            order = sorted(self.vocabulary.items(), key=lambda kv: kv[1])
+            if [i for _, i in order] != list(range(len(order))):
+                raise ValueError(
+                    "vocabulary must map its tokens to the indices 0 to "
+                    f"{len(order) - 1}, each used once."
+                )
+            vocab = [t for t, _ in order]
+        else:
+            vocab = list(self.vocabulary)
+            if len(set(vocab)) != len(vocab):
+                raise ValueError("vocabulary holds a token more than once.")
+        return vocab
+
+    def _to_sequences(self, tokens):
+        vocab = self.vocabulary_
+        ids = [[vocab.get(t, UNKNOWN_ID) for t in doc] or [UNKNOWN_ID] for doc in tokens]
+        lengths = np.fromiter((len(d) for d in ids), dtype=np.int64, count=len(ids))
+        values = np.fromiter(
+            (i for doc in ids for i in doc), dtype=np.int64, count=int(lengths.sum())
+        )
+        return _TokenSequences(values[:, None], lengths, self.dtype)
+
+    def _validate_X(self, X, *, reset, y="no_validation"):
+        name = type(self).__name__
+        docs = _text_documents(X, name)
+        if docs is None:
+            if not reset and self._text_input:
+                raise ValueError(
+                    f"{name} was fitted on text; X holds numeric sequences. Pass "
+                    "strings or lists of string tokens."
+                )
+            seqs = super()._validate_X(X, reset=reset, y=y)
+            if reset:
+                self._text_input = False
+                self.__dict__.pop("vocabulary_", None)
+            return seqs
+
+        validate_data(self, X, y, skip_check_array=True, ensure_2d=False, reset=reset)
+        if not docs:
+            raise ValueError(
+                f"Found 0 document(s) while a minimum of 1 is required by {name}."
+            )
+        if not reset and not self._text_input:
+            raise ValueError(
+                f"{name} was fitted on numeric sequences; X holds text. Refit on text "
+                "to classify documents."
+            )
+        tokens = self._tokenize(docs)
+        if reset:
+            self._fit_vocabulary(tokens)
+            self._text_input = True
+            for attr in ("n_features_in_", "n_features_per_step_", "_fit_ndim"):
+                self.__dict__.pop(attr, None)
+        return self._to_sequences(tokens)
+
+    # -- the network ---------------------------------------------------------------
+
+    def _embedding_matrix(self):
+        """Initial embeddings aligned with ``vocabulary_``; NaN rows stay random."""
+        if self.embeddings is None:
+            return None
+        n_tokens = len(self.vocabulary_) + 1
+        if isinstance(self.embeddings, Mapping):
+            vectors = {t: np.asarray(v, dtype=np.float64) for t, v in self.embeddings.items()}
+            widths = {v.shape for v in vectors.values()}
+            if len(widths) != 1 or len(next(iter(widths))) != 1:
+                raise ValueError("embeddings must map tokens to 1D vectors of one length.")
+            dim = next(iter(widths))[0]
+            matrix = np.full((n_tokens, dim), np.nan)
+            for token, i in self.vocabulary_.items():
+                if token in vectors:
+                    matrix[i] = vectors[token]
+        else:
+            if self.vocabulary is None:
+                raise ValueError(
+                    "an embeddings array needs the vocabulary it is aligned with: pass "
+                    "vocabulary= (row i of embeddings is the vector of token i), or "
+                    "pass embeddings as a dict {token: vector}."
+                )
+            given = np.asarray(self.embeddings, dtype=np.float64)
+            if given.ndim != 2 or given.shape[0] != len(self.vocabulary_):
+                raise ValueError(
+                    f"embeddings has shape {given.shape}; expected "
+                    f"({len(self.vocabulary_)}, embedding_dim), one row per vocabulary "
+                    "token."
+                )
+            dim = given.shape[1]
+            matrix = np.full((n_tokens, dim), np.nan)
+            matrix[1:] = given
+        if dim != self.embedding_dim:
+            raise ValueError(
+                f"embeddings have width {dim} but embedding_dim={self.embedding_dim}; "
+                "set embedding_dim to the width of the pretrained vectors."
+            )
+        if not np.isfinite(matrix[~np.isnan(matrix).all(axis=1)]).all():
+            raise ValueError("embeddings contain NaN or infinite values.")
+        return matrix
+
+    def _module_kwargs(self, seqs, step_weight):
+        if not self._text_input:
+            return super()._module_kwargs(seqs, step_weight)
+        return dict(
+            n_tokens=len(self.vocabulary_) + 1,
+            embedding_dim=self.embedding_dim,
+            n_outputs=self._n_outputs(),
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            cell=self.cell,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            pooling=self.pooling,
+            embeddings=self._embedding_matrix(),
+            freeze_embeddings=self.freeze_embeddings,
+            dtype=self.dtype,
+        )
+
+    # -- public methods ------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the vocabulary and the network to documents ``X`` and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of str or of lists of str, or numeric sequences
+            Documents: a list, 1D array or pandas Series of strings, or of lists
+            of string tokens (used as given). Numeric 2D, 3D or ragged sequences
+            are read as by :class:`~sklearn_seq.LSTMClassifier`.
+        y : array-like of shape (n_samples,)
+            Class labels (strings, integers or booleans).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    def token_attention(self, X):
+        """The tokens of each document with the attention weight the model gave them.
+
+        Available with ``pooling="attention"`` on a model fitted on text.
+
+        Parameters
+        ----------
+        X : array-like of str or of lists of str
+            Documents, as for ``fit``.
+
+        Returns
+        -------
+        attention : list of (list of str, ndarray) pairs
+            Per document, its tokens as the model read them (after ``max_len``;
+            an empty document reads as one unknown token ``""``) and their
+            weights, which sum to 1.
+        """
+        check_is_fitted(self)
+        if not self._text_input:
+            raise ValueError("token_attention needs a model fitted on text.")
+        docs = _text_documents(X, type(self).__name__)
+        if docs is None:
+            raise ValueError("token_attention needs documents (strings or token lists).")
+        tokens = [t or [""] for t in self._tokenize(docs)]
+        weights = self.attention_weights(X)
+        return [(t, weights[i, : len(t)]) for i, t in enumerate(tokens)]
+
+
+BiRNNTextClassifier.__doc__ = """Bidirectional RNN classifier of raw text, trained with skorch.
+
+Tokenises each document with scikit-learn's analyzers, embeds the tokens, reads
+them with a bidirectional LSTM or GRU and classifies the pooled states. It fits
+inside a :class:`~sklearn.pipeline.Pipeline` or
+:class:`~sklearn.model_selection.GridSearchCV` where ``TfidfVectorizer`` +
+``LogisticRegression`` would, and unlike a bag of words it reads word order.
+
+It also accepts numeric sequences (2D, 3D or ragged, as
+:class:`~sklearn_seq.LSTMClassifier` does) and then acts as a bidirectional RNN
+classifier over them.
+
+Read more in the :ref:`User Guide <estimators>` (``docs/user_guide.md``).
+
+Parameters
+----------
+analyzer : {"word", "char", "char_wb"} or callable, default="word"
+    Split documents into words or characters, as in ``CountVectorizer`` (with
+    single tokens: no n-grams, so the order of tokens is the text's). Use
+    ``"char"`` for scripts written without spaces (Chinese, Japanese). A callable
+    maps a string to its list of tokens.
+
+tokenizer : callable, default=None
+    Overrides the word splitting of ``analyzer="word"``.
+
+token_pattern : str, default=r"(?u)\\b\\w+\\b"
+    Regular expression of a word for ``analyzer="word"``. Unlike
+    ``CountVectorizer`` one-letter words are kept ("I", "a", digits).
+
+lowercase : bool, default=True
+    Lowercase strings before tokenising.
+
+min_df : int or float, default=1
+    Keep tokens found in at least this many documents (a float: this share of
+    the documents). Others are unknown tokens.
+
+max_features : int, default=None
+    Keep only this many of the most frequent tokens.
+
+max_len : int, default=None
+    Read at most the first ``max_len`` tokens of each document.
+
+vocabulary : mapping or iterable of str, default=None
+    A fixed vocabulary (token -> index from 0, or tokens in index order) instead
+    of one fitted on the data; ``min_df`` and ``max_features`` are then unused.
+
+embedding_dim : int, default=64
+    Width of the token embeddings.
+
+embeddings : array-like of shape (len(vocabulary), embedding_dim) or dict, default=None
+    Pretrained vectors: an array aligned row for row with ``vocabulary``, or a
+    dict ``{token: vector}`` matched to the fitted vocabulary. Tokens without a
+    vector, and the unknown token, start from a random vector.
+
+freeze_embeddings : bool, default=False
+    Keep the embeddings fixed during training (fine-tune them when False).
+
+cell : {"lstm", "gru"}, default="lstm"
+    The recurrent cell.
+
+hidden_size : int, default=64
+    Hidden units per direction of each recurrent layer.
+
+num_layers : int, default=1
+    Number of stacked recurrent layers.
+
+dropout : float, default=0.0
+    Dropout on the embeddings, between stacked layers and before the output layer.
+
+bidirectional : bool, default=True
+    Also read each document backwards, within its own length.
+
+pooling : {"max", "mean", "last", "attention"}, default="max"
+    How the states over the tokens are summarised: their maximum or mean, the
+    states at the two ends, or additive attention whose weights
+    :meth:`token_attention` and :meth:`attention_weights` return.
+
+%(training)s
+
+%(class_weight)s
+
+%(runtime)s
+
+Attributes
+----------
+classes_ : ndarray of shape (n_classes,)
+    Class labels seen in ``fit`` (or given to ``partial_fit``).
+
+vocabulary_ : dict
+    Token -> id (from 1) after fitting on text. Id 0 is every unknown token.
+    Absent after fitting on numeric sequences.
+
+%(attributes)s
+
+See Also
+--------
+LSTMClassifier : Classifier of numeric sequences.
+sklearn.feature_extraction.text.TfidfVectorizer : Bag-of-words features.
+
+Notes
+-----
+Tokens outside the vocabulary map to id 0, which has its own trained vector, so
+their position still counts. A document with no token at all (an empty string,
+or only punctuation) is read as one unknown token: it gets a prediction (the
+model's guess for "nothing known") instead of an error. Pre-tokenised documents
+(lists of strings) are used as given, without lowercasing.
+``n_features_in_``, ``n_features_per_step_`` and ``feature_names_in_`` describe
+numeric input and are not set by a fit on text.
+
+Documents of different lengths are batched with others of similar length and
+each is read up to its own last token, so predictions do not depend on the
+other documents in a batch and training time follows the number of tokens,
+not the longest document.
+
+Examples
+--------
+>>> from sklearn_seq.text import BiRNNTextClassifier
+>>> X = ["good film", "not good", "great fun", "bad film", "really bad", "dull"]
+>>> y = [1, 0, 1, 0, 0, 0]
+>>> clf = BiRNNTextClassifier(embedding_dim=8, hidden_size=8, max_iter=5,
+...                           random_state=0).fit(X, y)
+>>> clf.predict(["good fun", ""]).shape
+(2,)
+>>> clf.vocabulary_["good"]
+5
+"""
+BiRNNTextClassifier.__doc__ = (
+    BiRNNTextClassifier.__doc__.replace("%(training)s", TRAINING_PARAMS)
+    .replace("%(class_weight)s", CLASS_WEIGHT_PARAM)
+    .replace("%(runtime)s", RUNTIME_PARAMS)
+    .replace("%(attributes)s", COMMON_ATTRIBUTES)
+)
