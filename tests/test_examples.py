@@ -1,0 +1,34 @@
+"""Every example runs at a tiny size, so none rots."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+# Tiny arguments for each example's main().
+TINY = {
+    "quickstart": dict(n_samples=60, max_iter=2),
+    "long_range_dependencies": dict(lags=(3,), n_samples=40, max_iter=2),
+}
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_example_is_listed():
+    scripts = {p.stem for p in EXAMPLES.glob("*.py")}
+    assert scripts == set(TINY)
+
+
+@pytest.mark.parametrize("name", sorted(TINY))
+def test_example_runs(name, monkeypatch, tmp_path):
+    module = _load(name)
+    if hasattr(module, "OUTPUT"):
+        monkeypatch.setattr(module, "OUTPUT", tmp_path)
+    assert module.main(**TINY[name]) is not None
