@@ -194,6 +194,23 @@ _CLOSINGS = {
     "zh": ["谢谢", "请 帮帮 我", "等 你们 回复"],
 }
 
+# "Not about <another intent's topic>": the words of two intents in one ticket, where
+# only the order tells which one the customer means.
+_TOPICS = {
+    "en": ["my invoice", "my password", "the delivery", "a refund", "an app error"],
+    "es": ["mi factura", "mi contraseña", "la entrega", "un reembolso", "un error de la app"],
+    "de": ["meine Rechnung", "mein Passwort", "die Lieferung", "eine Erstattung", "einen App Fehler"],
+    "ru": ["мой счёт", "мой пароль", "доставку", "возврат денег", "ошибку приложения"],
+    "zh": ["账单", "密码", "物流", "退款", "应用 错误"],
+}
+_NOT_ABOUT = {
+    "en": "this is not about {t},",
+    "es": "no se trata de {t},",
+    "de": "es geht nicht um {t},",
+    "ru": "вопрос не про {t},",
+    "zh": "不是 {t} 的 问题 ，",
+}
+
 INTENTS = ("billing", "login", "shipping", "refund", "technical")
 LANGUAGES = tuple(_TEMPLATES)
 
@@ -209,6 +226,9 @@ def _ticket(rng, language, intent):
         # A dropped word: customers write tersely.
         del words[rng.randint(len(words))]
     text = " ".join(words)
+    if rng.rand() < 0.3:
+        other = [k for k, name in enumerate(INTENTS) if name != intent][rng.randint(4)]
+        text = f"{_NOT_ABOUT[language].format(t=_TOPICS[language][other])} {text}"
     if rng.rand() < 0.5:
         text = f"{_OPENINGS[language][rng.randint(len(_OPENINGS[language]))]} {text}"
     if rng.rand() < 0.5:
@@ -232,7 +252,10 @@ def make_support_tickets(
     ``technical``) in five languages (English, Spanish, German, Russian in
     Cyrillic, Chinese segmented into words), each written in several
     paraphrases with products, order numbers, greetings and closings drawn at
-    random, some words dropped and some tickets in capitals.
+    random, some words dropped and some tickets in capitals. About 30% of the
+    tickets first say what they are *not* about, naming another intent's topic
+    ("this is not about a refund, my order has not arrived"): there the order of
+    the words, not their bag, tells the intent.
 
     Parameters
     ----------

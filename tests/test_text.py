@@ -1,0 +1,296 @@
+"""BiRNNTextClassifier: scikit-learn's checks on numeric input, and the same kinds of
+checks on text, plus Unicode, bad input and accuracy against TF-IDF."""
+
+import importlib.util
+import pickle
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_seq.datasets import make_negation_sentiment, make_support_tickets
+from sklearn_seq.text import BiRNNTextClassifier
+
+DOCS = [
+    "the parcel never arrived",
+    "where is my parcel",
+    "I was charged twice",
+    "refund the double charge please",
+    "parcel lost in delivery, no tracking updates at all for two weeks now",
+    "charge",
+    "my invoice shows a charge I do not know",
+    "delivery",
+]
+LABELS = ["ship", "ship", "bill", "bill", "ship", "bill", "bill", "ship"]
+
+
+def _tiny(**params):
+    defaults = dict(embedding_dim=8, hidden_size=8, max_iter=20, learning_rate_init=1e-2,
+                    random_state=0)
+    return BiRNNTextClassifier(**{**defaults, **params})
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return _tiny().fit(DOCS, LABELS)
+
+
+# -- scikit-learn's own checks (numeric sequences) ---------------------------------
+
+FLOAT64_CHECKS = {
+    "check_methods_subset_invariance",
+    "check_methods_sample_order_invariance",
+    "check_sample_weight_equivalence_on_dense_data",
+}
+
+
+@pytest.mark.slow
+@parametrize_with_checks([BiRNNTextClassifier(hidden_size=32)])
+def test_sklearn_checks_pass_on_numeric_sequences(estimator, check):
+    # As in test_common: the rtol-1e-7 comparisons run in float64 and shorter.
+    if getattr(check, "func", check).__name__ in FLOAT64_CHECKS:
+        estimator.set_params(dtype="float64", max_iter=100)
+    check(estimator)
+
+
+# -- the text path: the same kinds of checks on strings ----------------------------
+
+
+def test_clone_keeps_params_and_drops_fitted_state(fitted):
+    copy = clone(fitted)
+    assert copy.get_params() == fitted.get_params()
+    assert not hasattr(copy, "vocabulary_")
+
+
+@pytest.mark.parametrize("dump", ["pickle", "joblib"])
+def test_round_trip_predicts_identically(fitted, dump, tmp_path):
+    if dump == "pickle":
+        loaded = pickle.loads(pickle.dumps(fitted))
+    else:
+        joblib.dump(fitted, tmp_path / "clf.joblib")
+        loaded = joblib.load(tmp_path / "clf.joblib")
+    assert loaded.vocabulary_ == fitted.vocabulary_
+    assert_array_equal(loaded.predict_proba(DOCS), fitted.predict_proba(DOCS))
+
+
+def test_grid_search_over_embedding_dim_and_max_len():
+    search = GridSearchCV(
+        _tiny(max_iter=3), {"embedding_dim": [4, 8], "max_len": [2, None]}, cv=2
+    ).fit(DOCS, LABELS)
+    assert set(search.best_params_) == {"embedding_dim", "max_len"}
+    assert search.predict(DOCS[:2]).shape == (2,)
+
+
+def test_repeated_fits_with_random_state_are_identical():
+    a = _tiny(max_iter=5).fit(DOCS, LABELS).predict_proba(DOCS)
+    b = _tiny(max_iter=5).fit(DOCS, LABELS).predict_proba(DOCS)
+    assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("pooling", ["max", "mean", "last", "attention"])
+def test_one_document_predicts_as_inside_a_batch_of_other_lengths(pooling):
+    clf = _tiny(max_iter=5, pooling=pooling, dtype="float64").fit(DOCS, LABELS)
+    batch = clf.predict_proba(DOCS)
+    alone = np.vstack([clf.predict_proba([d]) for d in DOCS])
+    assert_allclose(alone, batch, rtol=1e-10, atol=1e-12)
+
+
+def test_predict_changes_no_state(fitted):
+    before = {k: v for k, v in fitted.__dict__.items() if k != "net_"}
+    weights = {k: v.clone() for k, v in fitted.net_.module_.state_dict().items()}
+    fitted.predict(DOCS)
+    fitted.predict_proba(["unseen words only"])
+    fitted.score(DOCS, LABELS)
+    assert fitted.__dict__.keys() == {*before, "net_"}
+    for key, value in before.items():
+        assert fitted.__dict__[key] is value
+    for k, v in fitted.net_.module_.state_dict().items():
+        assert_array_equal(v.numpy(), weights[k].numpy())
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "token_attention", "score"])
+def test_unfitted_estimator_raises_not_fitted(method):
+    args = (DOCS, LABELS) if method == "score" else (DOCS,)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        getattr(_tiny(), method)(*args)
+
+
+def test_pandas_series_and_string_labels():
+    X = pd.Series(DOCS, index=np.arange(10, 18))
+    clf = _tiny(max_iter=3).fit(X, pd.Series(LABELS))
+    assert set(clf.predict(X)) <= {"bill", "ship"}
+    assert list(clf.classes_) == ["bill", "ship"]
+    assert not hasattr(clf, "n_features_in_")
+
+
+def test_vocabulary_min_df_max_features_and_max_len():
+    clf = _tiny(max_iter=1, min_df=2).fit(DOCS, LABELS)
+    assert set(clf.vocabulary_) == {"charge", "delivery", "i", "my", "parcel", "the"}
+    assert sorted(clf.vocabulary_.values()) == list(range(1, 7))
+    clf = _tiny(max_iter=1, max_features=3).fit(DOCS, LABELS)
+    assert len(clf.vocabulary_) == 3 and "parcel" in clf.vocabulary_
+    clf = _tiny(max_iter=1, max_len=2, pooling="attention").fit(DOCS, LABELS)
+    assert [t for t, _ in clf.token_attention(DOCS[:1])] == [["the", "parcel"]]
+
+
+def test_pretokenised_documents_and_callable_tokenizer():
+    tokens = [d.split() for d in DOCS]
+    clf = _tiny(max_iter=2).fit(tokens, LABELS)
+    assert "I" in clf.vocabulary_  # tokens are used as given, not lowercased
+    clf = _tiny(max_iter=2, tokenizer=str.split, token_pattern=None).fit(DOCS, LABELS)
+    assert "delivery," in clf.vocabulary_
+
+
+def test_token_attention_weights_sum_to_one_per_document():
+    clf = _tiny(max_iter=5, pooling="attention").fit(DOCS, LABELS)
+    result = clf.token_attention(DOCS + [""])
+    for (tokens, weights), doc in zip(result, DOCS + [""]):
+        assert len(tokens) == len(weights) == max(1, len(clf.build_analyzer()(doc)))
+        assert weights.dtype.kind == "f"
+        assert_allclose(weights.sum(), 1.0, rtol=1e-5)
+    assert result[-1][0] == [""]
+
+
+def test_pretrained_embeddings_frozen_stay_fixed():
+    vocabulary = ["parcel", "charge", "delivery", "refund"]
+    matrix = np.arange(16, dtype=np.float32).reshape(4, 4) / 16
+    clf = _tiny(max_iter=3, embedding_dim=4, vocabulary=vocabulary, embeddings=matrix,
+                freeze_embeddings=True).fit(DOCS, LABELS)
+    weight = clf.net_.module_.embedding.weight.detach().numpy()
+    assert clf.vocabulary_ == {"parcel": 1, "charge": 2, "delivery": 3, "refund": 4}
+    assert_array_equal(weight[1:], matrix)
+    by_token = {"parcel": np.ones(4), "charge": -np.ones(4)}
+    clf = _tiny(max_iter=3, embedding_dim=4, embeddings=by_token,
+                freeze_embeddings=True).fit(DOCS, LABELS)
+    weight = clf.net_.module_.embedding.weight.detach().numpy()
+    assert_array_equal(weight[clf.vocabulary_["charge"]], -np.ones(4))
+
+
+def test_embeddings_errors():
+    with pytest.raises(ValueError, match="needs the vocabulary"):
+        _tiny(embeddings=np.zeros((3, 8))).fit(DOCS, LABELS)
+    with pytest.raises(ValueError, match="set embedding_dim"):
+        _tiny(embeddings={"parcel": np.ones(5)}).fit(DOCS, LABELS)
+
+
+# -- Unicode ------------------------------------------------------------------------
+
+
+def test_cjk_without_spaces_through_the_char_analyzer():
+    X = ["我要退款", "请给我退款", "退款还没到", "密码忘记了", "无法登录账户", "重置密码"] * 3
+    y = ["refund"] * 3 + ["login"] * 3
+    clf = _tiny(analyzer="char", max_iter=30).fit(X, y * 3)
+    assert {"退", "款", "密", "码"} <= set(clf.vocabulary_)
+    assert_array_equal(clf.predict(["退款", "密码"]), ["refund", "login"])
+
+
+def test_latin_cyrillic_greek_and_arabic_scripts():
+    X = ["Grüße, Straße", "привет мир", "καλημέρα κόσμε", "مرحبا بالعالم",
+         "Straße kaputt", "мир сломан", "κόσμε χαλασμένος", "بالعالم مكسور"]
+    y = ["greet", "greet", "greet", "greet", "broken", "broken", "broken", "broken"]
+    clf = _tiny(max_iter=3).fit(X, y)
+    assert {"grüße", "привет", "καλημέρα", "مرحبا"} <= set(clf.vocabulary_)
+    assert clf.predict(X).shape == (8,)
+
+
+def test_empty_and_unknown_documents_read_as_one_unknown_token(fitted):
+    proba = fitted.predict_proba(["", "   ", "!!!", "zzz qqq"])
+    assert proba.shape == (4, 2) and np.isfinite(proba).all()
+    assert_allclose(proba[0], proba[1])
+    clf = _tiny(max_iter=2).fit(DOCS + [""], LABELS + ["ship"])
+    assert clf.predict([""]).shape == (1,)
+
+
+def test_bytes_in_utf8_are_decoded(fitted):
+    assert_array_equal(
+        fitted.predict([d.encode("utf-8") for d in DOCS]), fitted.predict(DOCS)
+    )
+
+
+# -- bad input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "X, error, match",
+    [
+        (["a parcel", 3, "charge"], TypeError, r"X\[1\] is a number"),
+        (["a parcel", None], TypeError, r"X\[1\] is missing"),
+        (["a parcel", float("nan")], TypeError, r"X\[1\] is missing"),
+        (["a parcel", b"\xff\xfe\xfa"], ValueError, r"X\[1\] is bytes that are not valid UTF-8"),
+        (np.array([["a", "b"], ["c", "d"]]), ValueError, "2D array of strings"),
+        (pd.DataFrame({"a": ["x y", "z"], "b": ["u", "v"]}), ValueError, "2D array of strings"),
+        ([["a", "b"], ["c", 4]], TypeError, r"X\[1\] is a list of tokens holding int"),
+        (["a parcel", {"x": 1}], TypeError, r"X\[1\] is a dict"),
+    ],
+)
+def test_bad_input_raises_a_clear_error(X, error, match):
+    with pytest.raises(error, match=match):
+        _tiny(max_iter=1).fit(X, [0, 1])
+
+
+def test_text_after_numeric_fit_and_numeric_after_text_fit_raise(fitted):
+    with pytest.raises(ValueError, match="fitted on text"):
+        fitted.predict(np.zeros((2, 5)))
+    numeric = _tiny(max_iter=1).fit(np.random.RandomState(0).randn(6, 4), [0, 1] * 3)
+    with pytest.raises(ValueError, match="fitted on numeric sequences"):
+        numeric.predict(["some text"])
+
+
+def test_all_empty_documents_raise_empty_vocabulary():
+    with pytest.raises(ValueError, match="empty vocabulary"):
+        _tiny().fit(["", "!!"], [0, 1])
+
+
+# -- accuracy against TF-IDF + logistic regression --------------------------------------
+
+
+def _tfidf_and_birnn(X, y, **params):
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, random_state=0, stratify=y
+    )
+    tfidf = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(X_train, y_train)
+    birnn = BiRNNTextClassifier(random_state=0, **params).fit(X_train, y_train)
+    return tfidf.score(X_test, y_test), birnn.score(X_test, y_test)
+
+
+def test_tickets_accuracy_at_least_tfidf():
+    X, y = make_support_tickets(1500, random_state=0, return_X_y=True)
+    tfidf, birnn = _tfidf_and_birnn(
+        X, y, embedding_dim=16, hidden_size=16, dropout=0.5, max_iter=20, batch_size=32,
+        learning_rate_init=1e-2,
+    )
+    assert tfidf > 0.9
+    assert birnn >= tfidf
+
+
+def test_order_dependent_task_birnn_clearly_ahead():
+    X, y = make_negation_sentiment(600, random_state=0, return_X_y=True)
+    tfidf, birnn = _tfidf_and_birnn(
+        X, y, embedding_dim=16, hidden_size=16, max_iter=20, batch_size=32,
+        learning_rate_init=1e-2,
+    )
+    assert tfidf < 0.65
+    assert birnn > 0.95
+
+
+# -- the example script runs -------------------------------------------------------------
+
+
+def test_text_classification_example_runs_tiny(tmp_path):
+    path = Path(__file__).parents[1] / "examples" / "text_classification.py"
+    spec = importlib.util.spec_from_file_location("text_classification_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = module.main("tiny", output_dir=tmp_path)
+    assert (tmp_path / "text_attention.png").exists()
+    assert set(results) == {"tfidf", "birnn"}
