@@ -1,5 +1,12 @@
 """PyTorch modules used by the estimators. Nothing here imports scikit-learn."""
 
+from ._forecasting import (
+    AdditiveAttention,
+    DotProductAttention,
+    ForecastNetwork,
+    QuantileLoss,
+    masked_softmax,
+)
 from ._recurrent import (
     RecurrentEncoder,
     SequenceNetwork,
@@ -7,13 +14,16 @@ from ._recurrent import (
     length_mask,
     reverse_padded,
 )
-from ._text import TextNetwork
 
 __all__ = [
+    "AdditiveAttention",
+    "DotProductAttention",
+    "ForecastNetwork",
+    "QuantileLoss",
+    "masked_softmax",
     "RecurrentEncoder",
     "SequenceNetwork",
     "SequencePooling",
-    "TextNetwork",
     "length_mask",
     "reverse_padded",
 ]

@@ -1,0 +1,289 @@
+"""Forecasting with attention over a recurrent encoding of each window."""
+
+import functools
+
+import numpy as np
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from . import _net
+from . import nn as seq_nn
+from .base import BaseRecurrent, RecurrentRegressorMixin, _weighted_stats
+from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
+
+__all__ = ["AttentionForecaster"]
+
+
+class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
+    _parameter_constraints = {
+        **{k: v for k, v in BaseRecurrent._parameter_constraints.items() if k != "pooling"},
+        "cell": [StrOptions({"lstm", "gru"})],
+        "attention": [StrOptions({"additive", "dot"})],
+        "quantiles": ["array-like", None],
+    }
+
+    _module = "ForecastNetwork"
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        attention="additive",
+        quantiles=None,
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        bidirectional=False,
+        max_iter=200,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        alpha=1e-4,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        max_grad_norm=1.0,
+        dtype="float32",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.cell = cell
+        self.attention = attention
+        self.quantiles = quantiles
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.bidirectional = bidirectional
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.max_grad_norm = max_grad_norm
+        self.dtype = dtype
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # -- training ------------------------------------------------------------------
+
+    def _check_quantiles(self):
+        if self.quantiles is None:
+            return None
+        q = np.asarray(self.quantiles, dtype=np.float64).ravel()
+        if (
+            q.size == 0
+            or not np.all((q > 0) & (q < 1))
+            or np.any(np.diff(q) <= 0)
+            or not np.any(np.isclose(q, 0.5))
+        ):
+            raise ValueError(
+                "quantiles must be increasing levels in (0, 1) that include the median "
+                f"0.5, e.g. (0.1, 0.5, 0.9); got {self.quantiles!r}."
+            )
+        return q
+
+    def _fit(self, X, y, sample_weight=None, **kwargs):
+        quantiles = self._check_quantiles()
+        if hasattr(self, "net_") and (kwargs.get("incremental") or self.warm_start):
+            if not np.array_equal(self._n_quantiles(quantiles), self._n_quantiles()):
+                raise ValueError("quantiles cannot change between warm-started fits.")
+        else:
+            self.quantiles_ = quantiles
+        return super()._fit(X, y, sample_weight, **kwargs)
+
+    def _n_quantiles(self, quantiles="fitted"):
+        q = self.quantiles_ if isinstance(quantiles, str) else quantiles
+        return 1 if q is None else len(q)
+
+    @property
+    def _criterion(self):
+        if self.quantiles_ is None:
+            return "mse"
+        return functools.partial(seq_nn.QuantileLoss, tuple(self.quantiles_))
+
+    def _prepare_target(self, target, sample_weight, first_call, dtype):
+        target = super()._prepare_target(target, sample_weight, first_call, dtype)
+        # Each output is predicted once per quantile, next to each other.
+        return np.repeat(target, self._n_quantiles(), axis=1)
+
+    def _module_kwargs(self, seqs, step_weight):
+        mean, scale = _weighted_stats(seqs.step_values(), step_weight)
+        return dict(
+            input_size=seqs.n_features,
+            n_outputs=self.n_outputs_ * self._n_quantiles(),
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            cell=self.cell,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            attention=self.attention,
+            input_mean=mean.astype(seqs.dtype),
+            input_scale=scale.astype(seqs.dtype),
+            dtype=self.dtype,
+        )
+
+    # -- prediction ----------------------------------------------------------------
+
+    def _predict_all(self, X):
+        out = self._forward(X).astype(np.float64)
+        out = out.reshape(out.shape[0], self.n_outputs_, self._n_quantiles())
+        out = out * self._y_scale[:, None] + self._y_mean[:, None]
+        # Sorting removes quantile crossing without changing a well-ordered forecast.
+        return np.sort(out, axis=2)
+
+    def predict(self, X):
+        """Forecast of each window: the median when ``quantiles`` are set.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Windows, as for ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Forecasts in the units of ``y``.
+        """
+        check_is_fitted(self)
+        out = self._predict_all(X)
+        median = 0 if self.quantiles_ is None else int(np.argmin(np.abs(self.quantiles_ - 0.5)))
+        out = out[:, :, median]
+        return out[:, 0] if self._y_1d else out
+
+    def predict_quantiles(self, X):
+        """Forecast quantiles of each window, for prediction intervals.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Windows, as for ``fit``.
+
+        Returns
+        -------
+        y_quantiles : ndarray of shape (n_samples, n_quantiles) or \
+                (n_samples, n_outputs, n_quantiles)
+            The levels of ``quantiles_`` along the last axis, in increasing
+            order (never crossing), in the units of ``y``. 2D when ``y`` was 1D.
+        """
+        check_is_fitted(self)
+        if self.quantiles_ is None:
+            raise ValueError(
+                "predict_quantiles needs quantiles, e.g. quantiles=(0.1, 0.5, 0.9); "
+                "this forecaster was fitted with quantiles=None."
+            )
+        out = self._predict_all(X)
+        return out[:, 0, :] if self._y_1d else out
+
+    def attention_weights(self, X):
+        """Attention weight of every step of each window.
+
+        Weights sum to 1 over each window's real steps; the steps of ragged
+        input past a window's end (padding up to the longest window) get
+        weight 0. One set of weights serves all forecast steps.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Windows, as for ``predict``.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, n_timesteps)
+            ``n_timesteps`` is the longest window in ``X``.
+        """
+        check_is_fitted(self)
+        seqs = self._validate_X(X, reset=False)
+        return _net.attention(self.net_, seqs)
+
+
+_ARCH = """\
+cell : {"lstm", "gru"}, default="lstm"
+    Recurrent cell of the encoder (as in ``torch.nn.LSTM`` / ``torch.nn.GRU``).
+
+attention : {"additive", "dot"}, default="additive"
+    How the last state of a window (the query) scores the state of every step:
+    additive (Bahdanau) or scaled dot-product attention.
+
+quantiles : array-like of float or None, default=None
+    Forecast these quantile levels (increasing, in (0, 1), including 0.5) with
+    the pinball loss: ``predict`` returns the median and
+    :meth:`predict_quantiles` all levels. None fits the mean with squared error.
+
+hidden_size : int, default=64
+    Hidden units per direction of each recurrent layer.
+
+num_layers : int, default=1
+    Number of stacked recurrent layers.
+
+dropout : float, default=0.0
+    Dropout between stacked layers and before the output layer.
+
+bidirectional : bool, default=False
+    Also read each window backwards."""
+
+AttentionForecaster.__doc__ = f"""Forecaster with attention over a recurrent encoding of each window.
+
+Encodes a window of time steps (``(window, n_features)``, covariates being
+extra features per step) with an LSTM or GRU, lets the last state attend over
+the states of all steps, and predicts every column of ``y`` at once from the
+attended context and the last state: a 2D ``y`` of shape ``(n_samples,
+horizon)`` gives a direct multi-step forecast. Targets are standardised per
+column for training and predictions returned in the units of ``y``.
+
+Read more in the :ref:`User Guide <forecasting>` (``docs/user_guide.md``).
+
+Parameters
+----------
+{_ARCH}
+
+{TRAINING_PARAMS}
+
+{RUNTIME_PARAMS}
+
+Attributes
+----------
+n_outputs_ : int
+    Number of targets (forecast steps times target series).
+
+quantiles_ : ndarray of shape (n_quantiles,) or None
+    The validated quantile levels.
+
+{COMMON_ATTRIBUTES}
+
+See Also
+--------
+sklearn_seq.preprocessing.make_windows : Supervised windows from a series.
+sklearn_seq.preprocessing.SequenceWindower : Windows of a table of steps in a Pipeline.
+LSTMRegressor : A recurrent regressor without attention.
+
+Notes
+-----
+With ``quantiles``, early stopping scores R^2 averaged over the quantile
+outputs. Ragged windows (``SequenceWindower(padding="ragged")``) are read
+exactly: steps past a window's end take no part and get attention weight 0.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn_seq.forecasting import AttentionForecaster
+>>> from sklearn_seq.preprocessing import make_windows
+>>> t = np.arange(400, dtype=np.float32)
+>>> series = np.sin(2 * np.pi * t / 12)
+>>> X, y = make_windows(series, window=24, horizon=3)
+>>> model = AttentionForecaster(hidden_size=8, max_iter=5, quantiles=(0.1, 0.5, 0.9),
+...                             random_state=0).fit(X, y)
+>>> model.predict(X[-2:]).shape, model.predict_quantiles(X[-2:]).shape
+((2, 3), (2, 3, 3))
+>>> weights = model.attention_weights(X[-2:])
+>>> weights.shape, bool(np.allclose(weights.sum(axis=1), 1))
+((2, 24), True)
+"""

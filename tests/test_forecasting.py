@@ -1,0 +1,135 @@
+"""AttentionForecaster: checks, attention weights, quantiles, multi-step, pipelines."""
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_seq.forecasting import AttentionForecaster
+from sklearn_seq.preprocessing import SequenceScaler, SequenceWindower, make_windows
+
+# As in test_common: checks comparing two computations at rtol 1e-7 run in float64.
+FLOAT64_CHECKS = {
+    "check_methods_subset_invariance",
+    "check_methods_sample_order_invariance",
+    "check_sample_weight_equivalence_on_dense_data",
+}
+
+
+# The default configuration runs in test_common; here the other cell and attention.
+@parametrize_with_checks([AttentionForecaster(hidden_size=32, cell="gru", attention="dot")])
+def test_sklearn_compatible_forecaster(estimator, check):
+    name = getattr(check, "func", check).__name__
+    if name in FLOAT64_CHECKS:
+        # a clone: the parametrized instance is shared by all checks
+        estimator = clone(estimator).set_params(dtype="float64", max_iter=100)
+    check(estimator)
+
+
+def _copy_k_back(n=600, window=10, k=4, seed=0):
+    """Windows of white noise whose target is the value ``k`` steps before the end."""
+    x = np.random.RandomState(seed).randn(n + window).astype(np.float32)
+    X = np.lib.stride_tricks.sliding_window_view(x, window)[:, :, None]
+    return X, X[:, window - 1 - k, 0].copy()
+
+
+@pytest.mark.parametrize("attention", ["additive", "dot"])
+def test_attention_peaks_at_the_copied_step(attention):
+    window, k = 10, 4
+    X, y = _copy_k_back(n=1000, window=window, k=k)
+    model = AttentionForecaster(
+        cell="gru", attention=attention, hidden_size=16, max_iter=40,
+        learning_rate_init=1e-2, batch_size=64, random_state=0,
+    ).fit(X, y)
+    assert model.score(X, y) > 0.95
+    weights = model.attention_weights(X[:100])
+    assert weights.shape == (100, window)
+    np.testing.assert_allclose(weights.sum(axis=1), 1, rtol=1e-5)
+    assert weights.mean(axis=0).argmax() == window - 1 - k
+
+
+def test_attention_weights_are_zero_on_padding_of_ragged_windows():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 2) for n in (3, 6, 4, 6, 5)]
+    y = rng.randn(5)
+    model = AttentionForecaster(hidden_size=8, max_iter=3, random_state=0).fit(X, y)
+    weights = model.attention_weights(X)
+    assert weights.shape == (5, 6)
+    np.testing.assert_allclose(weights.sum(axis=1), 1, rtol=1e-5)
+    for row, seq in zip(weights, X):
+        assert np.all(row[len(seq):] == 0) and np.all(row[: len(seq)] > 0)
+
+
+def test_multi_step_targets_and_quantiles():
+    t = np.arange(500, dtype=np.float32)
+    series = np.sin(2 * np.pi * t / 12) + 0.1 * np.random.RandomState(0).randn(500)
+    X, y = make_windows(series.astype(np.float32), window=12, horizon=3)
+    model = AttentionForecaster(
+        hidden_size=16, max_iter=40, learning_rate_init=1e-2, quantiles=(0.1, 0.5, 0.9),
+        random_state=0,
+    ).fit(X, y)
+    assert model.predict(X).shape == (len(X), 3)
+    q = model.predict_quantiles(X)
+    assert q.shape == (len(X), 3, 3)
+    assert np.all(np.diff(q, axis=2) >= 0)
+    np.testing.assert_array_equal(model.predict(X), q[:, :, 1])
+    # the 80% interval covers about 80% of the training targets
+    covered = np.mean((y >= q[..., 0]) & (y <= q[..., 2]))
+    assert 0.6 < covered < 0.95
+
+
+def test_quantile_loss_is_the_pinball_loss():
+    import torch
+
+    from sklearn_seq.nn import QuantileLoss
+
+    loss = QuantileLoss((0.1, 0.9), reduction="none")
+    pred = torch.zeros(1, 2, dtype=torch.float64)
+    # under-forecast by 1: the 0.9 quantile pays 0.9, the 0.1 quantile 0.1
+    np.testing.assert_allclose(loss(pred, torch.ones(1, 2, dtype=torch.float64)).numpy(), [[0.1, 0.9]])
+    np.testing.assert_allclose(loss(pred, -torch.ones(1, 2, dtype=torch.float64)).numpy(), [[0.9, 0.1]])
+
+
+@pytest.mark.parametrize("quantiles", [(0.1, 0.9), (0.5, 0.1), (0.0, 0.5), ()])
+def test_invalid_quantiles(quantiles):
+    X, y = np.ones((10, 4)), np.arange(10.0)
+    with pytest.raises(ValueError, match="quantiles must be increasing levels"):
+        AttentionForecaster(quantiles=quantiles, max_iter=1).fit(X, y)
+
+
+def test_predict_quantiles_needs_quantiles():
+    X, y = np.random.RandomState(0).randn(10, 4), np.arange(10.0)
+    model = AttentionForecaster(hidden_size=4, max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="predict_quantiles needs quantiles"):
+        model.predict_quantiles(X)
+
+
+def test_pipeline_grid_search_over_time_series_splits_and_joblib_round_trip(tmp_path):
+    rng = np.random.RandomState(0)
+    n = 240
+    t = np.arange(n)
+    promo = (rng.uniform(size=n) < 0.2).astype(np.float64)
+    demand = 10 + np.sin(2 * np.pi * t / 7) + 2 * promo + 0.1 * rng.randn(n)
+    # row t: yesterday's demand and today's (planned) promotion; target: today's demand
+    table = np.column_stack([np.r_[demand[0], demand[:-1]], promo])
+    pipe = make_pipeline(
+        SequenceWindower(),
+        SequenceScaler(),
+        AttentionForecaster(max_iter=15, learning_rate_init=1e-2, random_state=0),
+    )
+    search = GridSearchCV(
+        pipe,
+        {"sequencewindower__window": [3, 8], "attentionforecaster__hidden_size": [4, 8]},
+        cv=TimeSeriesSplit(3),
+    ).fit(table, demand)
+    assert set(search.best_params_) == {
+        "sequencewindower__window", "attentionforecaster__hidden_size"
+    }
+    assert search.best_score_ > 0.5
+    path = tmp_path / "pipe.joblib"
+    joblib.dump(search.best_estimator_, path)
+    loaded = joblib.load(path)
+    np.testing.assert_array_equal(loaded.predict(table), search.best_estimator_.predict(table))
