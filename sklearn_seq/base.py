@@ -34,14 +34,28 @@ from .utils._validation import check_sequences
 _POOLINGS = {"last", "mean", "max", "attention"}
 
 
-def _weighted_stats(values, weight):
-    """Per-column weighted mean and standard deviation (1 where a column is constant)."""
-    values = values.astype(np.float64, copy=False)
+def _weighted_stats(values, weight, chunk=1 << 16):
+    """Per-column weighted mean and standard deviation (1 where a column is constant).
+
+    One pass over ``values`` in float64 chunks (no full float64 copy), shifted by
+    the first row so that large offsets (sales in the millions) keep their precision.
+    """
     total = weight.sum()
-    if total <= 0:
-        return np.zeros(values.shape[1]), np.ones(values.shape[1])
-    mean = weight @ values / total
-    var = weight @ (values - mean) ** 2 / total
+    n_cols = values.shape[1]
+    if total <= 0 or values.shape[0] == 0:
+        return np.zeros(n_cols), np.ones(n_cols)
+    shift = values[0].astype(np.float64)
+    s1 = np.zeros(n_cols)
+    s2 = np.zeros(n_cols)
+    for start in range(0, values.shape[0], chunk):
+        block = np.subtract(values[start : start + chunk], shift, dtype=np.float64)
+        w = weight[start : start + chunk]
+        s1 += np.einsum("i,ij->j", w, block)
+        np.square(block, out=block)
+        s2 += np.einsum("i,ij->j", w, block)
+    m1 = s1 / total
+    var = np.maximum(s2 / total - m1**2, 0.0)
+    mean = m1 + shift
     scale = np.sqrt(var)
     scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0
     return mean, scale
@@ -128,7 +142,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
         Passing ``y`` (in ``fit``) makes scikit-learn check that it is not None.
         """
-        validate_data(self, X, y, skip_check_array=True, ensure_2d=False, reset=reset)
+        if reset or type(X) is not np.ndarray or hasattr(self, "feature_names_in_"):
+            # Feature names: set at fit, checked at predict (a plain ndarray has none,
+            # so there is nothing to check unless the model was fitted with names).
+            validate_data(self, X, y, skip_check_array=True, ensure_2d=False, reset=reset)
         dtype = np.float32 if self.dtype == "float32" else np.float64
         seqs, ndim = check_sequences(X, dtype=dtype, estimator_name=type(self).__name__)
         if reset:
@@ -318,6 +335,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             )
         seqs = self._validate_X(X, reset=False)
         return _net.attention(self.net_, seqs)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "net_")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

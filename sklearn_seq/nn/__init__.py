@@ -14,6 +14,7 @@ from ._recurrent import (
     length_mask,
     reverse_padded,
 )
+from ._text import TextNetwork
 
 __all__ = [
     "AdditiveAttention",
@@ -24,6 +25,7 @@ __all__ = [
     "RecurrentEncoder",
     "SequenceNetwork",
     "SequencePooling",
+    "TextNetwork",
     "length_mask",
     "reverse_padded",
 ]

@@ -235,6 +235,19 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
         complex or non-numeric data, sparse matrices, empty data, sequences of
         length 0 and ragged sequences whose feature counts differ.
     """
+    if (
+        type(X) is np.ndarray
+        and X.dtype.kind == "f"
+        and X.dtype.itemsize >= 4
+        and X.ndim in (2, 3)
+        and all(X.shape)
+    ):
+        # Fast path for the common case (a float array); anything unusual, including
+        # non-finite values, goes through check_array below for its messages.
+        values = X.astype(dtype, copy=False)
+        if np.isfinite(values).all():
+            values = np.ascontiguousarray(values)
+            return Sequences(values[:, :, None] if X.ndim == 2 else values), X.ndim
     if _is_sequence_list(X) and len(X) and _first(X) is not None and isinstance(
         _first(X), (str, bytes)
     ):

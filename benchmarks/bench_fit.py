@@ -1,0 +1,75 @@
+"""fit() against a hand-written PyTorch loop: same module, data, batches, optimizer.
+
+Data: 20,000 sequences x 50 steps x 8 features (float32), LSTM, batch 128, Adam,
+gradient-norm clipping at 1 (the estimator's default), measured at hidden_size 16
+and 64. Each run builds and trains from scratch; medians over repeated runs taken
+in alternation. Goal: ratio <= 1.05.
+
+    python benchmarks/bench_fit.py [--epochs 2] [--repeat 5]
+"""
+
+import argparse
+import warnings
+
+import numpy as np
+import torch
+from _common import interleaved, table
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_seq import LSTMClassifier
+from sklearn_seq.nn import SequenceNetwork
+
+
+def hand_written(X, y, hidden_size, epochs, batch_size, seed=0):
+    torch.manual_seed(seed)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    module = SequenceNetwork(X.shape[2], 2, hidden_size=hidden_size)
+    opt = torch.optim.Adam(module.parameters(), lr=1e-3, fused=True)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    module.train()
+    for _ in range(epochs):
+        perm = torch.randperm(len(Xt))
+        for i in range(0, len(Xt), batch_size):
+            idx = perm[i : i + batch_size]
+            opt.zero_grad()
+            loss = loss_fn(module(Xt[idx]), yt[idx])
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
+            opt.step()
+            loss.item()
+    return module
+
+
+def ours(X, y, hidden_size, epochs, batch_size):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return LSTMClassifier(hidden_size=hidden_size, max_iter=epochs, batch_size=batch_size,
+                              alpha=0.0, random_state=0).fit(X, y)
+
+
+def main(n_samples=20000, n_timesteps=50, n_features=8, epochs=2, repeat=5,
+         hidden_sizes=(16, 64), batch_size=128):
+    rng = np.random.RandomState(0)
+    X = rng.randn(n_samples, n_timesteps, n_features).astype(np.float32)
+    y = (X[:, -5:, 0].sum(axis=1) > 0).astype(np.int64)
+    rows = []
+    for h in hidden_sizes:
+        t = interleaved({
+            "torch": lambda: hand_written(X, y, h, epochs, batch_size),
+            "sklearn_seq": lambda: ours(X, y, h, epochs, batch_size),
+        }, repeat=repeat)
+        rows.append([h, f"{t['torch']:.3f}", f"{t['sklearn_seq']:.3f}",
+                     f"{t['sklearn_seq'] / t['torch']:.3f}"])
+    print(f"fit: {n_samples} x {n_timesteps} x {n_features}, batch {batch_size}, "
+          f"{epochs} epochs, {torch.get_num_threads()} torch threads, median of {repeat}")
+    table(rows, ["hidden_size", "hand-written loop (s)", "LSTMClassifier.fit (s)", "ratio"])
+    return rows
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--n-samples", type=int, default=20000)
+    a = p.parse_args()
+    main(n_samples=a.n_samples, epochs=a.epochs, repeat=a.repeat)

@@ -1,0 +1,77 @@
+"""predict() against the raw module: single-sequence latency and bulk throughput.
+
+A fitted LSTMClassifier (hidden_size 64, 50 steps x 8 features) predicts one
+sequence (goal: <= 1.3x the module's own forward under ``torch.inference_mode``),
+and 100,000 sequences (goal: <= 1.05x a hand-written batched loop with the same
+batch size).
+
+    python benchmarks/bench_predict.py [--repeat 7]
+"""
+
+import argparse
+import warnings
+
+import numpy as np
+import torch
+from _common import interleaved, table
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_seq import LSTMClassifier
+
+
+def raw_predict(module, Xt, batch_size):
+    module.eval()
+    outs = []
+    with torch.inference_mode():
+        for i in range(0, len(Xt), batch_size):
+            outs.append(module(Xt[i : i + batch_size]))
+    return torch.cat(outs).argmax(dim=1).numpy()
+
+
+def main(n_bulk=100_000, repeat=7, hidden_size=64, n_timesteps=50, n_features=8):
+    rng = np.random.RandomState(0)
+    X = rng.randn(512, n_timesteps, n_features).astype(np.float32)
+    y = (X[:, -1, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = LSTMClassifier(hidden_size=hidden_size, max_iter=2, random_state=0).fit(X, y)
+    module = est.net_.module_
+    one = X[:1]
+    one_t = torch.from_numpy(one)
+
+    def raw_one():
+        module.eval()
+        with torch.inference_mode():
+            return module(one_t).argmax(dim=1).numpy()
+
+    inner = 200
+    t = interleaved({
+        "raw": lambda: [raw_one() for _ in range(inner)],
+        "ours": lambda: [est.predict(one) for _ in range(inner)],
+    }, repeat=repeat)
+    rows = [["1 sequence (latency, us)", f"{t['raw'] / inner * 1e6:.0f}",
+             f"{t['ours'] / inner * 1e6:.0f}", f"{t['ours'] / t['raw']:.3f}"]]
+
+    bulk = rng.randn(n_bulk, n_timesteps, n_features).astype(np.float32)
+    bulk_t = torch.from_numpy(bulk)
+    batch = est.net_.batch_size
+    assert np.array_equal(raw_predict(module, bulk_t[:1000], batch),
+                          np.searchsorted(est.classes_, est.predict(bulk[:1000])))
+    t = interleaved({
+        "raw": lambda: raw_predict(module, bulk_t, batch),
+        "ours": lambda: est.predict(bulk),
+    }, repeat=max(3, repeat // 2))
+    rows.append([f"{n_bulk} sequences (throughput, seq/s)", f"{n_bulk / t['raw']:.0f}",
+                 f"{n_bulk / t['ours']:.0f}", f"{t['ours'] / t['raw']:.3f}"])
+    print(f"predict: LSTM hidden_size {hidden_size}, {n_timesteps} steps x {n_features} "
+          f"features, batch {batch}, {torch.get_num_threads()} torch threads, medians")
+    table(rows, ["case", "raw module", "LSTMClassifier.predict", "time ratio"])
+    return rows
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=7)
+    p.add_argument("--n-bulk", type=int, default=100_000)
+    a = p.parse_args()
+    main(n_bulk=a.n_bulk, repeat=a.repeat)
