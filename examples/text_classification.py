@@ -11,10 +11,12 @@ cores::
 """
 
 import sys
+import warnings
 from pathlib import Path
 
 import joblib
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
@@ -27,7 +29,7 @@ from sklearn_seq.text import BiRNNTextClassifier
 OUTPUT = Path(__file__).with_name("output")
 
 SIZES = {
-    "full": dict(n_tickets=2500, n_reviews=1000, max_iter=20, grid_max_iter=5),
+    "full": dict(n_tickets=2500, n_reviews=1000, max_iter=20, grid_max_iter=10),
     "tiny": dict(n_tickets=150, n_reviews=100, max_iter=2, grid_max_iter=1),
 }
 
@@ -86,6 +88,8 @@ def plot_attention(model, docs, path):
 
 
 def main(size="full", output_dir=None):
+    # Short training on purpose: stopping at max_iter is expected here.
+    warnings.simplefilter("ignore", ConvergenceWarning)
     cfg = SIZES[size]
     output_dir = Path(output_dir) if output_dir is not None else OUTPUT
     output_dir.mkdir(parents=True, exist_ok=True)
