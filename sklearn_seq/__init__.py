@@ -11,12 +11,15 @@ from .recurrent import (
     RNNRegressor,
 )
 
+from .text import BiRNNTextClassifier
+
 try:
     __version__ = version("sklearn-seq")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "BiRNNTextClassifier",
     "GRUClassifier",
     "GRURegressor",
     "LSTMClassifier",

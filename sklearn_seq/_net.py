@@ -398,9 +398,11 @@ def forward(net, sequences, batch_size=None):
 def attention(net, sequences, batch_size=None):
     """Attention weights ``(n_samples, max_length)``, zero on padding, input order."""
     dataset, order = _ordered(sequences)
-    result = np.zeros((len(sequences), sequences.max_length), dtype=sequences.dtype)
+    result = None
     start = 0
     for w in _evaluate(net, dataset, net.module_.attention, batch_size):
+        if result is None:
+            result = np.zeros((len(sequences), sequences.max_length), dtype=w.numpy().dtype)
         rows = np.arange(start, start + w.shape[0])
         result[rows if order is None else order[rows], : w.shape[1]] = w.numpy()
         start += w.shape[0]

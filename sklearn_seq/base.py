@@ -192,7 +192,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         seqs = self._validate_X(X, reset=first_call, y=y)
         target = self._encode_y(y, first_call=first_call, classes=classes)
         check_consistent_length(np.empty((seqs.n_samples, 0)), target)
-        dtype = seqs.dtype
+        dtype = np.dtype(self.dtype)  # compute dtype (inputs may be token ids)
         sample_weight = _check_sample_weight(
             sample_weight, np.empty((seqs.n_samples, 0)), dtype=np.float64
         )
@@ -283,8 +283,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             pooling=self.pooling,
-            input_mean=mean.astype(seqs.dtype),
-            input_scale=scale.astype(seqs.dtype),
+            input_mean=mean.astype(self.dtype),
+            input_scale=scale.astype(self.dtype),
             dtype=self.dtype,
         )
 

@@ -33,24 +33,6 @@ __all__ = ["BiRNNTextClassifier"]
 UNKNOWN_ID = 0
 
 
-class _TokenSequences(Sequences):
-    """Token ids (int64) whose ``dtype`` reports the network's float dtype.
-
-    The base estimator reads ``Sequences.dtype`` as the dtype to compute in (sample
-    weights, attention weights); the ids themselves stay exact integers.
-    """
-
-    __slots__ = ("_float_dtype",)
-
-    def __init__(self, values, lengths, float_dtype):
-        super().__init__(values, lengths)
-        self._float_dtype = np.dtype(float_dtype)
-
-    @property
-    def dtype(self):
-        return self._float_dtype
-
-
 def _is_textual(x):
     if isinstance(x, (str, bytes)):
         return True
@@ -316,7 +298,7 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         values = np.fromiter(
             (i for doc in ids for i in doc), dtype=np.int64, count=int(lengths.sum())
         )
-        return _TokenSequences(values[:, None], lengths, self.dtype)
+        return Sequences(values[:, None], lengths)
 
     def _validate_X(self, X, *, reset, y="no_validation"):
         name = type(self).__name__

@@ -1,6 +1,7 @@
 """Every example runs at a tiny size, so none rots."""
 
 import importlib.util
+import inspect
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 TINY = {
     "quickstart": dict(n_samples=60, max_iter=2),
     "long_range_dependencies": dict(lags=(3,), n_samples=40, max_iter=2),
+    "text_classification": dict(size="tiny"),
 }
 
 
@@ -29,6 +31,9 @@ def test_every_example_is_listed():
 @pytest.mark.parametrize("name", sorted(TINY))
 def test_example_runs(name, monkeypatch, tmp_path):
     module = _load(name)
+    kwargs = dict(TINY[name])
     if hasattr(module, "OUTPUT"):
         monkeypatch.setattr(module, "OUTPUT", tmp_path)
-    assert module.main(**TINY[name]) is not None
+    if "output_dir" in inspect.signature(module.main).parameters:
+        kwargs["output_dir"] = tmp_path
+    assert module.main(**kwargs) is not None

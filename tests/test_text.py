@@ -1,9 +1,7 @@
 """BiRNNTextClassifier: scikit-learn's checks on numeric input, and the same kinds of
 checks on text, plus Unicode, bad input and accuracy against TF-IDF."""
 
-import importlib.util
 import pickle
-from pathlib import Path
 
 import joblib
 import numpy as np
@@ -16,7 +14,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_seq.datasets import make_negation_sentiment, make_support_tickets
 from sklearn_seq.text import BiRNNTextClassifier
@@ -47,20 +44,6 @@ def fitted():
 
 # -- scikit-learn's own checks (numeric sequences) ---------------------------------
 
-FLOAT64_CHECKS = {
-    "check_methods_subset_invariance",
-    "check_methods_sample_order_invariance",
-    "check_sample_weight_equivalence_on_dense_data",
-}
-
-
-@pytest.mark.slow
-@parametrize_with_checks([BiRNNTextClassifier(hidden_size=32)])
-def test_sklearn_checks_pass_on_numeric_sequences(estimator, check):
-    # As in test_common: the rtol-1e-7 comparisons run in float64 and shorter.
-    if getattr(check, "func", check).__name__ in FLOAT64_CHECKS:
-        estimator.set_params(dtype="float64", max_iter=100)
-    check(estimator)
 
 
 # -- the text path: the same kinds of checks on strings ----------------------------
@@ -281,16 +264,3 @@ def test_order_dependent_task_birnn_clearly_ahead():
     )
     assert tfidf < 0.65
     assert birnn > 0.95
-
-
-# -- the example script runs -------------------------------------------------------------
-
-
-def test_text_classification_example_runs_tiny(tmp_path):
-    path = Path(__file__).parents[1] / "examples" / "text_classification.py"
-    spec = importlib.util.spec_from_file_location("text_classification_example", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    results = module.main("tiny", output_dir=tmp_path)
-    assert (tmp_path / "text_attention.png").exists()
-    assert set(results) == {"tfidf", "birnn"}
