@@ -239,3 +239,19 @@ def test_model_saved_from_another_device_loads_on_cpu():
         loaded = pickle.loads(blob)
     assert str(loaded.net_.device) == "cpu"
     np.testing.assert_allclose(loaded.predict(X), expected)
+
+
+def test_fast_path_equals_simple_path(ragged):
+    # The batch iterator, bucketing and no-DataLoader evaluation against the plain
+    # computation: the module on all sequences at once, padded to the global maximum.
+    X, y = ragged
+    est = LSTMClassifier(pooling="mean", bidirectional=True, batch_size=7, **{
+        k: v for k, v in SMALL.items()}).fit(X, y)
+    lengths = torch.tensor([len(x) for x in X])
+    padded = torch.zeros(len(X), int(lengths.max()), X[0].shape[1])
+    for i, x in enumerate(X):
+        padded[i, : len(x)] = torch.from_numpy(x)
+    module = est.net_.module_.eval()
+    with torch.no_grad():
+        simple = torch.softmax(module(padded, lengths), dim=1).numpy()
+    np.testing.assert_allclose(est.predict_proba(X), simple, rtol=1e-4, atol=1e-6)
