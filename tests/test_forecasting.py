@@ -133,3 +133,18 @@ def test_pipeline_grid_search_over_time_series_splits_and_joblib_round_trip(tmp_
     joblib.dump(search.best_estimator_, path)
     loaded = joblib.load(path)
     np.testing.assert_array_equal(loaded.predict(table), search.best_estimator_.predict(table))
+
+
+def test_demand_forecasting_example_runs_tiny(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "demand_forecasting.py"
+    spec = importlib.util.spec_from_file_location("demand_forecasting", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = module.main(size="tiny", output_dir=tmp_path)
+    assert {"AttentionForecaster", "seasonal naive"} <= set(results.index)
+    assert list(results.columns) == ["MAE", "RMSE", "MAPE %"]
+    assert (tmp_path / "demand_forecast.png").exists()
+    assert (tmp_path / "demand_attention.png").exists()
