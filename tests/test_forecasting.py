@@ -100,6 +100,13 @@ def test_invalid_quantiles(quantiles):
         AttentionForecaster(quantiles=quantiles, max_iter=1).fit(X, y)
 
 
+def test_quantiles_reject_early_stopping():
+    X, y = np.ones((10, 4)), np.arange(10.0)
+    model = AttentionForecaster(quantiles=(0.1, 0.5, 0.9), early_stopping=True)
+    with pytest.raises(ValueError, match="early_stopping is not available with quantiles"):
+        model.fit(X, y)
+
+
 def test_predict_quantiles_needs_quantiles():
     X, y = np.random.RandomState(0).randn(10, 4), np.arange(10.0)
     model = AttentionForecaster(hidden_size=4, max_iter=1).fit(X, y)
