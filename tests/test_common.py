@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks over every public estimator, none skipped."""
 
+from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_seq
@@ -34,7 +35,8 @@ ESTIMATORS = [_small(cls()) for _, cls in all_estimators()]
 def test_sklearn_compatible_estimator(estimator, check):
     name = getattr(check, "func", check).__name__
     if name in FLOAT64_CHECKS and "dtype" in estimator.get_params():
-        estimator.set_params(dtype="float64", max_iter=100)
+        # A clone: parametrize_with_checks hands the same instance to every check.
+        estimator = clone(estimator).set_params(dtype="float64", max_iter=100)
     check(estimator)
 
 
