@@ -18,6 +18,11 @@ last 12 months are held out; everything is fitted on the 132 months before them.
   forecast with its 80% interval and of the attention weights go to
   ``examples/output/``.
 
+A second, shorter part runs the same pipeline on generated daily demand
+(:func:`~sklearn_seq.datasets.make_demand`) with a covariate known in advance:
+row ``t`` holds yesterday's demand and today's planned promotion, and the last
+four weeks are forecast one day ahead.
+
 Runs in about 20 seconds on 2 CPU cores::
 
     python examples/demand_forecasting.py --seed 0
@@ -37,7 +42,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
 
-from sklearn_seq.datasets import load_airline
+from sklearn_seq.datasets import load_airline, make_demand
 from sklearn_seq.forecasting import AttentionForecaster
 from sklearn_seq.preprocessing import SequenceScaler, SequenceWindower, make_windows
 
@@ -47,9 +52,9 @@ QUANTILES = (0.1, 0.5, 0.9)
 
 SIZES = {
     # the settings of the reported results
-    "full": dict(max_iter=200, window=[6, 12], hidden_size=[8, 16]),
+    "full": dict(max_iter=200, window=[6, 12], hidden_size=[8, 16], n_days=730),
     # a smoke test for the test suite
-    "tiny": dict(max_iter=2, window=[3], hidden_size=[4]),
+    "tiny": dict(max_iter=2, window=[3], hidden_size=[4], n_days=120),
 }
 
 
@@ -154,7 +159,51 @@ def main(size="full", seed=0, output_dir=OUTPUT, plots=True):
     if plots:
         weights = model[-1].attention_weights(windows[-1:])[0]
         _plot(train, test, forecast, bands, weights, output_dir)
+    daily_demand(settings, seed)
     print(f"done in {time.perf_counter() - start:.1f} s")
+    return results
+
+
+def daily_demand(settings, seed, test_days=28):
+    """One-day-ahead demand with a planned promotion as a covariate known in advance."""
+    df = make_demand(n_days=settings["n_days"], random_state=0)
+    demand = df["demand"].to_numpy()
+    log = np.log(demand)
+    day = df.index.day_of_week.to_numpy()
+    # Row t: what is known when forecasting day t.
+    table = pd.DataFrame(
+        {
+            "log_demand_yesterday": np.r_[log[0], log[:-1]],
+            "promotion_today": df["promotion"].to_numpy(np.float64),
+            "weekday_sin": np.sin(2 * np.pi * day / 7),
+            "weekday_cos": np.cos(2 * np.pi * day / 7),
+        },
+        index=df.index,
+    ).astype(np.float32)
+    pipe = make_pipeline(
+        SequenceWindower(window=14),
+        SequenceScaler(),
+        AttentionForecaster(
+            hidden_size=16,
+            learning_rate_init=3e-3,
+            max_iter=settings["max_iter"] // 2,
+            random_state=seed,
+        ),
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(table.iloc[:-test_days], log[:-test_days])
+    forecast = np.exp(pipe.predict(table)[-test_days:])
+    actual = demand[-test_days:]
+    results = pd.DataFrame(
+        {
+            "AttentionForecaster": scores(actual, forecast),
+            "seasonal naive (a week ago)": scores(actual, demand[-test_days - 7 : -7]),
+        }
+    ).T
+    print(f"\ndaily demand, last {test_days} days one day ahead "
+          "(the 10% noise alone costs about 8% MAPE):")
+    print(results.round(2).to_string())
     return results
 
 
