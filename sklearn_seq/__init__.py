@@ -11,6 +11,7 @@ from .recurrent import (
     RNNRegressor,
 )
 
+from .plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
 from .text import BiRNNTextClassifier
 
 try:
@@ -19,6 +20,9 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "AttentionDisplay",
+    "ForecastDisplay",
+    "TrainingCurveDisplay",
     "BiRNNTextClassifier",
     "GRUClassifier",
     "GRURegressor",
