@@ -1,5 +1,6 @@
 """PyTorch modules used by the estimators. Nothing here imports scikit-learn."""
 
+from ._anomaly import NextStepNetwork, OutputLoss
 from ._forecasting import (
     AdditiveAttention,
     DotProductAttention,
@@ -22,6 +23,8 @@ __all__ = [
     "ForecastNetwork",
     "QuantileLoss",
     "masked_softmax",
+    "NextStepNetwork",
+    "OutputLoss",
     "RecurrentEncoder",
     "SequenceNetwork",
     "SequencePooling",

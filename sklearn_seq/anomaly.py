@@ -1,0 +1,298 @@
+"""Sequence anomaly detection: a recurrent model of normal sequences.
+
+:class:`SequenceAnomalyDetector` learns to predict each step of a sequence from
+the steps before it. Sequences it predicts badly are unusual: its anomaly score
+is the mean squared next-step error (in standardised units), and a threshold
+on the training scores turns scores into inlier/outlier labels, as in
+scikit-learn's outlier detectors.
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.base import OutlierMixin, _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from .base import BaseRecurrent, _weighted_stats
+from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
+
+__all__ = ["SequenceAnomalyDetector"]
+
+
+def _weighted_quantile(values, weights, q):
+    """Quantile ``q`` of ``values`` with the averaged inverted CDF.
+
+    With integer weights this equals the quantile of the values repeated that
+    many times; where the CDF sits exactly at ``q`` the two neighbouring values
+    are averaged, so that a share ``q`` of the (weighted) values lies below.
+    """
+    keep = weights > 0
+    values, weights = values[keep], weights[keep]
+    order = np.argsort(values, kind="stable")
+    values, cum = values[order], np.cumsum(weights[order])
+    target = q * cum[-1]
+    i = min(int(np.searchsorted(cum, target, side="left")), len(values) - 1)
+    if np.isclose(cum[i], target, rtol=1e-12, atol=0) and i + 1 < len(values):
+        return 0.5 * (values[i] + values[i + 1])
+    return values[i]
+
+
+class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
+    _parameter_constraints = {
+        **{
+            k: v
+            for k, v in BaseRecurrent._parameter_constraints.items()
+            if k not in ("pooling", "bidirectional")
+        },
+        "cell": [StrOptions({"lstm", "gru"})],
+        "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
+    }
+
+    _module = "NextStepNetwork"
+    _criterion = "OutputLoss"
+
+    def __init__(
+        self,
+        *,
+        cell="lstm",
+        contamination="auto",
+        hidden_size=64,
+        num_layers=1,
+        dropout=0.0,
+        max_iter=200,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        alpha=1e-4,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        max_grad_norm=1.0,
+        dtype="float32",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+    ):
+        self.cell = cell
+        self.contamination = contamination
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.alpha = alpha
+        self.shuffle = shuffle
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.max_grad_norm = max_grad_norm
+        self.dtype = dtype
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # -- training ------------------------------------------------------------------
+
+    def _n_outputs(self):
+        return self.n_features_per_step_
+
+    def _encode_y(self, y, *, first_call, classes=None):
+        return None  # unsupervised: y is ignored
+
+    def _prepare_target(self, target, sample_weight, first_call, dtype):
+        # The network's output is its own loss; skorch still wants one target per sample.
+        return np.zeros(len(sample_weight), dtype=dtype)
+
+    def _module_kwargs(self, seqs, step_weight):
+        mean, scale = _weighted_stats(seqs.step_values(), step_weight)
+        return dict(
+            input_size=seqs.n_features,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            cell=self.cell,
+            dropout=self.dropout,
+            input_mean=mean.astype(self.dtype),
+            input_scale=scale.astype(self.dtype),
+            dtype=self.dtype,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit the model of normal sequences and the threshold ``offset_``.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
+            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
+            Mostly normal sequences; a few anomalies do little harm.
+        y : None
+            Ignored; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the sequences in the loss and in the threshold.
+
+        Returns
+        -------
+        self : object
+            The fitted detector.
+        """
+        if self.early_stopping:
+            # The base's validation score is accuracy or R^2, neither of which
+            # means anything for an unsupervised model.
+            raise ValueError(
+                "early_stopping is not available for SequenceAnomalyDetector yet: it "
+                "needs a validation loss score; training stops when the training loss "
+                "stops improving by tol for n_iter_no_change epochs."
+            )
+        self._fit(X, None, sample_weight)
+        errors = self._errors(X)
+        weight = _check_sample_weight(sample_weight, errors[:, None], dtype=np.float64)
+        if self.contamination == "auto":
+            # Tukey's upper fence on the training errors (the box-plot rule).
+            q1, q3 = (_weighted_quantile(errors, weight, q) for q in (0.25, 0.75))
+            self.offset_ = -(q3 + 1.5 * (q3 - q1))
+        else:
+            self.offset_ = -_weighted_quantile(errors, weight, 1.0 - self.contamination)
+        return self
+
+    # -- prediction ----------------------------------------------------------------
+
+    def _errors(self, X):
+        return self._forward(X).astype(np.float64)
+
+    def score_samples(self, X):
+        """Normality of each sequence: minus its mean squared next-step error.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            Higher is more normal; errors are in units of the training data's
+            per-feature standard deviation, squared.
+        """
+        check_is_fitted(self)
+        return -self._errors(X)
+
+    def decision_function(self, X):
+        """Shifted scores: negative for outliers, positive for inliers.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        decision : ndarray of shape (n_samples,)
+            ``score_samples(X) - offset_``.
+        """
+        check_is_fitted(self)
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Label each sequence as an inlier (1) or an outlier (-1).
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            1 where ``decision_function(X) >= 0``, -1 elsewhere.
+        """
+        check_is_fitted(self)
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "offset_")
+
+
+_ARCH = """\
+cell : {"lstm", "gru"}, default="lstm"
+    Recurrent cell (as in ``torch.nn.LSTM`` / ``torch.nn.GRU``). The network only
+    reads forwards, so there is no ``bidirectional`` option.
+
+contamination : "auto" or float, default="auto"
+    Expected share of outliers in the training data, in (0, 0.5]: the threshold
+    ``offset_`` is then that quantile of the training scores. ``"auto"`` uses
+    Tukey's upper fence on the training errors, ``Q3 + 1.5 * (Q3 - Q1)``.
+
+hidden_size : int, default=64
+    Hidden units of each recurrent layer.
+
+num_layers : int, default=1
+    Number of stacked recurrent layers.
+
+dropout : float, default=0.0
+    Dropout between stacked layers and before the prediction head."""
+
+SequenceAnomalyDetector.__doc__ = f"""Anomaly detection in sequences by next-step prediction error.
+
+A recurrent network (LSTM or GRU) learns to predict every step of a sequence
+from the steps before it (the first step from a learned start value), on data
+that is mostly normal. The anomaly score of a sequence is its mean squared
+prediction error per step and feature, in units of the training data's
+standard deviation: spikes, level shifts, frozen sensors and broken
+correlations between channels all make a sequence hard to predict. The API is
+scikit-learn's for outlier detectors (``IsolationForest``): ``predict``
+returns 1 for inliers and -1 for outliers.
+
+Read more in the :ref:`User Guide <anomaly>` (``docs/user_guide.md``).
+
+Parameters
+----------
+{_ARCH}
+
+{TRAINING_PARAMS}
+
+{RUNTIME_PARAMS}
+
+Attributes
+----------
+offset_ : float
+    Threshold on ``score_samples``: ``decision_function`` is ``score_samples -
+    offset_``, and sequences below it are outliers.
+
+{COMMON_ATTRIBUTES}
+
+See Also
+--------
+sklearn.ensemble.IsolationForest : Outlier detection on fixed-length feature vectors.
+sklearn_seq.preprocessing.make_windows : Cut a stream into windows to score.
+
+Notes
+-----
+The loss trained on is the anomaly score itself (averaged over the sequences,
+weighted by ``sample_weight``). ``early_stopping`` is not available yet: the
+validation score of the other estimators (accuracy, R^2) has no meaning here;
+training stops when the training loss stops improving. Ragged input is exact:
+each sequence's error is averaged over its own steps only.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn_seq.anomaly import SequenceAnomalyDetector
+>>> t = np.arange(40)
+>>> rng = np.random.RandomState(0)
+>>> X = np.sin(2 * np.pi * (t + rng.randint(0, 20, (64, 1))) / 20)
+>>> X = X + 0.05 * rng.randn(64, 40)
+>>> X[:4, 20:] += 2.0  # level shifts
+>>> det = SequenceAnomalyDetector(hidden_size=16, max_iter=30, random_state=0).fit(X)
+>>> det.predict(X[:4])
+array([-1, -1, -1, -1])
+>>> scores = det.score_samples(X)
+>>> bool(scores[:4].max() < np.median(scores[4:]))
+True
+"""

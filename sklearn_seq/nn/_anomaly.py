@@ -1,0 +1,106 @@
+"""Next-step prediction error of sequences, for anomaly detection.
+
+The network reads a sequence step by step and predicts each step from the steps
+before it (the first step from a learned start value). Its output is the error
+of those predictions per sequence, so that training minimises the error on
+normal data and a large error at prediction time marks an unusual sequence::
+
+    input      x0    x1    x2    x3
+    state      h0    h1    h2    h3
+    predicted  s     f(h0) f(h1) f(h2)     s: learned start, f: linear head
+    error      mean over real steps of ||predicted - x||^2 / n_features
+
+The recurrence only looks back, so the padding after a short sequence never
+reaches a real step and is left out of the mean: ragged batches are exact.
+"""
+
+import torch
+from torch import nn
+
+from ._recurrent import RecurrentEncoder, length_mask
+
+__all__ = ["NextStepNetwork", "OutputLoss"]
+
+
+class NextStepNetwork(nn.Module):
+    """Predict every step from the previous ones; return the error per sequence.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per step.
+    hidden_size : int
+        Hidden units of each recurrent layer.
+    num_layers : int, default=1
+        Stacked layers.
+    cell : {"lstm", "gru", "rnn"}, default="lstm"
+        The recurrent cell.
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the head.
+    input_mean, input_scale : array-like of shape (input_size,), optional
+        Fixed standardisation of every step; errors are measured in these units.
+    dtype : torch.dtype, default=torch.float32
+        Parameter dtype, fixed at construction.
+    """
+
+    def __init__(
+        self,
+        input_size,
+        hidden_size=64,
+        num_layers=1,
+        cell="lstm",
+        dropout=0.0,
+        input_mean=None,
+        input_scale=None,
+        dtype=torch.float32,
+    ):
+        super().__init__()
+        mean = torch.zeros(input_size) if input_mean is None else torch.as_tensor(input_mean)
+        scale = torch.ones(input_size) if input_scale is None else torch.as_tensor(input_scale)
+        self.register_buffer("input_mean", mean.clone())
+        self.register_buffer("input_scale", scale.clone())
+        self.encoder = RecurrentEncoder(input_size, hidden_size, num_layers, cell, False, dropout)
+        self.start = nn.Parameter(torch.zeros(input_size))
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(hidden_size, input_size)
+        self.to(dtype)
+
+    def step_errors(self, x, lengths=None):
+        """Squared error of each step's prediction, ``(batch, time)``, 0 on padding."""
+        z = (x - self.input_mean) / self.input_scale
+        outputs, _ = self.encoder(z, lengths)
+        ahead = self.head(self.dropout(outputs[:, :-1]))
+        start = self.start.expand(z.shape[0], 1, z.shape[2])
+        predicted = torch.cat([start, ahead], dim=1)
+        errors = (predicted - z).pow(2).mean(dim=2)
+        if lengths is not None:
+            errors = errors * length_mask(lengths.to(errors.device), errors.shape[1])
+        return errors
+
+    def forward(self, x, lengths=None):
+        """Mean squared next-step error of each sequence, ``(batch,)``."""
+        errors = self.step_errors(x, lengths)
+        if lengths is None:
+            return errors.mean(dim=1)
+        return errors.sum(dim=1) / lengths.to(errors.device, errors.dtype)
+
+
+class OutputLoss(nn.Module):
+    """A criterion for networks whose output already is the per-sample loss.
+
+    Parameters
+    ----------
+    reduction : {"none", "mean", "sum"}, default="mean"
+        As in torch's losses; the target is ignored.
+    """
+
+    def __init__(self, reduction="mean"):
+        super().__init__()
+        self.reduction = reduction
+
+    def forward(self, y_pred, y_true=None):
+        if self.reduction == "mean":
+            return y_pred.mean()
+        if self.reduction == "sum":
+            return y_pred.sum()
+        return y_pred
