@@ -11,7 +11,9 @@ from .recurrent import (
     RNNRegressor,
 )
 
+from .forecasting import AttentionForecaster
 from .plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
+from .preprocessing import SequenceScaler, SequenceWindower, make_windows
 from .text import BiRNNTextClassifier
 
 try:
@@ -20,6 +22,10 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "AttentionForecaster",
+    "SequenceScaler",
+    "SequenceWindower",
+    "make_windows",
     "AttentionDisplay",
     "ForecastDisplay",
     "TrainingCurveDisplay",

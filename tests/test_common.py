@@ -30,8 +30,22 @@ def _small(estimator):
 
 ESTIMATORS = [_small(cls()) for _, cls in all_estimators()]
 
+# The one exception, by the definition of the transformer: SequenceWindower turns row
+# t of a table of time steps into the window of rows t - window + 1 .. t, so its
+# output for a row depends on the rows before it, which these two checks forbid.
+EXPECTED_FAILED = {
+    "SequenceWindower": {
+        "check_methods_sample_order_invariance": "a window depends on the preceding rows",
+        "check_methods_subset_invariance": "a window depends on the preceding rows",
+    }
+}
 
-@parametrize_with_checks(ESTIMATORS)
+
+def _expected_failed(estimator):
+    return EXPECTED_FAILED.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed)
 def test_sklearn_compatible_estimator(estimator, check):
     name = getattr(check, "func", check).__name__
     if name in FLOAT64_CHECKS and "dtype" in estimator.get_params():

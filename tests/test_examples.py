@@ -13,6 +13,7 @@ TINY = {
     "quickstart": dict(n_samples=60, max_iter=2),
     "long_range_dependencies": dict(lags=(3,), n_samples=40, max_iter=2),
     "text_classification": dict(size="tiny"),
+    "demand_forecasting": dict(size="tiny"),
 }
 
 

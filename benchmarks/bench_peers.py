@@ -1,0 +1,110 @@
+"""The same LSTM forecaster in sklearn-seq, darts and neuralforecast (optional).
+
+Daily demand (``make_demand``, 4 years), windows of 56 days, a 28-day forecast
+made at once from the last window (darts' BlockRNNModel and neuralforecast's LSTM
+are the direct multi-output LSTMs that match ``LSTMRegressor`` on windows), the same
+hidden size, batch size and number of passes over the windows. Prints fit+predict
+time (median over runs) and MAE on the held-out 28 days. Goal: sklearn-seq takes
+at most half their time at equal or better error. darts and neuralforecast are
+optional: each is skipped when it is not installed (``pip install darts
+neuralforecast`` next to the pinned torch).
+
+    python benchmarks/bench_peers.py [--repeat 3]
+"""
+
+import argparse
+import logging
+import os
+import statistics
+import time
+import warnings
+
+import numpy as np
+from _common import table
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_seq import LSTMRegressor
+from sklearn_seq.datasets import make_demand
+from sklearn_seq.preprocessing import make_windows
+
+WINDOW, HORIZON, HIDDEN, BATCH, EPOCHS = 56, 28, 32, 32, 20
+
+
+def ours(train, seed):
+    X, y = make_windows(train.astype(np.float32), window=WINDOW, horizon=HORIZON)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = LSTMRegressor(hidden_size=HIDDEN, batch_size=BATCH, max_iter=EPOCHS,
+                              alpha=0.0, random_state=seed).fit(X, y)
+    return model.predict(train[-WINDOW:].astype(np.float32)[None, :, None])[0]
+
+
+def darts_lstm(train, seed):
+    from darts import TimeSeries
+    from darts.models import BlockRNNModel
+
+    model = BlockRNNModel(
+        model="LSTM", input_chunk_length=WINDOW, output_chunk_length=HORIZON,
+        hidden_dim=HIDDEN, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
+        random_state=seed,
+        pl_trainer_kwargs=dict(accelerator="cpu", enable_progress_bar=False, logger=False,
+                               enable_model_summary=False, enable_checkpointing=False),
+    )
+    series = TimeSeries.from_values(train.astype(np.float32))
+    from darts.dataprocessing.transformers import Scaler
+
+    scaler = Scaler()
+    model.fit(scaler.fit_transform(series), verbose=False)
+    return scaler.inverse_transform(model.predict(HORIZON, verbose=False)).values()[:, 0]
+
+
+def neuralforecast_lstm(train, seed):
+    import pandas as pd
+    from neuralforecast import NeuralForecast
+    from neuralforecast.models import LSTM
+
+    n_windows = len(train) - WINDOW - HORIZON + 1
+    steps = EPOCHS * int(np.ceil(n_windows / BATCH))
+    model = LSTM(h=HORIZON, input_size=WINDOW, encoder_hidden_size=HIDDEN, encoder_n_layers=1,
+                 decoder_layers=1, max_steps=steps, windows_batch_size=BATCH,
+                 scaler_type="standard", random_seed=seed, enable_progress_bar=False,
+                 logger=False, enable_model_summary=False, enable_checkpointing=False,
+                 accelerator="cpu")
+    df = pd.DataFrame({"unique_id": 0, "ds": np.arange(len(train)), "y": train})
+    nf = NeuralForecast(models=[model], freq=1)
+    nf.fit(df)
+    return nf.predict()["LSTM"].to_numpy()
+
+
+def main(repeat=3, n_days=1460):
+    logging.getLogger("lightning").setLevel(logging.ERROR)
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    series = make_demand(n_days=n_days, random_state=0)["demand"].to_numpy()
+    train, test = series[:-HORIZON], series[-HORIZON:]
+    runners = {"sklearn-seq LSTMRegressor": ours, "darts BlockRNNModel(LSTM)": darts_lstm,
+               "neuralforecast LSTM": neuralforecast_lstm}
+    results = {}
+    for name, fn in runners.items():
+        times, maes = [], []
+        try:
+            for seed in range(repeat):
+                start = time.perf_counter()
+                pred = np.asarray(fn(train, seed), dtype=float).ravel()
+                times.append(time.perf_counter() - start)
+                maes.append(float(np.mean(np.abs(pred - test))))
+        except ImportError as exc:
+            print(f"{name}: skipped ({exc.name} is not installed)")
+            continue
+        results[name] = (statistics.median(times), statistics.mean(maes))
+    base = results["sklearn-seq LSTMRegressor"][0]
+    print(f"{n_days} days, window {WINDOW}, horizon {HORIZON}, hidden {HIDDEN}, batch {BATCH}, "
+          f"{EPOCHS} epochs, {os.cpu_count()} cores; median time and mean MAE over {repeat} seeds")
+    table([[n, f"{t:.2f}", f"{t / base:.2f}", f"{m:.2f}"] for n, (t, m) in results.items()],
+          ["library", "fit + predict (s)", "time / sklearn-seq", "MAE (28 days)"])
+    return results
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--repeat", type=int, default=3)
+    main(repeat=p.parse_args().repeat)
