@@ -345,6 +345,41 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         tags.non_deterministic = self.device != "cpu"
         return tags
 
+    # -- persistence ---------------------------------------------------------------
+
+    def save(self, path):
+        """Save the fitted estimator to ``path`` in the safe format.
+
+        The file holds the parameters and fitted state as JSON and the weights
+        as safetensors; :func:`sklearn_seq.load` reads it back without running
+        any code from the file, unlike pickle and joblib.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write.
+
+        Returns
+        -------
+        self : object
+            The estimator, unchanged.
+        """
+        from ._persistence import save
+
+        save(self, path)
+        return self
+
+    def __getstate__(self):
+        from ._persistence import add_versions
+
+        return add_versions(super().__getstate__())
+
+    def __setstate__(self, state):
+        # Warns when the pickle was made with another sklearn_seq version.
+        from ._persistence import restore_state
+
+        super().__setstate__(restore_state(self, state))
+
 
 class RecurrentClassifierMixin(ClassifierMixin):
     """Classification on top of :class:`BaseRecurrent`: labels, probabilities."""
