@@ -17,6 +17,7 @@ from _common import interleaved, table
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_seq import LSTMClassifier
+from sklearn_seq._net import inference_batch_size
 
 
 def raw_predict(module, Xt, batch_size):
@@ -54,7 +55,7 @@ def main(n_bulk=100_000, repeat=7, hidden_size=64, n_timesteps=50, n_features=8)
 
     bulk = rng.randn(n_bulk, n_timesteps, n_features).astype(np.float32)
     bulk_t = torch.from_numpy(bulk)
-    batch = est.net_.batch_size
+    batch = inference_batch_size(est.net_)
     assert np.array_equal(raw_predict(module, bulk_t[:1000], batch),
                           np.searchsorted(est.classes_, est.predict(bulk[:1000])))
     t = interleaved({

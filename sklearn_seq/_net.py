@@ -38,10 +38,30 @@ _BUCKET_BATCHES = 32
 
 
 def resolve_device(device):
-    """Map ``"auto"`` to ``"cuda"`` when a GPU is available, else ``"cpu"``."""
+    """Map ``"auto"`` to ``"cuda"`` when a GPU is available, else ``"cpu"``; check it."""
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        parsed = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a torch device; use 'cpu', 'cuda', 'cuda:N' or "
+            "'auto'."
+        ) from exc
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"device={device!r} but torch finds no CUDA GPU here; use device='cpu' or "
+            "'auto', or install a CUDA build of torch."
+        )
     return device
+
+
+def inference_batch_size(net):
+    """Batch size for prediction: the training batch, but at least 128 sequences.
+
+    Without gradients, larger batches cost no accuracy and fewer Python steps.
+    """
+    return max(int(net.batch_size), 128)
 
 
 @contextlib.contextmanager
@@ -379,7 +399,7 @@ def _evaluate(net, dataset, fn, batch_size=None):
     if net.module_.training:
         net.module_.eval()
     with torch.inference_mode():
-        for xi, _ in BatchIterator(dataset, batch_size=batch_size or net.batch_size):
+        for xi, _ in BatchIterator(dataset, batch_size=batch_size or inference_batch_size(net)):
             yield fn(**to_tensor(xi, device=net.device)).cpu()
 
 

@@ -255,3 +255,12 @@ def test_fast_path_equals_simple_path(ragged):
     with torch.no_grad():
         simple = torch.softmax(module(padded, lengths), dim=1).numpy()
     np.testing.assert_allclose(est.predict_proba(X), simple, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("device, match", [("gpu0", "not a torch device"),
+                                           ("cuda", "no CUDA GPU")])
+def test_bad_device_is_a_clear_error(device, match):
+    if device == "cuda" and torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match=match):
+        LSTMClassifier(device=device, max_iter=1).fit(np.ones((4, 3)), [0, 1, 0, 1])
