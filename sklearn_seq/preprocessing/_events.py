@@ -1,0 +1,401 @@
+"""Event logs to sequences: one ragged sequence per id from a long-format table.
+
+An event table has one row per event: an id (customer, card, machine), a time and
+feature columns, numeric or categorical. :func:`events_to_sequences` sorts the rows
+by id, then time (a stable sort, so events at the same time keep their row order),
+encodes the features and cuts the sorted block at the id boundaries::
+
+    id  time  amount  kind              sequence of id 7          sequence of id 9
+    9   3     5.0     a                 [[1.0, 0, 1],             [[2.0, 1, 0],
+    7   2     4.0     b        ->        [4.0, 0, 1]]              [5.0, 1, 0]]
+    9   1     2.0     a
+    7   1     1.0     b                 (amount, kind=a, kind=b)
+
+No Python loop runs per row or per id: one sort, vectorised encoding, ``np.split``.
+"""
+
+from collections.abc import Hashable
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = ["EventSequencer", "events_to_sequences"]
+
+
+def _as_pandas(df, caller):
+    """A pandas DataFrame for ``df`` (polars frames are converted, if polars is used)."""
+    if isinstance(df, pd.DataFrame):
+        return df
+    if type(df).__module__.split(".")[0] == "polars" and hasattr(df, "to_pandas"):
+        return df.to_pandas()
+    raise TypeError(
+        f"{caller} expects a pandas (or polars) DataFrame of events with one row per "
+        f"event; got {type(df).__name__}."
+    )
+
+
+def _check_columns(df, id_col, time_col, feature_cols):
+    missing = [c for c in (id_col, time_col) if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"Column(s) {missing} not found in the event table; its columns are "
+            f"{list(df.columns)}."
+        )
+    if feature_cols is None:
+        feature_cols = [c for c in df.columns if c not in (id_col, time_col)]
+    else:
+        feature_cols = list(feature_cols)
+        missing = [c for c in feature_cols if c not in df.columns]
+        if missing:
+            raise ValueError(
+                f"Feature column(s) {missing} not found in the event table; its "
+                f"columns are {list(df.columns)}."
+            )
+        clash = [c for c in feature_cols if c in (id_col, time_col)]
+        if clash:
+            raise ValueError(f"Feature columns must not include the id or time column: {clash}.")
+    if not feature_cols:
+        raise ValueError(
+            "No feature columns: the event table holds only the id and time columns."
+        )
+    return feature_cols
+
+
+def _is_categorical(series):
+    return not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series))
+
+
+def _learn_categories(df, feature_cols):
+    """Categories of each non-numeric column: sorted when sortable, else as they appear."""
+    categories = {}
+    for col in feature_cols:
+        s = df[col]
+        if not _is_categorical(s):
+            continue
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            categories[col] = np.asarray(s.cat.categories, dtype=object)
+            continue
+        try:
+            _, uniques = pd.factorize(s, sort=True)
+        except TypeError:
+            _, uniques = pd.factorize(s, sort=False)
+        categories[col] = np.asarray(uniques, dtype=object)
+    return categories
+
+
+def _time_values(series, time_col):
+    """Times as float64 (seconds for datetimes) and whether they were datetimes."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if series.isna().any():
+            raise ValueError(f"The time column {time_col!r} contains missing values (NaT).")
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            series = series.dt.tz_convert("UTC").dt.tz_localize(None)
+        ns = series.to_numpy(dtype="datetime64[ns]").view(np.int64)
+        return ns, 1e-9
+    if pd.api.types.is_timedelta64_dtype(series):
+        return series.to_numpy(dtype="timedelta64[ns]").view(np.int64), 1e-9
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        values = series.to_numpy()
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            raise ValueError(f"The time column {time_col!r} contains NaN or infinite values.")
+        return values, 1.0
+    raise TypeError(
+        f"The time column {time_col!r} has dtype {series.dtype}; it must hold numbers, "
+        "datetimes or timedeltas (convert strings with pd.to_datetime)."
+    )
+
+
+def _feature_names(feature_cols, categories, time_col, time_delta):
+    names = []
+    for col in feature_cols:
+        if col in categories:
+            names.extend(f"{col}_{cat}" for cat in categories[col])
+        else:
+            names.append(str(col))
+    if time_delta is not None:
+        names.append(f"{time_col}_delta")
+    return np.asarray(names, dtype=object)
+
+
+def _sequences(df, id_col, time_col, feature_cols, categories, time_delta, dtype):
+    """The work of :func:`events_to_sequences`, with the categories given."""
+    codes, ids = pd.factorize(df[id_col], sort=True)
+    if len(codes) == 0:
+        raise ValueError("The event table is empty: at least one event is required.")
+    if (codes < 0).any():
+        raise ValueError(f"The id column {id_col!r} contains missing values.")
+    times, unit = _time_values(df[time_col], time_col)
+
+    same_id = codes[1:] == codes[:-1]
+    in_order = (codes[1:] > codes[:-1]) | (same_id & (times[1:] >= times[:-1]))
+    order = None if in_order.all() else np.lexsort((times, codes))  # lexsort is stable
+    if order is not None:
+        codes, times = codes[order], times[order]
+        same_id = codes[1:] == codes[:-1]
+
+    def sort_rows(values):
+        return values if order is None else values[order]
+
+    width = sum(len(categories[c]) if c in categories else 1 for c in feature_cols)
+    width += time_delta is not None
+    values = np.zeros((len(codes), width), dtype=dtype)
+    j = 0
+    for col in feature_cols:
+        s = df[col]
+        if col in categories:
+            cats = categories[col]
+            # Unknown and missing categories get an all-zero row, like handle_unknown="ignore".
+            if isinstance(s.dtype, pd.CategoricalDtype):
+                idx = s.cat.set_categories(cats).cat.codes.to_numpy()
+            else:
+                idx = pd.Index(cats).get_indexer(s)
+            idx = sort_rows(idx.astype(np.int64))
+            rows = np.flatnonzero(idx >= 0)
+            values[rows, j + idx[rows]] = 1
+            j += len(cats)
+        else:
+            values[:, j] = sort_rows(s.to_numpy(dtype=np.float64, na_value=np.nan))
+            j += 1
+    if time_delta is not None:
+        gap = np.zeros(len(codes), dtype=np.float64)
+        gap[1:] = np.where(same_id, (times[1:] - times[:-1]) * unit, 0.0)
+        values[:, j] = np.log1p(gap) if time_delta == "log" else gap
+
+    lengths = np.bincount(codes, minlength=len(ids))
+    sequences = np.split(values, np.cumsum(lengths)[:-1])
+    return sequences, np.asarray(ids)
+
+
+def events_to_sequences(
+    df, id_col, time_col, feature_cols=None, *, time_delta=None, categories=None,
+    dtype=np.float32,
+):
+    """Turn a long-format event table into one sequence per id.
+
+    Rows are sorted by id, then by time, with a stable sort: events of one id at
+    the same time keep their order in ``df``. Sequence ``i`` holds the events of
+    ``ids[i]``, and ``ids`` are sorted (``np.unique(df[id_col])``), so labels per
+    id line up with ``y.loc[ids]``. Numeric and boolean columns are copied;
+    other columns (strings, pandas categoricals) are one-hot encoded.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or polars.DataFrame
+        One row per event. polars frames are converted with ``to_pandas()``.
+    id_col : str
+        Column of the id that groups events into sequences. Missing ids are an error.
+    time_col : str
+        Column of the event times: numbers, datetimes or timedeltas. Not a
+        feature itself; see ``time_delta``.
+    feature_cols : list of str, default=None
+        Feature columns, in this order; None takes every other column in the
+        order of ``df``.
+    time_delta : {"linear", "log"} or None, default=None
+        Append the time since the id's previous event as the last feature (0 at
+        its first event; seconds for datetimes and timedeltas): as is
+        (``"linear"``) or as ``log1p`` (``"log"``, for gaps from seconds to
+        months).
+    categories : dict of {str: array-like} or None, default=None
+        Categories of each non-numeric column, in one-hot order. None learns them
+        from ``df`` (sorted, or in order of appearance when they cannot be
+        sorted; a pandas categorical's own categories). Values outside them,
+        and missing values, give an all-zero one-hot block.
+    dtype : numpy dtype, default=np.float32
+        dtype of the sequences; float32 is the fast path of the estimators.
+
+    Returns
+    -------
+    sequences : list of ndarray of shape (T_i, n_features)
+        One array per id (views into one block), events in time order. Missing
+        numeric values stay NaN (the estimators refuse them: impute first).
+    ids : ndarray of shape (n_ids,)
+        The id of each sequence, sorted.
+
+    See Also
+    --------
+    EventSequencer : The same in a Pipeline, with categories learned at fit.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_seq.preprocessing import events_to_sequences
+    >>> events = pd.DataFrame({"id": [9, 7, 9, 7], "time": [3, 2, 1, 1],
+    ...                        "amount": [5.0, 4.0, 2.0, 1.0],
+    ...                        "kind": ["a", "b", "a", "b"]})
+    >>> seqs, ids = events_to_sequences(events, "id", "time")
+    >>> ids
+    array([7, 9])
+    >>> seqs[0]
+    array([[1., 0., 1.],
+           [4., 0., 1.]], dtype=float32)
+    >>> seqs, ids = events_to_sequences(events, "id", "time", ["amount"],
+    ...                                 time_delta="linear")
+    >>> seqs[1]
+    array([[2., 0.],
+           [5., 2.]], dtype=float32)
+    """
+    df = _as_pandas(df, "events_to_sequences")
+    feature_cols = _check_columns(df, id_col, time_col, feature_cols)
+    if time_delta not in (None, "linear", "log"):
+        raise ValueError(f"time_delta must be None, 'linear' or 'log'; got {time_delta!r}.")
+    learned = _learn_categories(df, feature_cols)
+    if categories is not None:
+        learned.update({c: np.asarray(v, dtype=object) for c, v in categories.items()})
+    return _sequences(df, id_col, time_col, feature_cols, learned, time_delta, dtype)
+
+
+class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Turn an event table into one sequence per id, with categories fixed at fit.
+
+    The transformer form of :func:`events_to_sequences`: ``fit`` learns the
+    categories of the non-numeric columns, so one-hot columns mean the same at fit
+    and at predict (unseen categories give all-zero blocks).
+
+    **It changes the number of rows**: ``transform`` returns one sequence per
+    distinct id (sorted ids, ``np.unique(X[id_col])``), not one per row of the
+    table. So it belongs at the head of a Pipeline that is fitted on the event
+    table with ``y`` given per id, in the order of the sorted ids::
+
+        pipe = make_pipeline(EventSequencer("customer", "time"), GRUClassifier())
+        pipe.fit(events, churned.sort_index())   # churned: one label per customer
+        pipe.predict_proba(new_events)           # one row per customer, sorted
+
+    Cross-validation must split ids, not rows: split the id list, select each
+    fold's events, and fit the pipeline per fold (scikit-learn's splitters would
+    cut the event table by row).
+
+    Parameters
+    ----------
+    id_col : str
+        Column of the id that groups events into sequences.
+    time_col : str
+        Column of the event times (numbers, datetimes or timedeltas).
+    feature_cols : list of str, default=None
+        Feature columns; None takes every other column.
+    time_delta : {"linear", "log"} or None, default=None
+        Append the time since the id's previous event (seconds for datetimes),
+        as is or as ``log1p``.
+    dtype : {"float32", "float64"}, default="float32"
+        dtype of the sequences.
+
+    Attributes
+    ----------
+    categories_ : dict of {str: ndarray}
+        The categories of each non-numeric feature column, in one-hot order.
+
+    feature_cols_ : list of str
+        The feature columns used.
+
+    n_features_in_ : int
+        Number of columns of the event table seen in ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of the event table seen in ``fit``.
+
+    See Also
+    --------
+    events_to_sequences : The function, which also returns the ids.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_seq.preprocessing import EventSequencer
+    >>> train = pd.DataFrame({"id": [1, 1, 2], "time": [0, 1, 0],
+    ...                       "kind": ["buy", "view", "view"]})
+    >>> seq = EventSequencer("id", "time").fit(train)
+    >>> seq.get_feature_names_out()
+    array(['kind_buy', 'kind_view'], dtype=object)
+    >>> test = pd.DataFrame({"id": [5, 3], "time": [0, 0], "kind": ["view", "refund"]})
+    >>> [s.tolist() for s in seq.transform(test)]  # ids 3, 5; "refund" is unseen
+    [[[0.0, 0.0]], [[0.0, 1.0]]]
+    """
+
+    _parameter_constraints = {
+        "id_col": [Hashable],
+        "time_col": [Hashable],
+        "feature_cols": ["array-like", None],
+        "time_delta": [StrOptions({"linear", "log"}), None],
+        "dtype": [StrOptions({"float32", "float64"})],
+    }
+
+    def __init__(self, id_col, time_col, feature_cols=None, *, time_delta=None, dtype="float32"):
+        self.id_col = id_col
+        self.time_col = time_col
+        self.feature_cols = feature_cols
+        self.time_delta = time_delta
+        self.dtype = dtype
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Learn the feature columns and the categories of the non-numeric ones.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or polars.DataFrame
+            The event table, one row per event.
+        y : None
+            Ignored (labels per id go to the estimator after this step).
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        X = _as_pandas(X, type(self).__name__)
+        validate_data(self, X, skip_check_array=True, reset=True)
+        self.feature_cols_ = _check_columns(X, self.id_col, self.time_col, self.feature_cols)
+        self.categories_ = _learn_categories(X, self.feature_cols_)
+        return self
+
+    def transform(self, X):
+        """One sequence per id of ``X``, in sorted id order.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or polars.DataFrame
+            An event table with the columns seen in ``fit``.
+
+        Returns
+        -------
+        sequences : list of ndarray of shape (T_i, n_features)
+            One float array per distinct id (``np.unique(X[id_col])``).
+        """
+        check_is_fitted(self)
+        X = _as_pandas(X, type(self).__name__)
+        validate_data(self, X, skip_check_array=True, reset=False)
+        _check_columns(X, self.id_col, self.time_col, self.feature_cols_)
+        sequences, _ = _sequences(
+            X, self.id_col, self.time_col, self.feature_cols_, self.categories_,
+            self.time_delta, np.dtype(self.dtype),
+        )
+        return sequences
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the features of each step of the output sequences.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored; the names come from the fitted columns.
+
+        Returns
+        -------
+        names : ndarray of str objects
+            Numeric columns by name, one-hot columns as ``"{column}_{category}"``,
+            then ``"{time_col}_delta"`` with ``time_delta``.
+        """
+        check_is_fitted(self)
+        return _feature_names(self.feature_cols_, self.categories_, self.time_col, self.time_delta)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # The input is an event table (a DataFrame of mixed columns) and the output
+        # has one row per id, so scikit-learn's array checks do not apply;
+        # tests/test_events.py covers the behaviour instead.
+        tags.input_tags.two_d_array = False
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
