@@ -229,8 +229,9 @@ def translate_out_of_memory(fn):
             smaller = max(1, int(batch_size) // 4) if isinstance(batch_size, int) else 32
             message = (
                 f"Out of memory with batch_size={batch_size}: set a smaller batch_size "
-                f"(e.g. batch_size={smaller}), use dtype='float32', or shorten the "
-                f"sequences. Original error: {exc}"
+                f"(e.g. batch_size={smaller}); when predicting, pass X in smaller "
+                "chunks; dtype='float32' and shorter sequences also use less memory. "
+                f"Original error: {exc}"
             )
             try:
                 new = type(exc)(message)

@@ -48,6 +48,7 @@ ALLOWED_ESTIMATORS = {
     "RNNRegressor": ("sklearn_seq.recurrent", "RNNRegressor"),
     "BiRNNTextClassifier": ("sklearn_seq.text", "BiRNNTextClassifier"),
     "AttentionForecaster": ("sklearn_seq.forecasting", "AttentionForecaster"),
+    "SequenceAnomalyDetector": ("sklearn_seq.anomaly", "SequenceAnomalyDetector"),
 }
 
 # Fitted attributes the format knows, with the kind of value each must hold.
@@ -72,6 +73,7 @@ FITTED_ATTRIBUTES = {
     "validation_scores_": "float_list_or_none",
     "best_validation_score_": "float_or_none",
     "best_loss_": "float_or_none",
+    "offset_": "float_or_none",
 }
 
 # Network arguments that only give initial values of tensors in the state dict
@@ -573,7 +575,7 @@ def _check_consistency(estimator, kwargs):
         expected = estimator._n_outputs() * n_quantiles
     except (AttributeError, TypeError) as exc:
         _fail("fitted", f"incomplete fitted state ({exc})")
-    if kwargs.get("n_outputs") != expected:
+    if "n_outputs" in kwargs and kwargs["n_outputs"] != expected:
         _fail("module", f"the network has {kwargs.get('n_outputs')!r:.20} outputs, the "
               f"fitted state needs {expected}")
     if hasattr(estimator, "n_features_per_step_") and kwargs.get("input_size") not in (
