@@ -87,7 +87,7 @@ class FiniteLossGuard(Callback):
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
         if training and loss is not None and not bool(torch.isfinite(loss.detach())):
-            self._stop(net, f"the training loss is {float(loss):g}")
+            self._stop(net, f"the training loss is {float(loss.detach()):g}")
 
     def on_epoch_end(self, net, **kwargs):
         if not _finite_weights(net.module_):
