@@ -13,6 +13,9 @@ TINY = {
     "quickstart": dict(n_samples=60, max_iter=2),
     "long_range_dependencies": dict(lags=(3,), n_samples=40, max_iter=2),
     "text_classification": dict(size="tiny"),
+    "fraud_detection": dict(n_cards=150, fraud_rate=0.1, hidden_size=8, max_iter=2),
+    "churn_prediction": dict(n_customers=60, hidden_size=8, max_iter=2, cv=2),
+    "anomaly_detection": dict(n_steps=1200, window=16, hidden_size=8, max_iter=2),
     "demand_forecasting": dict(size="tiny"),
 }
 

@@ -1,14 +1,19 @@
 """Datasets shipped with the package and generators of sequence tasks."""
 
+from ._anomaly import make_sensor_stream
+from ._events import make_card_transactions, make_customer_events
 from ._forecasting import load_airline, make_demand
 from ._sequences import make_long_range_classification, make_sequence_classification
 from ._text import make_negation_sentiment, make_support_tickets
 
 __all__ = [
     "load_airline",
+    "make_card_transactions",
+    "make_customer_events",
     "make_demand",
     "make_long_range_classification",
     "make_negation_sentiment",
+    "make_sensor_stream",
     "make_sequence_classification",
     "make_support_tickets",
 ]
