@@ -1,0 +1,114 @@
+"""SequenceAnomalyDetector: detection quality, thresholds, ragged input, errors."""
+
+import numpy as np
+import pytest
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.metrics import roc_auc_score
+
+from sklearn_seq.anomaly import SequenceAnomalyDetector
+from sklearn_seq.datasets import make_sensor_stream
+
+
+def _windows(stream, labels, window=32, stride=8):
+    X = sliding_window_view(stream, window, axis=0)[::stride].transpose(0, 2, 1).copy()
+    y = sliding_window_view(labels, window)[::stride].max(axis=1)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def sensor_windows():
+    stream, labels = make_sensor_stream(n_steps=6000, n_anomalies=40, random_state=0)
+    return _windows(stream, labels)
+
+
+def test_detects_injected_sensor_anomalies(sensor_windows):
+    X, y = sensor_windows
+    half = len(X) // 2
+    det = SequenceAnomalyDetector(cell="gru", hidden_size=16, max_iter=30, random_state=0)
+    det.fit(X[:half])  # unlabelled training data, anomalies included
+    scores = det.score_samples(X[half:])
+    assert roc_auc_score(y[half:] > 0, -scores) > 0.8
+    spikes = (y[half:] == 0) | (y[half:] == 1)
+    assert roc_auc_score(y[half:][spikes] > 0, -scores[spikes]) > 0.95
+
+
+def test_contamination_sets_the_share_of_training_outliers(sensor_windows):
+    X, _ = sensor_windows
+    X = X[:200]
+    det = SequenceAnomalyDetector(hidden_size=8, max_iter=3, contamination=0.1, random_state=0)
+    labels = det.fit(X).predict(X)
+    assert (labels == -1).sum() == 20
+    assert set(np.unique(labels)) == {-1, 1}
+
+
+def test_decision_function_is_shifted_score_and_matches_predict(sensor_windows):
+    X, _ = sensor_windows
+    det = SequenceAnomalyDetector(hidden_size=8, max_iter=3, random_state=0).fit(X[:100])
+    decision = det.decision_function(X[100:150])
+    np.testing.assert_allclose(decision, det.score_samples(X[100:150]) - det.offset_)
+    np.testing.assert_array_equal(det.predict(X[100:150]), np.where(decision < 0, -1, 1))
+
+
+def test_auto_threshold_is_tukey_fence_of_training_errors(sensor_windows):
+    X, _ = sensor_windows
+    det = SequenceAnomalyDetector(hidden_size=8, max_iter=3, random_state=0).fit(X[:101])
+    errors = -det.score_samples(X[:101])
+    q1, q3 = np.sort(errors)[[25, 75]]  # exact order statistics for 101 values
+    assert det.offset_ == pytest.approx(-(q3 + 1.5 * (q3 - q1)))
+
+
+def test_ragged_scores_equal_scores_of_each_sequence_alone():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 2).astype(np.float32) for n in (5, 9, 3, 7, 9, 4)]
+    det = SequenceAnomalyDetector(hidden_size=8, max_iter=3, random_state=0).fit(X)
+    together = det.score_samples(X)
+    alone = np.array([det.score_samples([x])[0] for x in X])
+    np.testing.assert_allclose(together, alone, rtol=1e-5)
+
+
+def test_sample_weight_zero_equals_dropping_samples():
+    rng = np.random.RandomState(0)
+    X = rng.randn(20, 6, 2)
+    w = np.r_[np.ones(15), np.zeros(5)]
+    params = dict(hidden_size=8, max_iter=5, dtype="float64", random_state=0)
+    weighted = SequenceAnomalyDetector(**params).fit(X, sample_weight=w)
+    dropped = SequenceAnomalyDetector(**params).fit(X[:15])
+    np.testing.assert_allclose(weighted.decision_function(X), dropped.decision_function(X))
+
+
+def test_y_is_ignored():
+    X = np.random.RandomState(0).randn(20, 6)
+    a = SequenceAnomalyDetector(hidden_size=8, max_iter=2, random_state=0).fit(X)
+    b = SequenceAnomalyDetector(hidden_size=8, max_iter=2, random_state=0).fit(X, np.arange(20))
+    np.testing.assert_array_equal(a.score_samples(X), b.score_samples(X))
+
+
+def test_early_stopping_is_refused():
+    X = np.random.RandomState(0).randn(20, 6)
+    with pytest.raises(ValueError, match="early_stopping is not available"):
+        SequenceAnomalyDetector(early_stopping=True).fit(X)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(contamination=0.7), "contamination"),
+        (dict(contamination="high"), "contamination"),
+        (dict(cell="rnn"), "cell"),
+    ],
+)
+def test_invalid_parameters(params, match):
+    X = np.random.RandomState(0).randn(20, 6)
+    with pytest.raises(ValueError, match=match):
+        SequenceAnomalyDetector(**params).fit(X)
+
+
+def test_unfitted_and_wrong_width():
+    from sklearn.exceptions import NotFittedError
+
+    X = np.random.RandomState(0).randn(20, 6, 2)
+    with pytest.raises(NotFittedError, match="not fitted"):
+        SequenceAnomalyDetector().score_samples(X)
+    det = SequenceAnomalyDetector(hidden_size=8, max_iter=2, random_state=0).fit(X)
+    with pytest.raises(ValueError, match="features per time step"):
+        det.predict(X[:, :, :1])
