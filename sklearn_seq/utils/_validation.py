@@ -192,11 +192,16 @@ def _check_ragged(items, dtype, estimator_name):
     if n_features == {0}:
         raise ValueError("Found sequences with 0 feature(s) per step; at least 1 is required.")
     lengths = np.fromiter((a.shape[0] for a in arrays), dtype=np.int64, count=len(arrays))
-    values = np.concatenate(arrays, axis=0, dtype=dtype, casting="unsafe")
+    with np.errstate(over="ignore"):  # values too large for dtype: reported below
+        values = np.concatenate(arrays, axis=0, dtype=dtype, casting="unsafe")
     if not np.isfinite(values).all():
         bad = ~np.isfinite(values).all(axis=1)
         i = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero(bad)[0], side="right"))
-        kind = "NaN" if np.isnan(values).any() else "infinity"
+        kind = (
+            "NaN"
+            if np.isnan(values).any()
+            else f"infinity or a value too large for {np.dtype(dtype).name}"
+        )
         raise ValueError(
             f"Input X contains {kind} (first in X[{i}]). Sequence estimators do not "
             "accept missing or infinite values: impute or clip them first."
@@ -244,7 +249,8 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
     ):
         # Fast path for the common case (a float array); anything unusual, including
         # non-finite values, goes through check_array below for its messages.
-        values = X.astype(dtype, copy=False)
+        with np.errstate(over="ignore"):  # too large for dtype: check_array says so
+            values = X.astype(dtype, copy=False)
         if np.isfinite(values).all():
             values = np.ascontiguousarray(values)
             return Sequences(values[:, :, None] if X.ndim == 2 else values), X.ndim
@@ -259,7 +265,7 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
         items = _as_sequence_list(X)
         shapes = {np.shape(x) if not isinstance(x, (str, bytes)) else None for x in items}
         if len(shapes) != 1 or None in shapes or any(
-            isinstance(x, np.ndarray) and x.dtype == object for x in items[:1]
+            isinstance(x, np.ndarray) and x.dtype.kind in "OmM" for x in items[:1]
         ):
             return _check_ragged(items, dtype, estimator_name), 3
         if len(next(iter(shapes))) == 2:
@@ -278,15 +284,17 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
             "univariate sequence is X.reshape(1, -1); n sequences of a single step "
             "are X.reshape(-1, 1)."
         )
-    X = check_array(
-        X,
-        dtype=dtype,
-        allow_nd=True,
-        ensure_min_samples=1,
-        ensure_min_features=1,
-        estimator=estimator_name,
-        input_name="X",
-    )
+    _reject_datetimes(X)
+    with np.errstate(over="ignore"):
+        X = check_array(
+            X,
+            dtype=dtype,
+            allow_nd=True,
+            ensure_min_samples=1,
+            ensure_min_features=1,
+            estimator=estimator_name,
+            input_name="X",
+        )
     if X.ndim == 2:
         return Sequences(np.ascontiguousarray(X)[:, :, None]), 2
     if X.ndim != 3:
@@ -306,6 +314,18 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
             f"required by {estimator_name}."
         )
     return Sequences(np.ascontiguousarray(X)), 3
+
+
+def _reject_datetimes(X):
+    """Datetimes would pass as raw integer ticks (ns since 1970): refuse them."""
+    dtypes = getattr(X, "dtypes", None)  # a DataFrame's column dtypes
+    if dtypes is None or isinstance(dtypes, np.dtype):
+        dtypes = [getattr(X, "dtype", None)]
+    if any(str(d).startswith(("datetime64", "timedelta64")) for d in dtypes):
+        raise TypeError(
+            "X holds datetimes or timedeltas, which are not numeric. Convert them to "
+            "numbers (e.g. timestamps to elapsed seconds) first."
+        )
 
 
 def _first(X):
