@@ -11,6 +11,7 @@ from .recurrent import (
     RNNRegressor,
 )
 
+from .anomaly import SequenceAnomalyDetector
 from .forecasting import AttentionForecaster
 from .plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
 from .preprocessing import SequenceScaler, SequenceWindower, make_windows
@@ -22,6 +23,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "SequenceAnomalyDetector",
     "AttentionForecaster",
     "SequenceScaler",
     "SequenceWindower",

@@ -232,7 +232,9 @@ class SequenceNet(NeuralNet):
 
 
 class ValidationScore(Callback):
-    """Record ``valid_score`` (accuracy or R^2, weighted) from the validation batches."""
+    """Record ``valid_score`` from the validation batches: accuracy or R^2 (weighted),
+    or ``"loss"``, the negative validation loss, for models whose outputs are no
+    point predictions (quantiles, anomaly scores)."""
 
     def __init__(self, kind="accuracy"):
         self.kind = kind
@@ -241,7 +243,7 @@ class ValidationScore(Callback):
         self.preds_, self.targets_, self.weights_ = [], [], []
 
     def on_batch_end(self, net, batch, training, y_pred=None, **kwargs):
-        if training:
+        if training or self.kind == "loss":
             return
         xi, yi = unpack_data(batch)
         self.preds_.append(y_pred.detach().cpu())
@@ -250,6 +252,10 @@ class ValidationScore(Callback):
             self.weights_.append(xi["sample_weight"])
 
     def on_epoch_end(self, net, **kwargs):
+        if self.kind == "loss":
+            # skorch's own valid_loss callback runs before ours in the same epoch.
+            net.history.record("valid_score", -float(net.history[-1, "valid_loss"]))
+            return
         if not self.preds_:
             return
         from sklearn.metrics import accuracy_score, r2_score

@@ -39,6 +39,8 @@ def _weighted_quantile(values, weights, q):
 
 
 class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
+    _score_kind = "loss"  # early stopping watches the held-out next-step error
+
     _parameter_constraints = {
         **{
             k: v
@@ -142,14 +144,6 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         self : object
             The fitted detector.
         """
-        if self.early_stopping:
-            # The base's validation score is accuracy or R^2, neither of which
-            # means anything for an unsupervised model.
-            raise ValueError(
-                "early_stopping is not available for SequenceAnomalyDetector yet: it "
-                "needs a validation loss score; training stops when the training loss "
-                "stops improving by tol for n_iter_no_change epochs."
-            )
         self._fit(X, None, sample_weight)
         errors = self._errors(X)
         weight = _check_sample_weight(sample_weight, errors[:, None], dtype=np.float64)
@@ -275,9 +269,8 @@ sklearn_seq.preprocessing.make_windows : Cut a stream into windows to score.
 Notes
 -----
 The loss trained on is the anomaly score itself (averaged over the sequences,
-weighted by ``sample_weight``). ``early_stopping`` is not available yet: the
-validation score of the other estimators (accuracy, R^2) has no meaning here;
-training stops when the training loss stops improving. Ragged input is exact:
+weighted by ``sample_weight``). ``early_stopping`` watches the error on held-out
+sequences (``validation_scores_`` holds its negative). Ragged input is exact:
 each sequence's error is averaged over its own steps only.
 
 Examples

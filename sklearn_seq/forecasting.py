@@ -91,15 +91,14 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
             )
         return q
 
+    @property
+    def _score_kind(self):
+        # R^2 would score the interval bounds as forecasts: with quantiles, early
+        # stopping watches the validation quantile loss instead.
+        return "r2" if self.quantiles is None else "loss"
+
     def _fit(self, X, y, sample_weight=None, **kwargs):
         quantiles = self._check_quantiles()
-        if quantiles is not None and self.early_stopping and not kwargs.get("incremental"):
-            # The validation score is R^2 over every output: the interval bounds
-            # would count as point forecasts and stop training early.
-            raise ValueError(
-                "early_stopping is not available with quantiles yet: the validation "
-                "score (R^2) would score the interval bounds as forecasts."
-            )
         if hasattr(self, "net_") and (kwargs.get("incremental") or self.warm_start):
             if not np.array_equal(self._n_quantiles(quantiles), self._n_quantiles()):
                 raise ValueError("quantiles cannot change between warm-started fits.")
@@ -274,8 +273,8 @@ LSTMRegressor : A recurrent regressor without attention.
 
 Notes
 -----
-``early_stopping`` is not available with ``quantiles`` (its R^2 score would
-treat the interval bounds as forecasts). Ragged windows (``SequenceWindower(padding="ragged")``) are read
+With ``quantiles``, ``early_stopping`` watches the validation quantile loss
+(``validation_scores_`` holds its negative) instead of R^2. Ragged windows (``SequenceWindower(padding="ragged")``) are read
 exactly: steps past a window's end take no part and get attention weight 0.
 
 Examples

@@ -83,10 +83,13 @@ def test_y_is_ignored():
     np.testing.assert_array_equal(a.score_samples(X), b.score_samples(X))
 
 
-def test_early_stopping_is_refused():
-    X = np.random.RandomState(0).randn(20, 6)
-    with pytest.raises(ValueError, match="early_stopping is not available"):
-        SequenceAnomalyDetector(early_stopping=True).fit(X)
+def test_early_stopping_watches_the_held_out_error():
+    X = np.random.RandomState(0).randn(40, 6)
+    det = SequenceAnomalyDetector(hidden_size=4, max_iter=30, early_stopping=True,
+                                  n_iter_no_change=2, random_state=0).fit(X)
+    assert len(det.validation_scores_) == det.n_iter_
+    assert det.best_validation_score_ == max(det.validation_scores_)
+    assert all(s < 0 for s in det.validation_scores_)  # negative errors
 
 
 @pytest.mark.parametrize(

@@ -100,11 +100,15 @@ def test_invalid_quantiles(quantiles):
         AttentionForecaster(quantiles=quantiles, max_iter=1).fit(X, y)
 
 
-def test_quantiles_reject_early_stopping():
-    X, y = np.ones((10, 4)), np.arange(10.0)
-    model = AttentionForecaster(quantiles=(0.1, 0.5, 0.9), early_stopping=True)
-    with pytest.raises(ValueError, match="early_stopping is not available with quantiles"):
-        model.fit(X, y)
+def test_quantiles_early_stopping_watches_the_quantile_loss():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 5), rng.randn(60)
+    model = AttentionForecaster(quantiles=(0.1, 0.5, 0.9), early_stopping=True, hidden_size=4,
+                                max_iter=20, n_iter_no_change=2, random_state=0).fit(X, y)
+    assert len(model.validation_scores_) == model.n_iter_
+    assert all(s < 0 for s in model.validation_scores_)
+    expected = [-v for v in model.net_.history[:, "valid_loss"]]
+    np.testing.assert_allclose(model.validation_scores_, expected)
 
 
 def test_predict_quantiles_needs_quantiles():
