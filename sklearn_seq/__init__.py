@@ -14,7 +14,13 @@ from .recurrent import (
 from .anomaly import SequenceAnomalyDetector
 from .forecasting import AttentionForecaster
 from .plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
-from .preprocessing import SequenceScaler, SequenceWindower, make_windows
+from .preprocessing import (
+    EventSequencer,
+    SequenceScaler,
+    SequenceWindower,
+    events_to_sequences,
+    make_windows,
+)
 from .text import BiRNNTextClassifier
 
 try:
@@ -28,6 +34,8 @@ __all__ = [
     "SequenceScaler",
     "SequenceWindower",
     "make_windows",
+    "EventSequencer",
+    "events_to_sequences",
     "AttentionDisplay",
     "ForecastDisplay",
     "TrainingCurveDisplay",

@@ -28,7 +28,12 @@ def _small(estimator):
     return estimator.set_params(**small)
 
 
-ESTIMATORS = [_small(cls()) for _, cls in all_estimators()]
+# EventSequencer reads a long table of events (one row per event, an id and a time
+# column) and returns one sequence per id: a DataFrame-only input that the checks'
+# numeric arrays cannot express. Its own contract is tested in tests/test_events.py.
+NOT_ARRAY_ESTIMATORS = {"EventSequencer"}
+
+ESTIMATORS = [_small(cls()) for name, cls in all_estimators() if name not in NOT_ARRAY_ESTIMATORS]
 
 # The one exception, by the definition of the transformer: SequenceWindower turns row
 # t of a table of time steps into the window of rows t - window + 1 .. t, so its
@@ -62,4 +67,4 @@ def test_every_public_estimator_is_checked():
         if isinstance(getattr(sklearn_seq, n), type)
         and hasattr(getattr(sklearn_seq, n), "fit")
     }
-    assert exported == names
+    assert exported == names | NOT_ARRAY_ESTIMATORS
