@@ -155,6 +155,10 @@ def _check_ragged(items, dtype, estimator_name):
         if arr.dtype.kind in "USO":
             try:
                 arr = arr.astype(dtype)
+            except OverflowError as exc:
+                raise ValueError(
+                    f"X[{i}] holds a number too large for {np.dtype(dtype).name} ({exc})."
+                ) from exc
             except (ValueError, TypeError) as exc:
                 raise TypeError(
                     f"X[{i}] holds non-numeric values ({exc}). Numeric sequence "
@@ -285,16 +289,21 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
             "are X.reshape(-1, 1)."
         )
     _reject_datetimes(X)
-    with np.errstate(over="ignore"):
-        X = check_array(
-            X,
-            dtype=dtype,
-            allow_nd=True,
-            ensure_min_samples=1,
-            ensure_min_features=1,
-            estimator=estimator_name,
-            input_name="X",
-        )
+    try:
+        with np.errstate(over="ignore"):
+            X = check_array(
+                X,
+                dtype=dtype,
+                allow_nd=True,
+                ensure_min_samples=1,
+                ensure_min_features=1,
+                estimator=estimator_name,
+                input_name="X",
+            )
+    except OverflowError as exc:  # Python ints beyond any float
+        raise ValueError(
+            f"Input X contains a number too large for {np.dtype(dtype).name} ({exc})."
+        ) from exc
     if X.ndim == 2:
         return Sequences(np.ascontiguousarray(X)[:, :, None]), 2
     if X.ndim != 3:
