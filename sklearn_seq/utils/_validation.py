@@ -154,7 +154,8 @@ def _check_ragged(items, dtype, estimator_name):
             raise ValueError(f"X[{i}] cannot be read as a numeric array: {exc}") from exc
         if arr.dtype.kind in "USO":
             try:
-                arr = arr.astype(dtype)
+                with np.errstate(over="ignore"):  # too large for dtype: reported below
+                    arr = arr.astype(dtype)
             except OverflowError as exc:
                 raise ValueError(
                     f"X[{i}] holds a number too large for {np.dtype(dtype).name} ({exc})."
