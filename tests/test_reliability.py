@@ -284,3 +284,16 @@ def test_half_written_checkpoint_is_refused(tmp_path):
     path.write_bytes(b"\x00" * 100)
     with pytest.raises(ModelFileError):
         load(path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="base._weighted_stats squares raw values: targets above ~1e150 overflow "
+    "the scaling and predictions are NaN (fix: divide each column by its max |value| "
+    "before squaring)",
+)
+def test_huge_targets_predict_finite_values():
+    with np.errstate(all="ignore"):
+        est = _fit(LSTMRegressor(**SMALL), Y_REG * 1e160)
+        pred = est.predict(X)
+    assert np.isfinite(pred).all()
