@@ -17,6 +17,8 @@ TINY = {
     "churn_prediction": dict(n_customers=60, hidden_size=8, max_iter=2, cv=2),
     "anomaly_detection": dict(n_steps=1200, window=16, hidden_size=8, max_iter=2),
     "demand_forecasting": dict(size="tiny"),
+    "speaker_identification": dict(n_utterances=4, max_iter=2, search=False),
+    "price_forecasting": dict(n_days=400, max_iter=2, search=False),
 }
 
 

@@ -3,7 +3,12 @@
 from ._anomaly import make_sensor_stream
 from ._events import make_card_transactions, make_customer_events
 from ._forecasting import load_airline, make_demand
-from ._sequences import make_long_range_classification, make_sequence_classification
+from ._sequences import (
+    make_long_range_classification,
+    make_price_series,
+    make_sequence_classification,
+    make_speaker_sequences,
+)
 from ._text import make_negation_sentiment, make_support_tickets
 
 __all__ = [
@@ -14,6 +19,8 @@ __all__ = [
     "make_long_range_classification",
     "make_negation_sentiment",
     "make_sensor_stream",
+    "make_price_series",
     "make_sequence_classification",
+    "make_speaker_sequences",
     "make_support_tickets",
 ]

@@ -106,3 +106,105 @@ def make_sequence_classification(
         drift = (label - n_classes / 2) * 0.02 * t
         X.append((signal + drift + 0.3 * rng.standard_normal((length, n_features))).astype(np.float32))
     return X, y.astype(np.int64)
+
+
+def make_speaker_sequences(
+    n_speakers=5, n_utterances=40, n_coefficients=13, min_frames=40, max_frames=200,
+    random_state=None,
+):
+    """Speech-like cepstral-coefficient sequences of variable length, one class per speaker.
+
+    Each speaker has a vocal-tract signature (a mean per coefficient) and a speaking
+    rhythm (a modulation frequency); each utterance is a different number of frames
+    drawn from ``[min_frames, max_frames]``, a smooth random trajectory (phonemes)
+    around the speaker's signature plus frame noise, as MFCC frames look after
+    per-utterance normalisation.
+
+    Parameters
+    ----------
+    n_speakers : int, default=5
+        Number of classes.
+    n_utterances : int, default=40
+        Utterances per speaker.
+    n_coefficients : int, default=13
+        Coefficients per frame.
+    min_frames, max_frames : int, default=40, 200
+        Range of utterance lengths.
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    X : list of ndarray of shape (T_i, n_coefficients), float32
+        Utterances.
+    y : ndarray of shape (n_speakers * n_utterances,)
+        Speaker names, ``"speaker_0"`` ...
+
+    Examples
+    --------
+    >>> from sklearn_seq.datasets import make_speaker_sequences
+    >>> X, y = make_speaker_sequences(n_speakers=2, n_utterances=3, random_state=0)
+    >>> len(X), X[0].shape[1], sorted(set(y))
+    (6, 13, ['speaker_0', 'speaker_1'])
+    """
+    rng = check_random_state(random_state)
+    signatures = 0.08 * rng.standard_normal((n_speakers, n_coefficients))
+    rhythms = rng.uniform(0.05, 0.3, size=n_speakers)
+    X, y = [], []
+    for s in range(n_speakers):
+        for _ in range(n_utterances):
+            n = rng.randint(min_frames, max_frames + 1)
+            steps = rng.standard_normal((n, n_coefficients)) * 0.35
+            trajectory = np.cumsum(steps, axis=0)
+            trajectory -= np.linspace(0, 1, n)[:, None] * trajectory[-1]  # a bridge: no drift
+            t = np.arange(n)[:, None]
+            rhythm = 0.5 * np.sin(rhythms[s] * t + rng.uniform(0, 2 * np.pi))
+            frames = signatures[s] + 0.4 * trajectory / np.sqrt(n) + rhythm
+            frames += 0.5 * rng.standard_normal((n, n_coefficients))
+            X.append(frames.astype(np.float32))
+            y.append(f"speaker_{s}")
+    order = rng.permutation(len(X))
+    return [X[i] for i in order], np.asarray(y)[order]
+
+
+def make_price_series(n_days=1500, *, drift=0.0003, volatility=0.015, momentum=0.05,
+                      random_state=None):
+    """A stock-like daily closing price: a random walk in log price with weak momentum.
+
+    Daily log returns follow ``r_t = drift + momentum * r_{t-1} + volatility * e_t``
+    with Student-t noise (fat tails) and volatility clustering, so there is a little
+    short-term predictability and a lot of noise, as in real prices.
+
+    Parameters
+    ----------
+    n_days : int, default=1500
+        Length of the series.
+    drift : float, default=0.0003
+        Mean daily log return.
+    volatility : float, default=0.015
+        Typical daily volatility.
+    momentum : float, default=0.05
+        Autocorrelation of daily returns.
+    random_state : int, RandomState instance or None, default=None
+        Seed.
+
+    Returns
+    -------
+    prices : ndarray of shape (n_days,)
+        Closing prices starting at 100.
+
+    Examples
+    --------
+    >>> from sklearn_seq.datasets import make_price_series
+    >>> p = make_price_series(n_days=10, random_state=0)
+    >>> p.shape, float(p[0])
+    ((10,), 100.0)
+    """
+    rng = check_random_state(random_state)
+    returns = np.zeros(n_days)
+    vol = volatility
+    for t in range(1, n_days):
+        vol = np.sqrt(0.9 * vol**2 + 0.1 * volatility**2 * (1 + 3 * rng.rand() ** 8))
+        shock = rng.standard_t(5) / np.sqrt(5 / 3)
+        returns[t] = drift + momentum * returns[t - 1] + vol * shock
+    return 100.0 * np.exp(np.cumsum(returns))
