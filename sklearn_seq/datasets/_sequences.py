@@ -144,7 +144,7 @@ def make_speaker_sequences(
     --------
     >>> from sklearn_seq.datasets import make_speaker_sequences
     >>> X, y = make_speaker_sequences(n_speakers=2, n_utterances=3, random_state=0)
-    >>> len(X), X[0].shape[1], sorted(set(y))
+    >>> len(X), X[0].shape[1], sorted(set(y.tolist()))
     (6, 13, ['speaker_0', 'speaker_1'])
     """
     rng = check_random_state(random_state)
