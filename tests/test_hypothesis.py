@@ -204,7 +204,7 @@ _odd_arrays = st.sampled_from([
 ])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(X=_garbage | _odd_arrays)
 def test_check_sequences_garbage_raises_value_or_type_error(X):
     with warnings.catch_warnings():
