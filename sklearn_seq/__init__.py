@@ -11,6 +11,8 @@ from .recurrent import (
     RNNRegressor,
 )
 
+from ._callbacks import NonFiniteLossError
+from ._persistence import InconsistentVersionWarning, ModelFileError, load, save
 from .anomaly import SequenceAnomalyDetector
 from .forecasting import AttentionForecaster
 from .plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
@@ -29,6 +31,11 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "InconsistentVersionWarning",
+    "ModelFileError",
+    "NonFiniteLossError",
+    "load",
+    "save",
     "SequenceAnomalyDetector",
     "AttentionForecaster",
     "SequenceScaler",

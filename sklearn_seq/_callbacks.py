@@ -18,6 +18,7 @@ import copy
 import functools
 import os
 import warnings
+import weakref
 
 import torch
 from sklearn.exceptions import ConvergenceWarning
@@ -68,14 +69,25 @@ class FiniteLossGuard(Callback):
     the history, so ``n_iter_`` and the weights agree; interrupted before any
     epoch finished, the estimator is left unfitted.
 
-    Parameters
-    ----------
-    estimator : estimator instance, default=None
-        The estimator whose training record to update (None: only the net).
+    The estimator whose training record it updates is bound with :meth:`bind` as a
+    weak reference (no cycle, nothing of it pickled with the net).
     """
 
-    def __init__(self, estimator=None):
-        self.estimator = estimator
+    _transient = ("_owner", "module_state_", "optimizer_state_")
+
+    def bind(self, estimator):
+        """Attach the estimator that owns the net (a weak reference)."""
+        self._owner = weakref.ref(estimator)
+        return self
+
+    @property
+    def estimator(self):
+        owner = getattr(self, "_owner", None)
+        return owner() if owner is not None else None
+
+    def __getstate__(self):
+        # Snapshots are for the training run in progress; they are not model state.
+        return {k: v for k, v in self.__dict__.items() if k not in self._transient}
 
     def on_train_begin(self, net, **kwargs):
         self._snapshot(net)
@@ -105,14 +117,16 @@ class FiniteLossGuard(Callback):
                 net.module_.load_state_dict(self.module_state_)
                 net.optimizer_.load_state_dict(self.optimizer_state_)
             del net.history[-1]
-            if not len(net.history):
-                # Nothing was learnt: leave the estimator unfitted, not half-built.
-                if self.estimator is not None:
-                    self.estimator.__dict__.pop("net_", None)
-                raise KeyboardInterrupt(
-                    "training interrupted before the first epoch finished; the "
-                    "estimator is not fitted"
-                )
+        self.__dict__.pop("module_state_", None)
+        self.__dict__.pop("optimizer_state_", None)
+        if not len(net.history):
+            # Nothing was learnt: leave the estimator unfitted, not half-built.
+            if self.estimator is not None:
+                self.estimator.__dict__.pop("net_", None)
+            raise KeyboardInterrupt(
+                "training interrupted before the first epoch finished; the "
+                "estimator is not fitted"
+            )
 
     def _stop(self, net, what):
         epoch = len(net.history)
@@ -162,18 +176,23 @@ class Checkpoint(Callback):
 
     Parameters
     ----------
-    estimator : estimator instance
-        The estimator being trained (its fitted state is saved with the net).
     dirname : str or path-like
         Directory of the checkpoint (created if needed).
     every : int, default=10
         Save after every ``every``-th epoch of the whole training history.
+
+    The estimator to save is bound with :meth:`bind` (a weak reference).
     """
 
-    def __init__(self, estimator, dirname, every=10):
-        self.estimator = estimator
+    def __init__(self, dirname, every=10):
         self.dirname = dirname
         self.every = every
+
+    bind = FiniteLossGuard.bind
+    estimator = FiniteLossGuard.estimator
+
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "_owner"}
 
     @property
     def path(self):
@@ -194,11 +213,11 @@ class Checkpoint(Callback):
 
 def reliability_callbacks(est):
     """The ``(name, callback)`` pairs that every net of ``est`` registers."""
-    callbacks = [("finite_loss", FiniteLossGuard(est))]
+    callbacks = [("finite_loss", FiniteLossGuard().bind(est))]
     checkpoint_dir = getattr(est, "checkpoint_dir", None)
     if checkpoint_dir is not None:
         every = getattr(est, "checkpoint_every", 10)
-        callbacks.append(("checkpoint", Checkpoint(est, checkpoint_dir, every)))
+        callbacks.append(("checkpoint", Checkpoint(checkpoint_dir, every).bind(est)))
     return callbacks
 
 

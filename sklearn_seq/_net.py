@@ -28,6 +28,7 @@ from skorch.utils import to_tensor
 from torch.utils.data import Dataset, Subset
 
 from . import nn as seq_nn
+from ._callbacks import reliability_callbacks, translate_out_of_memory
 
 _TORCH_DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _CRITERIA = {"cross_entropy": torch.nn.CrossEntropyLoss, "mse": torch.nn.MSELoss}
@@ -331,6 +332,7 @@ def build_net(
         callbacks.append(("clip", GradientNormClipping(est.max_grad_norm)))
     if est.verbose:
         callbacks.append(("progress", ProgressBar()))
+    callbacks.extend(reliability_callbacks(est))
     module_kwargs = dict(module_kwargs)
     if "dtype" in module_kwargs:
         module_kwargs["dtype"] = torch_dtype(module_kwargs["dtype"])
@@ -371,13 +373,20 @@ def torch_dtype(name):
     return _TORCH_DTYPES[name]
 
 
-def train(net, dataset, epochs, seed):
+@translate_out_of_memory
+def train(net, dataset, epochs, seed, owner=None):
     """Train ``net`` for up to ``epochs`` epochs; return whether it stopped early.
 
     A ``KeyboardInterrupt`` from the user (not from early stopping) is re-raised
     after training ends cleanly, so the net keeps the weights of the last epoch.
     """
     n_before = len(net.history)
+    if owner is not None:
+        # Callbacks that update or save the estimator hold it weakly; rebind after
+        # unpickling or cloning.
+        for _, cb in net.callbacks_:
+            if hasattr(cb, "bind"):
+                cb.bind(owner)
     with seeded(seed, net.device):
         net.partial_fit(dataset, epochs=epochs)
     stopper = dict(net.callbacks_)["stopping"]
@@ -409,6 +418,7 @@ def _evaluate(net, dataset, fn, batch_size=None):
             yield fn(**to_tensor(xi, device=net.device)).cpu()
 
 
+@translate_out_of_memory
 def forward(net, sequences, batch_size=None):
     """Network outputs for ``sequences`` as a numpy array, in input order."""
     dataset, order = _ordered(sequences)
@@ -421,6 +431,7 @@ def forward(net, sequences, batch_size=None):
     return out
 
 
+@translate_out_of_memory
 def attention(net, sequences, batch_size=None):
     """Attention weights ``(n_samples, max_length)``, zero on padding, input order."""
     dataset, order = _ordered(sequences)

@@ -184,6 +184,8 @@ def _encode(value, where):
     """Plain data -> JSON-able, tagging what JSON cannot hold; anything else raises."""
     if value is None or isinstance(value, (bool, str)):
         return value
+    if isinstance(value, os.PathLike):  # checkpoint_dir: stored as the path's string
+        return os.fspath(value)
     if isinstance(value, (int, float)) and not isinstance(value, (np.generic,)):
         return value
     if isinstance(value, np.generic):

@@ -77,6 +77,8 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         random_state=None,
         verbose=0,
         warm_start=False,
+        checkpoint_dir=None,
+        checkpoint_every=10,
     ):
         self.cell = cell
         self.contamination = contamination
@@ -98,6 +100,8 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     # -- training ------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ through skorch and the fitted attributes. Public classes only fix the cell and t
 task (classification or regression) and carry the docstrings.
 """
 
+import os
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -45,18 +46,22 @@ def _weighted_stats(values, weight, chunk=1 << 16):
     if total <= 0 or values.shape[0] == 0:
         return np.zeros(n_cols), np.ones(n_cols)
     shift = values[0].astype(np.float64)
+    # Columns are divided by their largest deviation so squares cannot overflow.
+    span = np.abs(values - values[0]).max(axis=0).astype(np.float64)
+    span[~(np.isfinite(span) & (span > 0))] = 1.0
     s1 = np.zeros(n_cols)
     s2 = np.zeros(n_cols)
     for start in range(0, values.shape[0], chunk):
         block = np.subtract(values[start : start + chunk], shift, dtype=np.float64)
+        block /= span
         w = weight[start : start + chunk]
         s1 += np.einsum("i,ij->j", w, block)
         np.square(block, out=block)
         s2 += np.einsum("i,ij->j", w, block)
     m1 = s1 / total
     var = np.maximum(s2 / total - m1**2, 0.0)
-    mean = m1 + shift
-    scale = np.sqrt(var)
+    mean = m1 * span + shift
+    scale = np.sqrt(var) * span
     scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0
     return mean, scale
 
@@ -87,6 +92,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "checkpoint_dir": [str, os.PathLike, None],
+        "checkpoint_every": [Interval(Integral, 1, None, closed="left")],
     }
 
     @abstractmethod
@@ -113,6 +120,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         random_state=None,
         verbose=0,
         warm_start=False,
+        checkpoint_dir=None,
+        checkpoint_every=10,
     ):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
@@ -134,6 +143,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     # -- input ---------------------------------------------------------------------
 
@@ -250,7 +261,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             )
 
         epochs = 1 if incremental else self.max_iter
-        stopped, interrupted = _net.train(self.net_, train_set, epochs, seed)
+        stopped, interrupted = _net.train(self.net_, train_set, epochs, seed, owner=self)
         self._record_history(early_stopping)
         if interrupted:
             raise KeyboardInterrupt(
@@ -296,13 +307,15 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = len(history)
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
         if early_stopping:
-            self.validation_scores_ = [float(v) for v in history[:, "valid_score"]]
-            self.best_validation_score_ = max(self.validation_scores_)
+            self.validation_scores_ = [
+                float(row["valid_score"]) for row in history if "valid_score" in row
+            ]
+            self.best_validation_score_ = max(self.validation_scores_, default=None)
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = min(self.loss_curve_)
+            self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else None
 
     # -- prediction ----------------------------------------------------------------
 

@@ -49,6 +49,8 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         random_state=None,
         verbose=0,
         warm_start=False,
+        checkpoint_dir=None,
+        checkpoint_every=10,
     ):
         self.cell = cell
         self.attention = attention
@@ -72,6 +74,8 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
 
     # -- training ------------------------------------------------------------------
 

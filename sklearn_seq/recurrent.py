@@ -45,6 +45,8 @@ class _RecurrentClassifier(RecurrentClassifierMixin, BaseRecurrent):
         random_state=None,
         verbose=0,
         warm_start=False,
+        checkpoint_dir=None,
+        checkpoint_every=10,
     ):
         super().__init__(
             hidden_size=hidden_size,
@@ -67,6 +69,8 @@ class _RecurrentClassifier(RecurrentClassifierMixin, BaseRecurrent):
             random_state=random_state,
             verbose=verbose,
             warm_start=warm_start,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
         )
         self.class_weight = class_weight
 
@@ -95,6 +99,8 @@ class _RecurrentRegressor(RecurrentRegressorMixin, BaseRecurrent):
         random_state=None,
         verbose=0,
         warm_start=False,
+        checkpoint_dir=None,
+        checkpoint_every=10,
     ):
         super().__init__(
             hidden_size=hidden_size,
@@ -117,6 +123,8 @@ class _RecurrentRegressor(RecurrentRegressorMixin, BaseRecurrent):
             random_state=random_state,
             verbose=verbose,
             warm_start=warm_start,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
         )
 
 

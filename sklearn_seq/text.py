@@ -176,6 +176,8 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         random_state=None,
         verbose=0,
         warm_start=False,
+        checkpoint_dir=None,
+        checkpoint_every=10,
     ):
         super().__init__(
             hidden_size=hidden_size,
@@ -198,6 +200,8 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
             random_state=random_state,
             verbose=verbose,
             warm_start=warm_start,
+            checkpoint_dir=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
         )
         self.analyzer = analyzer
         self.tokenizer = tokenizer

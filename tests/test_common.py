@@ -1,6 +1,6 @@
 """scikit-learn's estimator checks over every public estimator, none skipped."""
 
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import sklearn_seq
@@ -20,12 +20,14 @@ FLOAT64_CHECKS = {
 
 
 def _small(estimator):
-    # Smaller and shorter than the defaults, nothing else.
+    # Smaller and shorter than the defaults, nothing else. Regressors keep more
+    # capacity: check_regressors_train asks for R^2 > 0.5 on noisy data.
     params = estimator.get_params()
-    small = {}
-    if "hidden_size" in params:
-        small["hidden_size"] = 32
-    return estimator.set_params(**small)
+    if "hidden_size" not in params:
+        return estimator
+    if is_regressor(estimator):
+        return estimator.set_params(hidden_size=32)
+    return estimator.set_params(hidden_size=16, max_iter=100)
 
 
 # EventSequencer reads a long table of events (one row per event, an id and a time

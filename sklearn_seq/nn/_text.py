@@ -56,8 +56,12 @@ class TextNetwork(nn.Module):
         super().__init__()
         self.embedding = nn.Embedding(n_tokens, embedding_dim)
         if embeddings is not None:
+            # Rows given as NaN (tokens without a pretrained vector, the unknown
+            # token) keep their random initialisation.
+            given = torch.as_tensor(embeddings, dtype=self.embedding.weight.dtype)
+            known = ~torch.isnan(given).any(dim=1)
             with torch.no_grad():
-                self.embedding.weight.copy_(torch.as_tensor(embeddings))
+                self.embedding.weight[known] = given[known]
         self.embedding.weight.requires_grad_(not freeze_embeddings)
         self.encoder = RecurrentEncoder(
             embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout

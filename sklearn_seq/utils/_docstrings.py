@@ -77,7 +77,16 @@ verbose : int, default=0
     0 prints nothing; 1 or more prints a progress bar and a table per epoch.
 
 warm_start : bool, default=False
-    Reuse the weights of the previous fit as the starting point."""
+    Reuse the weights of the previous fit as the starting point.
+
+checkpoint_dir : str or path-like, default=None
+    Save the whole estimator (safe format, see :func:`sklearn_seq.save`) to
+    ``checkpoint_dir/checkpoint.skseq`` every ``checkpoint_every`` epochs, so a killed
+    process loses at most that many epochs. Resume with
+    ``sklearn_seq.load(path).set_params(warm_start=True, max_iter=remaining).fit(X, y)``.
+
+checkpoint_every : int, default=10
+    Epochs between checkpoints."""
 
 CLASS_WEIGHT_PARAM = """\
 class_weight : dict, "balanced" or None, default=None
