@@ -1,4 +1,10 @@
-import torch
+import os
+
+# scikit-learn runs its array-API check only when SciPy's array API support is on,
+# and SciPy reads this once at import: set it before anything imports SciPy.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import torch  # noqa: E402
 
 # Tiny fits stall when torch's threads compete on a small machine (see FINDINGS):
 # one thread makes the suite ~10x faster and its timing steady.
