@@ -27,7 +27,7 @@ def _small(estimator):
         return estimator
     if is_regressor(estimator):
         return estimator.set_params(hidden_size=32)
-    return estimator.set_params(hidden_size=16, max_iter=100)
+    return estimator.set_params(hidden_size=16, max_iter=50)
 
 
 # EventSequencer reads a long table of events (one row per event, an id and a time
