@@ -14,7 +14,7 @@ from sklearn.base import OutlierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from .base import BaseRecurrent, _weighted_stats
+from .base import BaseRecurrent
 from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
 
 __all__ = ["SequenceAnomalyDetector"]
@@ -116,16 +116,14 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         return np.zeros(len(sample_weight), dtype=dtype)
 
     def _module_kwargs(self, seqs, step_weight):
-        mean, scale = _weighted_stats(seqs.step_values(), step_weight)
         return dict(
             input_size=seqs.n_features,
             hidden_size=self.hidden_size,
             num_layers=self.num_layers,
             cell=self.cell,
             dropout=self.dropout,
-            input_mean=mean.astype(self.dtype),
-            input_scale=scale.astype(self.dtype),
             dtype=self.dtype,
+            **self._input_standardization(seqs, step_weight),
         )
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -283,8 +283,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     # with another network override these two.
     _module = "SequenceNetwork"
 
-    def _module_kwargs(self, seqs, step_weight):
+    def _input_standardization(self, seqs, step_weight):
+        """The network's fixed input standardisation: weighted per-feature statistics."""
         mean, scale = _weighted_stats(seqs.step_values(), step_weight)
+        return dict(input_mean=mean.astype(self.dtype), input_scale=scale.astype(self.dtype))
+
+    def _module_kwargs(self, seqs, step_weight):
         return dict(
             input_size=seqs.n_features,
             n_outputs=self._n_outputs(),
@@ -294,9 +298,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             pooling=self.pooling,
-            input_mean=mean.astype(self.dtype),
-            input_scale=scale.astype(self.dtype),
             dtype=self.dtype,
+            **self._input_standardization(seqs, step_weight),
         )
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):

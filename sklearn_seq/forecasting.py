@@ -8,7 +8,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _net
 from . import nn as seq_nn
-from .base import BaseRecurrent, RecurrentRegressorMixin, _weighted_stats
+from .base import BaseRecurrent, RecurrentRegressorMixin
 from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
 
 __all__ = ["AttentionForecaster"]
@@ -126,7 +126,6 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         return np.repeat(target, self._n_quantiles(), axis=1)
 
     def _module_kwargs(self, seqs, step_weight):
-        mean, scale = _weighted_stats(seqs.step_values(), step_weight)
         return dict(
             input_size=seqs.n_features,
             n_outputs=self.n_outputs_ * self._n_quantiles(),
@@ -136,9 +135,8 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             attention=self.attention,
-            input_mean=mean.astype(seqs.dtype),
-            input_scale=scale.astype(seqs.dtype),
             dtype=self.dtype,
+            **self._input_standardization(seqs, step_weight),
         )
 
     # -- prediction ----------------------------------------------------------------

@@ -17,7 +17,7 @@ reaches a real step and is left out of the mean: ragged batches are exact.
 import torch
 from torch import nn
 
-from ._recurrent import RecurrentEncoder, length_mask
+from ._recurrent import RecurrentEncoder, length_mask, register_standardization
 
 __all__ = ["NextStepNetwork", "OutputLoss"]
 
@@ -55,10 +55,7 @@ class NextStepNetwork(nn.Module):
         dtype=torch.float32,
     ):
         super().__init__()
-        mean = torch.zeros(input_size) if input_mean is None else torch.as_tensor(input_mean)
-        scale = torch.ones(input_size) if input_scale is None else torch.as_tensor(input_scale)
-        self.register_buffer("input_mean", mean.clone())
-        self.register_buffer("input_scale", scale.clone())
+        register_standardization(self, input_size, input_mean, input_scale)
         self.encoder = RecurrentEncoder(input_size, hidden_size, num_layers, cell, False, dropout)
         self.start = nn.Parameter(torch.zeros(input_size))
         self.dropout = nn.Dropout(dropout)

@@ -9,7 +9,7 @@ number of quantiles).
 import torch
 from torch import nn
 
-from ._recurrent import RecurrentEncoder, length_mask
+from ._recurrent import RecurrentEncoder, length_mask, register_standardization
 
 __all__ = [
     "AdditiveAttention",
@@ -138,10 +138,7 @@ class ForecastNetwork(nn.Module):
         dtype=torch.float32,
     ):
         super().__init__()
-        mean = torch.zeros(input_size) if input_mean is None else torch.as_tensor(input_mean)
-        scale = torch.ones(input_size) if input_scale is None else torch.as_tensor(input_scale)
-        self.register_buffer("input_mean", mean.clone())
-        self.register_buffer("input_scale", scale.clone())
+        register_standardization(self, input_size, input_mean, input_scale)
         self.encoder = RecurrentEncoder(
             input_size, hidden_size, num_layers, cell, bidirectional, dropout
         )

@@ -191,6 +191,14 @@ class SequencePooling(nn.Module):
         return torch.bmm(weights.unsqueeze(1), outputs).squeeze(1), weights
 
 
+def register_standardization(module, input_size, mean=None, scale=None):
+    """Give ``module`` fixed ``input_mean``/``input_scale`` buffers (saved with it)."""
+    mean = torch.zeros(input_size) if mean is None else torch.as_tensor(mean)
+    scale = torch.ones(input_size) if scale is None else torch.as_tensor(scale)
+    module.register_buffer("input_mean", mean.clone())
+    module.register_buffer("input_scale", scale.clone())
+
+
 class SequenceNetwork(nn.Module):
     """Standardise inputs, encode, pool, and map to ``n_outputs`` with a linear head.
 
@@ -225,10 +233,7 @@ class SequenceNetwork(nn.Module):
         dtype=torch.float32,
     ):
         super().__init__()
-        mean = torch.zeros(input_size) if input_mean is None else torch.as_tensor(input_mean)
-        scale = torch.ones(input_size) if input_scale is None else torch.as_tensor(input_scale)
-        self.register_buffer("input_mean", mean.clone())
-        self.register_buffer("input_scale", scale.clone())
+        register_standardization(self, input_size, input_mean, input_scale)
         self.encoder = RecurrentEncoder(
             input_size, hidden_size, num_layers, cell, bidirectional, dropout
         )
