@@ -25,12 +25,34 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 __all__ = ["EventSequencer", "events_to_sequences"]
 
 
+def _polars_to_pandas(df):
+    """A pandas DataFrame from a polars one, column by column through numpy.
+
+    polars' own ``to_pandas`` needs pyarrow; ``Series.to_numpy`` does not (and is
+    zero-copy for numeric columns without nulls). Strings and ``Categorical``
+    columns become object columns of strings (their categories are then learned
+    sorted, as for pandas strings); ``Enum`` columns become pandas categoricals with
+    the Enum's categories, in its order. Integer columns with nulls become float
+    with NaN, datetimes ``datetime64`` (time-zone aware ones in UTC), durations
+    ``timedelta64``: what pandas holds for the same data.
+    """
+    columns = {}
+    for name, series in zip(df.columns, df.get_columns()):
+        values = series.to_numpy()
+        if type(series.dtype).__name__ == "Enum":
+            values = pd.Categorical(values, categories=series.dtype.categories.to_list())
+        columns[name] = values
+    return pd.DataFrame(columns, copy=False)
+
+
 def _as_pandas(df, caller):
     """A pandas DataFrame for ``df`` (polars frames are converted, if polars is used)."""
     if isinstance(df, pd.DataFrame):
         return df
-    if type(df).__module__.split(".")[0] == "polars" and hasattr(df, "to_pandas"):
-        return df.to_pandas()
+    if type(df).__module__.startswith("polars") and type(df).__name__ == "DataFrame":
+        return _polars_to_pandas(df)
+    if type(df).__module__.startswith("polars") and type(df).__name__ == "LazyFrame":
+        raise TypeError(f"{caller} reads a polars DataFrame: call .collect() on the LazyFrame.")
     raise TypeError(
         f"{caller} expects a pandas (or polars) DataFrame of events with one row per "
         f"event; got {type(df).__name__}."
@@ -184,7 +206,9 @@ def events_to_sequences(
     Parameters
     ----------
     df : pandas.DataFrame or polars.DataFrame
-        One row per event. polars frames are converted with ``to_pandas()``.
+        One row per event. polars frames are converted column by column (no
+        pyarrow needed); polars ``Enum`` columns keep their categories, like
+        pandas categoricals, and other string columns are one-hot encoded.
     id_col : str
         Column of the id that groups events into sequences. Missing ids are an error.
     time_col : str

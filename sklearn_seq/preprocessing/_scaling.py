@@ -4,13 +4,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..utils._validation import Sequences, check_sequences
+from ..utils._validation import Sequences, _is_polars, check_sequences, polars_float_dtype
 
 __all__ = ["SequenceScaler"]
 
 
 def _float_dtype(X):
     """float32 when the input is float32 (the fast path), float64 otherwise."""
+    if _is_polars(X):
+        return polars_float_dtype(X) or np.float64
     if hasattr(X, "dtypes") and hasattr(X.dtypes, "__iter__"):
         kinds = {np.dtype(d) for d in X.dtypes if hasattr(d, "kind")}
         return np.float32 if kinds == {np.dtype(np.float32)} else np.float64
@@ -49,7 +51,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     n_features_per_step_ : int
         Features per time step.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names when ``X`` was a pandas DataFrame with string column names.
+        Column names when ``X`` was a pandas or polars DataFrame with string
+        column names.
 
     See Also
     --------
@@ -60,7 +63,8 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     -----
     2D input ``(n_samples, n_timesteps)`` is read as univariate sequences, so
     all its columns share one mean and scale; only there is the output a table,
-    with pandas output through ``set_output(transform="pandas")``. float32
+    with pandas or polars output through ``set_output(transform="pandas")`` (or
+    ``"polars"``). float32
     input stays float32, other input becomes float64. Ragged input comes back
     as a list of arrays.
 

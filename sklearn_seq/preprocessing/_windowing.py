@@ -12,6 +12,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from ..utils._validation import polars_float_dtype, reject_polars_nulls
+
 __all__ = ["make_windows", "SequenceWindower"]
 
 _FLOATS = [np.float64, np.float32]
@@ -39,14 +41,21 @@ def _columns(values, names, selector, what):
 def _as_table(data, name):
     """``data`` as a 2D float array (a view where possible) and its column names."""
     names = list(data.columns) if hasattr(data, "columns") else None
+    reject_polars_nulls(data, name)
     values = check_array(
-        data, ensure_2d=False, dtype=_FLOATS, input_name=name, ensure_min_samples=1
+        data, ensure_2d=False, dtype=_float_dtypes(data), input_name=name,
+        ensure_min_samples=1,
     )
     if values.ndim == 1:
         values = values[:, None]
     elif values.ndim != 2:
         raise ValueError(f"{name} must be 1D or 2D, got {values.ndim}D.")
     return values, names
+
+
+def _float_dtypes(X):
+    """The dtype argument of check_array: float32 polars data stays float32, as pandas does."""
+    return polars_float_dtype(X) or _FLOATS
 
 
 def _is_selector(obj):
@@ -105,8 +114,8 @@ def make_windows(
     Parameters
     ----------
     data : array-like of shape (n_steps,) or (n_steps, n_columns)
-        The series, or a table of time steps (a pandas DataFrame or Series, or
-        an array), oldest step first.
+        The series, or a table of time steps (a pandas or polars DataFrame or
+        Series, or an array), oldest step first.
     window : int
         Steps per window (>= 1).
     horizon : int, default=1
@@ -254,7 +263,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
     n_features_in_ : int
         Columns of the table seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names when the table was a pandas DataFrame with string names.
+        Column names when the table was a pandas or polars DataFrame with string
+        names.
 
     See Also
     --------
@@ -308,7 +318,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
         self : object
             The fitted transformer.
         """
-        validate_data(self, X, dtype=_FLOATS)
+        reject_polars_nulls(X)
+        validate_data(self, X, dtype=_float_dtypes(X))
         return self
 
     def transform(self, X):
@@ -326,7 +337,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
             ``(min(t + 1, window), n_features)`` arrays with ``padding="ragged"``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_FLOATS, reset=False)
+        reject_polars_nulls(X)
+        X = validate_data(self, X, dtype=_float_dtypes(X), reset=False)
         w = self.window
         if self.padding == "ragged":
             return [X[max(0, t - w + 1) : t + 1] for t in range(X.shape[0])]

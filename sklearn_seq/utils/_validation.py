@@ -9,6 +9,12 @@ Every estimator of the package turns its ``X`` into a :class:`Sequences` through
 * a list, tuple, pandas Series or 1D object array of arrays of shape ``(T_i,)`` or
   ``(T_i, n_features)``: a ragged batch of sequences of different lengths.
 
+polars is read without being imported here (nor needing pyarrow): a polars DataFrame
+is a 2D table like a pandas one, and a polars Series of lists (``List`` or ``Array``
+dtype, of numbers or of per-step feature lists/arrays) is a ragged batch, converted
+with one ``explode`` instead of a Python loop over samples. polars nulls are refused
+with their own message.
+
 Dense data stays one ``(n, T, F)`` block; ragged data is stored as one
 ``(sum(T_i), F)`` block plus the lengths, so batches are gathered without a Python
 loop over samples.
@@ -199,6 +205,11 @@ def _check_ragged(items, dtype, estimator_name):
     lengths = np.fromiter((a.shape[0] for a in arrays), dtype=np.int64, count=len(arrays))
     with np.errstate(over="ignore"):  # values too large for dtype: reported below
         values = np.concatenate(arrays, axis=0, dtype=dtype, casting="unsafe")
+    return _stacked_sequences(values, lengths, dtype)
+
+
+def _stacked_sequences(values, lengths, dtype):
+    """Sequences from ``(sum(lengths), F)`` values: dense when all lengths agree."""
     if not np.isfinite(values).all():
         bad = ~np.isfinite(values).all(axis=1)
         i = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero(bad)[0], side="right"))
@@ -213,7 +224,7 @@ def _check_ragged(items, dtype, estimator_name):
         )
     if (lengths == lengths[0]).all():
         # Equal lengths: a dense block gives the same results with no bookkeeping.
-        return Sequences(values.reshape(len(arrays), int(lengths[0]), -1))
+        return Sequences(values.reshape(len(lengths), int(lengths[0]), -1))
     return Sequences(np.ascontiguousarray(values), lengths)
 
 
@@ -223,8 +234,10 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
     Parameters
     ----------
     X : array-like or list of array-like
-        2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-        n_features)``, or a sequence of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
+        2D ``(n_samples, n_timesteps)`` (an array, or a pandas or polars
+        DataFrame), 3D ``(n_samples, n_timesteps, n_features)``, or a sequence of
+        ``(T_i,)`` / ``(T_i, n_features)`` arrays (a list, a pandas Series, or a
+        polars Series of ``List``/``Array`` dtype).
     dtype : numpy dtype, default=np.float32
         The dtype of the returned values.
     estimator_name : str
@@ -259,6 +272,10 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
         if np.isfinite(values).all():
             values = np.ascontiguousarray(values)
             return Sequences(values[:, :, None] if X.ndim == 2 else values), X.ndim
+    if _is_polars(X):
+        X = _from_polars(X, dtype, estimator_name)
+        if isinstance(X, Sequences):
+            return X, 3
     if _is_sequence_list(X) and len(X) and _first(X) is not None and isinstance(
         _first(X), (str, bytes)
     ):
@@ -269,8 +286,13 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
     if _is_sequence_list(X) and len(X) and not _all_rows_scalar(X):
         items = _as_sequence_list(X)
         shapes = {np.shape(x) if not isinstance(x, (str, bytes)) else None for x in items}
-        if len(shapes) != 1 or None in shapes or any(
-            isinstance(x, np.ndarray) and x.dtype.kind in "OmM" for x in items[:1]
+        if (
+            len(shapes) != 1
+            or None in shapes
+            # A Series or object array is a batch of sequences even when they have
+            # equal lengths (only a list of equal rows may be a 2D table).
+            or not isinstance(X, (list, tuple))
+            or any(isinstance(x, np.ndarray) and x.dtype.kind in "OmM" for x in items[:1])
         ):
             return _check_ragged(items, dtype, estimator_name), 3
         if len(next(iter(shapes))) == 2:
@@ -346,3 +368,183 @@ def _all_rows_scalar(X):
     """A list of scalars is 1D data, not a list of sequences."""
     first = _first(X)
     return isinstance(first, numbers.Number) or first is None
+
+
+# -- polars ---------------------------------------------------------------------------
+# polars stays optional: it is never imported at module level, and objects are
+# recognised by the module of their type.
+
+
+def _is_polars(X):
+    """True for polars objects (DataFrame, Series, LazyFrame, ...)."""
+    return type(X).__module__.startswith("polars")
+
+
+def _leaf_dtype(dtype):
+    """The innermost dtype of a polars (possibly nested List/Array) dtype."""
+    while getattr(dtype, "inner", None) is not None:
+        dtype = dtype.inner
+    return dtype
+
+
+def polars_float_dtype(X):
+    """``np.float32`` for a polars frame or Series whose values are all Float32.
+
+    The polars counterpart of keeping float32 pandas frames in float32; None for
+    anything else (including non-polars input).
+    """
+    kind = type(X).__name__ if _is_polars(X) else None
+    if kind == "Series":
+        dtypes = [X.dtype]
+    elif kind == "DataFrame":
+        dtypes = list(X.schema.values())
+    else:
+        return None
+    if dtypes and all(str(_leaf_dtype(d)) == "Float32" for d in dtypes):
+        return np.float32
+    return None
+
+
+def reject_polars_nulls(X, input_name="X"):
+    """Raise a ValueError naming the first polars column (or sample) holding nulls.
+
+    Does nothing for non-polars input. polars distinguishes null (missing) from NaN;
+    converted to numpy, nulls would turn into NaN (or into None in an object array),
+    so they are refused here with a message that says what to do.
+    """
+    if not _is_polars(X):
+        return
+    kind = type(X).__name__
+    if kind == "DataFrame":
+        for name, count in zip(X.columns, X.null_count().row(0)):
+            if count:
+                raise ValueError(
+                    f"Input {input_name} contains null (missing) values: {count} in column "
+                    f"{name!r} of the polars DataFrame. Sequence estimators do not accept "
+                    "missing values: fill them (e.g. X.fill_null(...)) or drop those rows "
+                    "first."
+                )
+    elif kind == "Series" and X.null_count():
+        i = int(X.is_null().arg_true()[0])
+        raise ValueError(
+            f"Input {input_name} contains null (missing) values (first at {input_name}[{i}] "
+            "of the polars Series). Sequence estimators do not accept missing values: "
+            "fill them (e.g. X.fill_null(...)) or drop those samples first."
+        )
+
+
+def _reject_polars_temporal(dtypes):
+    if any(_leaf_dtype(d).is_temporal() for d in dtypes):
+        raise TypeError(
+            "X holds polars dates, datetimes, times or durations, which are not numeric. "
+            "Convert them to numbers (e.g. timestamps to elapsed seconds) first."
+        )
+
+
+def _from_polars(X, dtype, estimator_name):
+    """A polars DataFrame, checked (scikit-learn reads it); a Series, as Sequences."""
+    kind = type(X).__name__
+    if kind == "DataFrame":
+        reject_polars_nulls(X)
+        _reject_polars_temporal(X.schema.values())
+        nested = [name for name, d in X.schema.items() if d.is_nested()]
+        if nested:
+            raise TypeError(
+                f"Column {nested[0]!r} of the polars DataFrame holds {X.schema[nested[0]]} "
+                "values; a DataFrame is a 2D table, one number per time step. For one "
+                f"sequence per sample pass the Series of lists itself: X[{nested[0]!r}]."
+            )
+        return X
+    if kind != "Series":
+        hint = " Call .collect() first." if kind == "LazyFrame" else ""
+        raise TypeError(
+            f"{estimator_name} reads a polars DataFrame (2D, one column per time step) or "
+            f"a polars Series of lists (one sequence per sample), not a polars {kind}."
+            + hint
+        )
+    if len(X) == 0:
+        raise ValueError(
+            "Found array with 0 sample(s) (shape=(0,)) while a minimum of 1 is required"
+            f" by {estimator_name}."
+        )
+    reject_polars_nulls(X)
+    outer = type(X.dtype).__name__
+    if outer == "Object":  # arbitrary Python objects, e.g. numpy arrays
+        return _check_ragged(X.to_list(), dtype, estimator_name)
+    if outer not in ("List", "Array"):
+        if X.dtype.is_numeric() or outer == "Boolean":
+            raise ValueError(
+                "Expected 2D array, got 1D array instead (a polars Series of numbers). "
+                "One univariate sequence is X.to_frame().transpose(); a Series of lists "
+                "holds one sequence per sample."
+            )
+        _reject_polars_temporal([X.dtype])
+        raise TypeError(
+            f"X is a polars Series of {X.dtype}; {estimator_name} needs numeric sequences "
+            "(a Series of lists of numbers). For raw text use "
+            "sklearn_seq.BiRNNTextClassifier."
+        )
+    if outer == "Array":  # fixed length: the same as a List of that length
+        X = X.arr.to_list()
+    lengths = X.list.len().to_numpy().astype(np.int64)
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(
+            f"X[{int(empty[0])}] is a sequence of length 0; every sequence needs at least one "
+            "time step. Drop empty sequences before fitting or predicting."
+        )
+    steps = X.explode()
+
+    def sample_of(step):
+        return int(np.searchsorted(np.cumsum(lengths), step, side="right"))
+
+    inner = type(steps.dtype).__name__
+    n_features = 1
+    if inner in ("List", "Array"):  # a feature vector per step
+        if steps.null_count():
+            i = sample_of(int(steps.is_null().arg_true()[0]))
+            raise ValueError(
+                f"Input X contains null (missing) values (a null step in X[{i}] of the "
+                "polars Series). Sequence estimators do not accept missing values: fill "
+                "or drop them first."
+            )
+        widths = steps.list.len() if inner == "List" else None
+        if widths is not None:
+            widths = widths.to_numpy()
+            if (widths != widths[0]).any():
+                j = int(np.flatnonzero(widths != widths[0])[0])
+                raise ValueError(
+                    "All time steps must have the same number of features: the first has "
+                    f"{int(widths[0])} and one in X[{sample_of(j)}] has {int(widths[j])}."
+                )
+            n_features = int(widths[0])
+        else:
+            n_features = int(steps.dtype.size)
+        if n_features == 0:
+            raise ValueError(
+                "Found sequences with 0 feature(s) per step; at least 1 is required."
+            )
+        steps = steps.explode() if inner == "List" else steps.arr.explode()
+        if type(steps.dtype).__name__ in ("List", "Array"):
+            raise ValueError(
+                "A polars Series of sequences holds numbers, or one list of features "
+                "per step; deeper nesting is not a sequence batch."
+            )
+    if steps.null_count():
+        i = sample_of(int(steps.is_null().arg_true()[0]) // n_features)
+        raise ValueError(
+            f"Input X contains null (missing) values (first in X[{i}] of the polars "
+            "Series). Sequence estimators do not accept missing values: fill them "
+            "(e.g. X.list.eval(pl.element().fill_null(...))) or drop them first."
+        )
+    if not (steps.dtype.is_numeric() or type(steps.dtype).__name__ == "Boolean"):
+        _reject_polars_temporal([steps.dtype])
+        raise TypeError(
+            f"X is a polars Series of lists of {steps.dtype}; {estimator_name} needs "
+            "numeric sequences. Encode categories first, and for raw text use "
+            "sklearn_seq.BiRNNTextClassifier."
+        )
+    flat = steps.to_numpy()
+    with np.errstate(over="ignore"):  # values too large for dtype: reported below
+        values = flat.astype(dtype).reshape(-1, n_features)
+    return _stacked_sequences(values, lengths, dtype)
