@@ -16,6 +16,7 @@ of memory says which ``batch_size`` to lower.
 
 import copy
 import functools
+import math
 import os
 import warnings
 import weakref
@@ -98,8 +99,12 @@ class FiniteLossGuard(Callback):
         self.epochs_ = len(net.history)
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
-        if training and loss is not None and not bool(torch.isfinite(loss.detach())):
-            self._stop(net, f"the training loss is {float(loss.detach()):g}")
+        # A Python float check: skorch has just read the loss with .item() for the
+        # history, so this adds no device synchronisation.
+        if training and loss is not None:
+            value = loss.item()
+            if not math.isfinite(value):
+                self._stop(net, f"the training loss is {value:g}")
 
     def on_epoch_end(self, net, **kwargs):
         if not _finite_weights(net.module_):

@@ -11,6 +11,7 @@ sequences of similar length into the same batch, so padding costs little.
 """
 
 import contextlib
+import warnings
 
 import numpy as np
 import torch
@@ -63,6 +64,54 @@ def inference_batch_size(net):
     Without gradients, larger batches cost no accuracy and fewer Python steps.
     """
     return max(int(net.batch_size), 128)
+
+
+def weighted_stats(values, weight, chunk=1 << 16):
+    """Per-column weighted mean and standard deviation (1 where a column is constant).
+
+    One pass over ``values`` (2D) in float64 chunks, with torch's vectorised and
+    threaded kernels (no full float64 copy); columns are shifted by the first row,
+    so that large offsets (sales in the millions) keep their precision, and for
+    extreme magnitudes divided by their largest deviation from it, so that squares
+    cannot overflow. Returns numpy float64 arrays.
+    """
+    total = float(np.sum(weight))
+    n_cols = values.shape[1]
+    if not total > 0 or values.shape[0] == 0:
+        return np.zeros(n_cols), np.ones(n_cols)
+    if not values.flags.c_contiguous:
+        values = np.ascontiguousarray(values)
+    with warnings.catch_warnings():
+        # Read-only input (strided windows) is only read here.
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        x = torch.from_numpy(values)
+        w = torch.from_numpy(np.ascontiguousarray(weight, dtype=np.float64))
+    shift = x[0].to(torch.float64)
+    # Squares of values of ordinary magnitude cannot overflow (nor underflow): then
+    # no division is needed. Otherwise each column is divided by its largest
+    # deviation from the shift (a per-column reduction, slower, hence only then).
+    lo, hi = torch.aminmax(x)
+    largest = max(abs(float(lo)), abs(float(hi)))
+    span = torch.ones(n_cols, dtype=torch.float64)
+    if not 1e-100 < largest < 1e100:
+        lo, hi = torch.aminmax(x, dim=0)
+        span = torch.maximum((hi.to(torch.float64) - shift).abs(),
+                             (lo.to(torch.float64) - shift).abs())
+        span[~(torch.isfinite(span) & (span > 0))] = 1.0
+    s1 = torch.zeros(n_cols, dtype=torch.float64)
+    s2 = torch.zeros(n_cols, dtype=torch.float64)
+    for start in range(0, values.shape[0], chunk):
+        block = (x[start : start + chunk].to(torch.float64) - shift).div_(span)
+        wc = w[start : start + chunk]
+        s1 += wc @ block
+        s2 += wc @ block.square_()
+    span, shift = span.numpy(), shift.numpy()
+    m1 = s1.numpy() / total
+    var = np.maximum(s2.numpy() / total - m1**2, 0.0)
+    mean = m1 * span + shift
+    scale = np.sqrt(var) * span
+    scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0
+    return mean, scale
 
 
 @contextlib.contextmanager
@@ -208,6 +257,23 @@ class SequenceNet(NeuralNet):
             return
         super()._set_training(training)
         self._mode_set = training
+
+    def get_all_learnable_params(self):
+        # skorch walks every module's parameters on every batch (for the gradient
+        # callbacks); the list only changes when a module or criterion is replaced.
+        owners = tuple(getattr(self, name + "_", None) for name in self._modules + self._criteria)
+        cached = self.__dict__.get("_learnable_params")
+        if cached is None or len(cached[0]) != len(owners) or any(
+            a is not b for a, b in zip(cached[0], owners)
+        ):
+            cached = (owners, list(super().get_all_learnable_params()))
+            self._learnable_params = cached
+        return iter(cached[1])
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_learnable_params", None)
+        return state
 
     def infer(self, x, **fit_params):
         if isinstance(x, dict) and "sample_weight" in x:

@@ -35,37 +35,6 @@ from .utils._validation import check_sequences
 _POOLINGS = {"last", "mean", "max", "attention"}
 
 
-def _weighted_stats(values, weight, chunk=1 << 16):
-    """Per-column weighted mean and standard deviation (1 where a column is constant).
-
-    One pass over ``values`` in float64 chunks (no full float64 copy), shifted by
-    the first row so that large offsets (sales in the millions) keep their precision.
-    """
-    total = weight.sum()
-    n_cols = values.shape[1]
-    if total <= 0 or values.shape[0] == 0:
-        return np.zeros(n_cols), np.ones(n_cols)
-    shift = values[0].astype(np.float64)
-    # Columns are divided by their largest deviation so squares cannot overflow.
-    span = np.abs(values - values[0]).max(axis=0).astype(np.float64)
-    span[~(np.isfinite(span) & (span > 0))] = 1.0
-    s1 = np.zeros(n_cols)
-    s2 = np.zeros(n_cols)
-    for start in range(0, values.shape[0], chunk):
-        block = np.subtract(values[start : start + chunk], shift, dtype=np.float64)
-        block /= span
-        w = weight[start : start + chunk]
-        s1 += np.einsum("i,ij->j", w, block)
-        np.square(block, out=block)
-        s2 += np.einsum("i,ij->j", w, block)
-    m1 = s1 / total
-    var = np.maximum(s2 / total - m1**2, 0.0)
-    mean = m1 * span + shift
-    scale = np.sqrt(var) * span
-    scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0
-    return mean, scale
-
-
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     """Base class for recurrent sequence estimators. Not for direct use."""
 
@@ -285,7 +254,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _input_standardization(self, seqs, step_weight):
         """The network's fixed input standardisation: weighted per-feature statistics."""
-        mean, scale = _weighted_stats(seqs.step_values(), step_weight)
+        mean, scale = _net.weighted_stats(seqs.step_values(), step_weight)
         return dict(input_mean=mean.astype(self.dtype), input_scale=scale.astype(self.dtype))
 
     def _module_kwargs(self, seqs, step_weight):
@@ -553,7 +522,7 @@ class RecurrentRegressorMixin(RegressorMixin):
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):
         if first_call:
-            self._y_mean, self._y_scale = _weighted_stats(target, sample_weight)
+            self._y_mean, self._y_scale = _net.weighted_stats(target, sample_weight)
         return ((target - self._y_mean) / self._y_scale).astype(dtype)
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -264,3 +264,43 @@ def test_bad_device_is_a_clear_error(device, match):
         pytest.skip("a GPU is present")
     with pytest.raises(ValueError, match=match):
         LSTMClassifier(device=device, max_iter=1).fit(np.ones((4, 3)), [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_input_statistics_are_exact_and_leave_the_input_alone(dtype):
+    # The standardisation statistics come from a chunked torch pass: they must equal
+    # numpy's weighted mean and standard deviation, keep the precision of large
+    # offsets, never write to the input, and take read-only (strided) arrays.
+    from sklearn_seq._net import weighted_stats
+
+    rng = np.random.RandomState(0)
+    values = (rng.randn(70000, 3) * [1.0, 10.0, 5.0] + [0.0, 1e6, -3.0]).astype(dtype)
+    values[:, 2] = 7.0  # a constant column gets scale 1
+    weight = rng.uniform(0.1, 2.0, size=len(values))
+    before = values.copy()
+    values.flags.writeable = False
+    mean, scale = weighted_stats(values, weight, chunk=4096)
+    np.testing.assert_array_equal(values, before)
+    ref = before.astype(np.float64)
+    ref_mean = np.average(ref, axis=0, weights=weight)
+    ref_std = np.sqrt(np.average((ref - ref_mean) ** 2, axis=0, weights=weight))
+    np.testing.assert_allclose(mean, ref_mean, rtol=1e-12)
+    np.testing.assert_allclose(scale[:2], ref_std[:2], rtol=1e-6)
+    assert scale[2] == 1.0
+    assert weighted_stats(values, np.zeros(len(values)))[1].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_cached_learnable_parameters_follow_a_new_module():
+    # The net caches its parameter list for the per-batch gradient callbacks; a
+    # re-initialised module must not leave the optimizer or clipping on stale tensors.
+    X, y = make_sequence_classification(n_samples=40, random_state=0)
+    est = LSTMClassifier(**SMALL).fit(X, y)
+    net = est.net_
+    params = [p for _, p in net.get_all_learnable_params()]
+    assert all(any(p is q for q in net.module_.parameters()) for p in params)
+    net.initialize()
+    fresh = [p for _, p in net.get_all_learnable_params()]
+    assert len(fresh) == len(params)
+    assert all(any(p is q for q in net.module_.parameters()) for p in fresh)
+    assert not any(p is q for p in fresh for q in params)
+    assert "_learnable_params" not in pickle.loads(pickle.dumps(net)).__dict__
