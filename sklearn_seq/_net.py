@@ -66,7 +66,7 @@ def inference_batch_size(net):
     return max(int(net.batch_size), 128)
 
 
-def weighted_stats(values, weight, chunk=1 << 16):
+def weighted_stats(values, weight, chunk=None):
     """Per-column weighted mean and standard deviation (1 where a column is constant).
 
     One pass over ``values`` (2D) in float64 chunks, with torch's vectorised and
@@ -100,6 +100,8 @@ def weighted_stats(values, weight, chunk=1 << 16):
         span[~(torch.isfinite(span) & (span > 0))] = 1.0
     s1 = torch.zeros(n_cols, dtype=torch.float64)
     s2 = torch.zeros(n_cols, dtype=torch.float64)
+    # Blocks of about 1 MiB stay in cache and are reused by the allocator.
+    chunk = chunk or max(1, (1 << 17) // max(n_cols, 1))
     for start in range(0, values.shape[0], chunk):
         block = (x[start : start + chunk].to(torch.float64) - shift).div_(span)
         wc = w[start : start + chunk]
