@@ -45,6 +45,26 @@ def _finite_weights(module):
     return all(bool(torch.isfinite(p).all()) for p in module.parameters())
 
 
+def _clone_state(state):
+    """A copy of a (nested) state dict: tensors cloned, containers rebuilt.
+
+    What ``copy.deepcopy`` does for state dicts, without its per-object Python
+    machinery (several times faster on the small models trained here).
+    """
+    if isinstance(state, torch.Tensor):
+        return state.detach().clone()
+    if isinstance(state, dict):
+        out = type(state)((k, _clone_state(v)) for k, v in state.items())
+        if hasattr(state, "_metadata"):  # module versions, read by load_state_dict
+            out._metadata = copy.deepcopy(state._metadata)
+        return out
+    if isinstance(state, (list, tuple)) and not hasattr(state, "_fields"):
+        return type(state)(_clone_state(v) for v in state)
+    if state is None or isinstance(state, (bool, int, float, str)):
+        return state
+    return copy.deepcopy(state)
+
+
 def _stopper(net):
     return dict(net.callbacks_).get("stopping")
 
@@ -94,8 +114,8 @@ class FiniteLossGuard(Callback):
         self._snapshot(net)
 
     def _snapshot(self, net):
-        self.module_state_ = copy.deepcopy(net.module_.state_dict())
-        self.optimizer_state_ = copy.deepcopy(net.optimizer_.state_dict())
+        self.module_state_ = _clone_state(net.module_.state_dict())
+        self.optimizer_state_ = _clone_state(net.optimizer_.state_dict())
         self.epochs_ = len(net.history)
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):

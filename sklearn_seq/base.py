@@ -386,8 +386,12 @@ class RecurrentClassifierMixin(ClassifierMixin):
             else:
                 self._label_encoder = LabelEncoder().fit(y)
             self.classes_ = self._label_encoder.classes_
-        unseen = np.setdiff1d(np.unique(y), self.classes_)
-        if unseen.size:
+        unseen = (
+            np.setdiff1d(np.unique(y), self.classes_)
+            if not first_call or classes is not None
+            else ()  # the encoder was fitted on y itself
+        )
+        if len(unseen):
             raise ValueError(
                 f"y contains labels not seen in the first fit or in `classes`: {unseen}"
             )
