@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from . import _net
 from . import nn as seq_nn
 from .base import BaseRecurrent, RecurrentRegressorMixin
+from .nn._forecasting import WindowScaledLoss
 from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
 
 __all__ = ["AttentionForecaster"]
@@ -20,6 +21,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         "cell": [StrOptions({"lstm", "gru"})],
         "attention": [StrOptions({"additive", "dot"})],
         "quantiles": ["array-like", None],
+        "scaling": [StrOptions({"global", "window"})],
     }
 
     _module = "ForecastNetwork"
@@ -30,6 +32,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         cell="lstm",
         attention="additive",
         quantiles=None,
+        scaling="global",
         hidden_size=64,
         num_layers=1,
         dropout=0.0,
@@ -55,6 +58,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         self.cell = cell
         self.attention = attention
         self.quantiles = quantiles
+        self.scaling = scaling
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
@@ -106,6 +110,8 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         if hasattr(self, "net_") and (kwargs.get("incremental") or self.warm_start):
             if not np.array_equal(self._n_quantiles(quantiles), self._n_quantiles()):
                 raise ValueError("quantiles cannot change between warm-started fits.")
+            if self.scaling != self.net_.module_.scaling:
+                raise ValueError("scaling cannot change between warm-started fits.")
         else:
             self.quantiles_ = quantiles
         return super()._fit(X, y, sample_weight, **kwargs)
@@ -116,12 +122,23 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
 
     @property
     def _criterion(self):
-        if self.quantiles_ is None:
+        quantiles = None if self.quantiles_ is None else tuple(self.quantiles_)
+        if self.scaling == "window":
+            return functools.partial(WindowScaledLoss, quantiles)
+        if quantiles is None:
             return "mse"
-        return functools.partial(seq_nn.QuantileLoss, tuple(self.quantiles_))
+        return functools.partial(seq_nn.QuantileLoss, quantiles)
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):
-        target = super()._prepare_target(target, sample_weight, first_call, dtype)
+        if self.scaling == "window":
+            # The network forecasts in the units of the series (its first input
+            # feature) and its loss is in units of each window: y stays as it is.
+            if first_call:
+                self._y_mean = np.zeros(target.shape[1])
+                self._y_scale = np.ones(target.shape[1])
+            target = target.astype(dtype)
+        else:
+            target = super()._prepare_target(target, sample_weight, first_call, dtype)
         # Each output is predicted once per quantile, next to each other.
         return np.repeat(target, self._n_quantiles(), axis=1)
 
@@ -135,6 +152,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             attention=self.attention,
+            scaling=self.scaling,
             dtype=self.dtype,
             **self._input_standardization(seqs, step_weight),
         )
@@ -226,6 +244,22 @@ quantiles : array-like of float or None, default=None
     the pinball loss: ``predict`` returns the median and
     :meth:`predict_quantiles` all levels. None fits the mean with squared error.
 
+scaling : {"global", "window"}, default="global"
+    How inputs and forecasts are scaled. ``"global"`` standardises each
+    feature and each column of ``y`` with statistics of the whole training
+    set. ``"window"`` (reversible instance normalisation, as RevIN and
+    neuralforecast's ``scaler_type="standard"``) further standardises each
+    feature of each window by that window's own mean and standard deviation
+    (over its real steps), forecasts in units of the window's first feature
+    and maps the forecasts back (``mean + std * forecast``); the loss is
+    measured in those units, so every window weighs alike. The first feature
+    must be the series that ``y`` continues, in the same units: where
+    :func:`~sklearn_seq.preprocessing.make_windows` puts the target, or the
+    first column of the table given to
+    :class:`~sklearn_seq.preprocessing.SequenceWindower`.
+    Forecasts then follow shifts in the level and scale of the series, such
+    as a trend, that global scaling extrapolates poorly.
+
 hidden_size : int, default=64
     Hidden units per direction of each recurrent layer.
 
@@ -233,7 +267,7 @@ num_layers : int, default=1
     Number of stacked recurrent layers.
 
 dropout : float, default=0.0
-    Dropout between stacked layers and before the output layer.
+    Dropout between stacked layers and before the head.
 
 bidirectional : bool, default=False
     Also read each window backwards."""
@@ -243,9 +277,10 @@ AttentionForecaster.__doc__ = f"""Forecaster with attention over a recurrent enc
 Encodes a window of time steps (``(window, n_features)``, covariates being
 extra features per step) with an LSTM or GRU, lets the last state attend over
 the states of all steps, and predicts every column of ``y`` at once from the
-attended context and the last state: a 2D ``y`` of shape ``(n_samples,
-horizon)`` gives a direct multi-step forecast. Targets are standardised per
-column for training and predictions returned in the units of ``y``.
+attended context and the last state with a one-hidden-layer MLP head: a 2D
+``y`` of shape ``(n_samples, horizon)`` gives a direct multi-step forecast.
+Targets are standardised per column (or per window, see ``scaling``) for
+training and predictions returned in the units of ``y``.
 
 Read more in the :ref:`User Guide <forecasting>` (``docs/user_guide.md``).
 
@@ -278,6 +313,10 @@ Notes
 With ``quantiles``, ``early_stopping`` watches the validation quantile loss
 (``validation_scores_`` holds its negative) instead of R^2. Ragged windows (``SequenceWindower(padding="ragged")``) are read
 exactly: steps past a window's end take no part and get attention weight 0.
+
+With ``scaling="window"``, a feature that is constant within a window is
+only centred, and a window whose series is constant is scaled by the
+standard deviation of the whole training set instead of its own.
 
 Examples
 --------

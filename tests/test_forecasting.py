@@ -19,8 +19,12 @@ FLOAT64_CHECKS = {
 }
 
 
-# The default configuration runs in test_common; here the other cell and attention.
-@parametrize_with_checks([AttentionForecaster(hidden_size=32, cell="gru", attention="dot")])
+# The default configuration runs in test_common; here the other cell and attention,
+# and per-window scaling.
+@parametrize_with_checks([
+    AttentionForecaster(hidden_size=32, cell="gru", attention="dot"),
+    AttentionForecaster(hidden_size=8, scaling="window"),
+])
 def test_sklearn_compatible_forecaster(estimator, check):
     name = getattr(check, "func", check).__name__
     if name in FLOAT64_CHECKS:
@@ -116,6 +120,88 @@ def test_predict_quantiles_needs_quantiles():
     model = AttentionForecaster(hidden_size=4, max_iter=1).fit(X, y)
     with pytest.raises(ValueError, match="predict_quantiles needs quantiles"):
         model.predict_quantiles(X)
+
+
+def _trending_series(n, seed=0):
+    t = np.arange(n)
+    rng = np.random.RandomState(seed)
+    return (50 + 0.2 * t + 5 * np.sin(2 * np.pi * t / 12) + rng.randn(n)).astype(np.float32)
+
+
+def test_window_scaling_forecasts_a_trend_beyond_the_training_range():
+    series = _trending_series(500)
+    X, y = make_windows(series[:400], window=24, horizon=3)
+    X_test, y_test = make_windows(series[400:], window=24, horizon=3)
+    errors = {}
+    for scaling in ("global", "window"):
+        model = AttentionForecaster(scaling=scaling, hidden_size=8, max_iter=15,
+                                    learning_rate_init=1e-2, random_state=0).fit(X, y)
+        errors[scaling] = np.abs(model.predict(X_test) - y_test).mean()
+    # the test level (130-150) lies above every training window (50-130)
+    assert errors["window"] < 0.5 * errors["global"]
+
+
+@pytest.mark.parametrize("quantiles", [None, (0.1, 0.5, 0.9)])
+def test_window_scaling_follows_shifts_and_scales_of_each_window(quantiles):
+    series = _trending_series(300).astype(np.float64)
+    X, y = make_windows(series, window=16, horizon=2)
+    model = AttentionForecaster(scaling="window", quantiles=quantiles, hidden_size=8,
+                                max_iter=3, dtype="float64", random_state=0).fit(X, y)
+    windows = X[::20]
+    predict = model.predict if quantiles is None else model.predict_quantiles
+    base = predict(windows)
+    for scale, shift in [(1.0, 1e3), (3.0, 0.0), (0.5, -20.0)]:
+        np.testing.assert_allclose(predict(scale * windows + shift), scale * base + shift,
+                                   rtol=1e-9, atol=1e-9 * (1 + abs(shift)))
+
+
+def test_window_scaling_reads_ragged_windows_exactly():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 2).cumsum(axis=0) for n in (3, 8, 5, 8, 6, 1)]
+    y = rng.randn(6, 2)
+    model = AttentionForecaster(scaling="window", hidden_size=8, max_iter=3,
+                                random_state=0).fit(X, y)
+    together = model.predict(X)
+    alone = np.vstack([model.predict([x]) for x in X])
+    np.testing.assert_allclose(together, alone, rtol=1e-5, atol=1e-6)
+    # a one-step window has no spread: centred only, its forecast stays finite
+    assert np.isfinite(together).all()
+
+
+def test_window_scaled_loss_is_in_units_of_each_window():
+    import torch
+
+    from sklearn_seq.nn._forecasting import WindowScaledLoss
+
+    y_pred = torch.tensor([[1.0, 2.0], [10.0, 20.0]], dtype=torch.float64)
+    y_pred.window_scale = torch.tensor([[1.0], [10.0]], dtype=torch.float64)
+    y_true = torch.tensor([[2.0, 2.0], [20.0, 20.0]], dtype=torch.float64)
+    # the same error relative to each window's scale costs the same
+    loss = WindowScaledLoss(reduction="none")(y_pred, y_true)
+    np.testing.assert_allclose(loss.numpy(), [[1.0, 0.0], [1.0, 0.0]])
+    pinball = WindowScaledLoss((0.1, 0.9), reduction="none")(y_pred, y_true)
+    np.testing.assert_allclose(pinball.numpy(), [[0.1, 0.0], [0.1, 0.0]])
+
+
+def test_window_scaling_survives_the_safe_format_and_keeps_training(tmp_path):
+    from sklearn_seq import load
+
+    X, y = make_windows(_trending_series(100), window=8, horizon=2)
+    model = AttentionForecaster(scaling="window", quantiles=(0.1, 0.5, 0.9), hidden_size=4,
+                                max_iter=2, random_state=0).fit(X, y)
+    path = tmp_path / "m.skseq"
+    model.save(path)
+    loaded = load(path)
+    np.testing.assert_array_equal(loaded.predict_quantiles(X), model.predict_quantiles(X))
+    loaded.partial_fit(X, y)
+    assert np.isfinite(loaded.loss_curve_).all()
+
+
+def test_scaling_cannot_change_between_warm_started_fits():
+    X, y = make_windows(_trending_series(100), window=8)
+    model = AttentionForecaster(hidden_size=4, max_iter=1, warm_start=True).fit(X, y)
+    with pytest.raises(ValueError, match="scaling cannot change"):
+        model.set_params(scaling="window").fit(X, y)
 
 
 def test_pipeline_grid_search_over_time_series_splits_and_joblib_round_trip(tmp_path):

@@ -16,7 +16,9 @@ __all__ = [
     "DotProductAttention",
     "ForecastNetwork",
     "QuantileLoss",
+    "WindowScaledLoss",
     "masked_softmax",
+    "window_statistics",
 ]
 
 
@@ -103,8 +105,62 @@ class QuantileLoss(nn.Module):
         return loss.mean() if self.reduction == "mean" else loss
 
 
+def window_statistics(x, lengths=None, eps=1e-5):
+    """Mean and standard deviation of each feature of each window, ``(batch, 1, features)``.
+
+    Only the first ``lengths[i]`` steps of window ``i`` count (padding does not).
+    The standard deviation is the population one; a feature that is constant
+    within a window (standard deviation at most ``eps``) gets 1 instead, so it is
+    only centred.
+    """
+    if lengths is None:
+        mean = x.mean(dim=1, keepdim=True)
+        var = (x - mean).pow(2).mean(dim=1, keepdim=True)
+    else:
+        lengths = lengths.to(x.device)
+        real = length_mask(lengths, x.shape[1]).unsqueeze(-1).to(x.dtype)
+        count = lengths.view(-1, 1, 1).to(x.dtype)
+        mean = (x * real).sum(dim=1, keepdim=True) / count
+        var = ((x - mean).pow(2) * real).sum(dim=1, keepdim=True) / count
+    std = var.sqrt()
+    return mean, torch.where(std > eps, std, torch.ones_like(std))
+
+
+class WindowScaledLoss(nn.Module):
+    """Squared error or pinball loss measured in units of each window.
+
+    ``y_pred`` carries the scale of its window as ``y_pred.window_scale``
+    (``(batch, 1)``, set by :class:`ForecastNetwork` with
+    ``scaling="window"``); the loss compares ``y_pred / scale`` with
+    ``y_true / scale``, so every window counts alike however much its series
+    varies (the loss of RevIN and of neuralforecast's window scalers).
+
+    Parameters
+    ----------
+    quantiles : sequence of float or None, default=None
+        Levels of the pinball loss, as in :class:`QuantileLoss`; None for the
+        squared error.
+    reduction : {"mean", "none"}, default="mean"
+        ``"none"`` returns the element-wise loss.
+    """
+
+    def __init__(self, quantiles=None, reduction="mean"):
+        super().__init__()
+        if quantiles is None:
+            self.loss = nn.MSELoss(reduction=reduction)
+        else:
+            self.loss = QuantileLoss(quantiles, reduction=reduction)
+
+    def forward(self, y_pred, y_true):
+        scale = y_pred.window_scale
+        return self.loss(y_pred / scale, y_true / scale)
+
+
 class ForecastNetwork(nn.Module):
     """Standardise, encode a window, attend over its steps, predict every output.
+
+    The head is a small MLP (one ReLU layer twice as wide as its input) over
+    the attended context and the last state.
 
     Parameters
     ----------
@@ -119,6 +175,14 @@ class ForecastNetwork(nn.Module):
         the window (its last state) as the query.
     input_mean, input_scale : array-like of shape (input_size,), optional
         Fixed standardisation applied to every step (buffers, saved with the weights).
+    scaling : {"global", "window"}, default="global"
+        ``"window"``: after the fixed standardisation, standardise each feature
+        of each window by the window's own mean and standard deviation (over
+        its real steps), and map the head's outputs back with the statistics
+        of the first feature (``out * std + mean``). Forecasts are then in the
+        units of the input's first feature, and the output tensor carries each
+        window's standard deviation in those units as ``window_scale``, for
+        :class:`WindowScaledLoss`.
     dtype : torch.dtype
         Parameter dtype, fixed at construction.
     """
@@ -135,30 +199,52 @@ class ForecastNetwork(nn.Module):
         attention="additive",
         input_mean=None,
         input_scale=None,
+        scaling="global",
         dtype=torch.float32,
     ):
         super().__init__()
         register_standardization(self, input_size, input_mean, input_scale)
+        self.scaling = scaling
         self.encoder = RecurrentEncoder(
             input_size, hidden_size, num_layers, cell, bidirectional, dropout
         )
         size = self.encoder.output_size
         self.attend = _ATTENTIONS[attention](size)
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(2 * size, n_outputs)
+        # A hidden layer in the head (as neuralforecast's MLP decoder) forecasts
+        # markedly better than a linear map of the summary, at little cost.
+        self.head = nn.Sequential(
+            nn.Linear(2 * size, 4 * size), nn.ReLU(), nn.Linear(4 * size, n_outputs)
+        )
         self.to(dtype)
 
-    def encode(self, x, lengths=None):
-        """Return ``(context and summary (batch, 2 * size), weights (batch, time))``."""
+    def _standardize(self, x, lengths):
+        """Standardised steps, and each window's ``(mean, std)`` of feature 0 or None."""
         x = (x - self.input_mean) / self.input_scale
+        if self.scaling != "window":
+            return x, None
+        mean, std = window_statistics(x, lengths)
+        return (x - mean) / std, (mean[:, :, 0], std[:, :, 0])
+
+    def encode(self, x, lengths=None):
+        """Return ``(context and summary (batch, 2 * size), weights (batch, time),
+        window statistics of the first feature or None)``."""
+        x, stats = self._standardize(x, lengths)
         states, last = self.encoder(x, lengths)
         mask = None if lengths is None else length_mask(lengths.to(x.device), x.shape[1])
         context, weights = self.attend(states, last, mask)
-        return torch.cat([context, last], dim=-1), weights
+        return torch.cat([context, last], dim=-1), weights, stats
 
     def forward(self, x, lengths=None):
-        summary, _ = self.encode(x, lengths)
-        return self.head(self.dropout(summary))
+        summary, _, stats = self.encode(x, lengths)
+        out = self.head(self.dropout(summary))
+        if stats is None:
+            return out
+        mean, std = stats
+        scale = std * self.input_scale[0]
+        out = out * scale + (mean * self.input_scale[0] + self.input_mean[0])
+        out.window_scale = scale
+        return out
 
     def attention(self, x, lengths=None):
         """Attention weights ``(batch, time)``; zero on padding steps."""
