@@ -246,6 +246,9 @@ class BatchIterator:
 class SequenceNet(NeuralNet):
     """skorch's NeuralNet with sample weights and MLP's L2 penalty in the loss.
 
+    A module with an ``output_scale(x, lengths)`` method has its outputs and
+    targets divided by that per-sample scale in the loss.
+
     ``Xi`` is a dict ``{"x", "lengths"?, "sample_weight"?}``; the weights are read
     by :meth:`get_loss` and never reach the module. The loss of a batch is
     ``sum(w * l) / sum(w) + alpha / 2 * ||W||^2 / sum(w)`` as in scikit-learn's MLP.
@@ -285,8 +288,19 @@ class SequenceNet(NeuralNet):
             x = {k: v for k, v in x.items() if k != "sample_weight"}
         return super().infer(x, **fit_params)
 
+    def _output_scale(self, X):
+        # A network whose outputs live on a per-sample scale (forecasts in units of
+        # each window) has the loss measured in that scale.
+        scale_of = getattr(self.module_, "output_scale", None)
+        if scale_of is None or not isinstance(X, dict):
+            return None
+        return scale_of(**to_tensor({k: X[k] for k in ("x", "lengths") if k in X}, self.device))
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
+        scale = self._output_scale(X)
+        if scale is not None:
+            y_pred, y_true = y_pred / scale, y_true / scale
         loss = self.criterion_(y_pred, y_true)
         if loss.dim() > 1:
             loss = loss.flatten(1).mean(dim=1)

@@ -9,7 +9,6 @@ from sklearn.utils.validation import check_is_fitted
 from . import _net
 from . import nn as seq_nn
 from .base import BaseRecurrent, RecurrentRegressorMixin
-from .nn._forecasting import WindowScaledLoss
 from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
 
 __all__ = ["AttentionForecaster"]
@@ -122,12 +121,11 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
 
     @property
     def _criterion(self):
-        quantiles = None if self.quantiles_ is None else tuple(self.quantiles_)
-        if self.scaling == "window":
-            return functools.partial(WindowScaledLoss, quantiles)
-        if quantiles is None:
+        # With scaling="window" the net measures the loss in units of each window
+        # (see ForecastNetwork.output_scale).
+        if self.quantiles_ is None:
             return "mse"
-        return functools.partial(seq_nn.QuantileLoss, quantiles)
+        return functools.partial(seq_nn.QuantileLoss, tuple(self.quantiles_))
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):
         if self.scaling == "window":

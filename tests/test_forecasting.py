@@ -171,16 +171,22 @@ def test_window_scaling_reads_ragged_windows_exactly():
 def test_window_scaled_loss_is_in_units_of_each_window():
     import torch
 
-    from sklearn_seq.nn._forecasting import WindowScaledLoss
-
-    y_pred = torch.tensor([[1.0, 2.0], [10.0, 20.0]], dtype=torch.float64)
-    y_pred.window_scale = torch.tensor([[1.0], [10.0]], dtype=torch.float64)
-    y_true = torch.tensor([[2.0, 2.0], [20.0, 20.0]], dtype=torch.float64)
-    # the same error relative to each window's scale costs the same
-    loss = WindowScaledLoss(reduction="none")(y_pred, y_true)
-    np.testing.assert_allclose(loss.numpy(), [[1.0, 0.0], [1.0, 0.0]])
-    pinball = WindowScaledLoss((0.1, 0.9), reduction="none")(y_pred, y_true)
-    np.testing.assert_allclose(pinball.numpy(), [[0.1, 0.0], [0.1, 0.0]])
+    # Two windows of the same shape, the second ten times larger: the same relative
+    # error costs the same in the training loss.
+    x = np.array([[0.0, 1.0, 0.0, 1.0], [0.0, 10.0, 0.0, 10.0]])[:, :, None]
+    model = AttentionForecaster(scaling="window", hidden_size=4, max_iter=1, alpha=0.0,
+                                random_state=0).fit(np.vstack([x, x + 3.0]), np.ones((4, 2)))
+    net = model.net_
+    xt = torch.from_numpy(x.astype(np.float32))
+    np.testing.assert_allclose(net.module_.output_scale(xt).numpy(), [[0.5], [5.0]], rtol=1e-5)
+    y_pred = torch.tensor([[1.0, 2.0], [10.0, 20.0]])
+    y_true = torch.tensor([[2.0, 2.0], [20.0, 20.0]])
+    loss = net.get_loss(y_pred, y_true, X={"x": xt})
+    # errors of 1/0.5 and 10/5 on one of two outputs: mean squared error 2
+    np.testing.assert_allclose(loss.item(), 2.0, rtol=1e-5)
+    plain = AttentionForecaster(hidden_size=4, max_iter=1, random_state=0).fit(
+        np.vstack([x, x + 3.0]), np.ones((4, 2)))
+    assert plain.net_.module_.output_scale(xt) is None
 
 
 def test_window_scaling_survives_the_safe_format_and_keeps_training(tmp_path):

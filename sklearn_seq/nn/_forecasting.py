@@ -16,7 +16,6 @@ __all__ = [
     "DotProductAttention",
     "ForecastNetwork",
     "QuantileLoss",
-    "WindowScaledLoss",
     "masked_softmax",
     "window_statistics",
 ]
@@ -126,36 +125,6 @@ def window_statistics(x, lengths=None, eps=1e-5):
     return mean, torch.where(std > eps, std, torch.ones_like(std))
 
 
-class WindowScaledLoss(nn.Module):
-    """Squared error or pinball loss measured in units of each window.
-
-    ``y_pred`` carries the scale of its window as ``y_pred.window_scale``
-    (``(batch, 1)``, set by :class:`ForecastNetwork` with
-    ``scaling="window"``); the loss compares ``y_pred / scale`` with
-    ``y_true / scale``, so every window counts alike however much its series
-    varies (the loss of RevIN and of neuralforecast's window scalers).
-
-    Parameters
-    ----------
-    quantiles : sequence of float or None, default=None
-        Levels of the pinball loss, as in :class:`QuantileLoss`; None for the
-        squared error.
-    reduction : {"mean", "none"}, default="mean"
-        ``"none"`` returns the element-wise loss.
-    """
-
-    def __init__(self, quantiles=None, reduction="mean"):
-        super().__init__()
-        if quantiles is None:
-            self.loss = nn.MSELoss(reduction=reduction)
-        else:
-            self.loss = QuantileLoss(quantiles, reduction=reduction)
-
-    def forward(self, y_pred, y_true):
-        scale = y_pred.window_scale
-        return self.loss(y_pred / scale, y_true / scale)
-
-
 class ForecastNetwork(nn.Module):
     """Standardise, encode a window, attend over its steps, predict every output.
 
@@ -180,9 +149,8 @@ class ForecastNetwork(nn.Module):
         of each window by the window's own mean and standard deviation (over
         its real steps), and map the head's outputs back with the statistics
         of the first feature (``out * std + mean``). Forecasts are then in the
-        units of the input's first feature, and the output tensor carries each
-        window's standard deviation in those units as ``window_scale``, for
-        :class:`WindowScaledLoss`.
+        units of the input's first feature, and :meth:`output_scale` gives each
+        window's standard deviation in those units (the loss is measured in them).
     dtype : torch.dtype
         Parameter dtype, fixed at construction.
     """
@@ -241,10 +209,20 @@ class ForecastNetwork(nn.Module):
         if stats is None:
             return out
         mean, std = stats
-        scale = std * self.input_scale[0]
-        out = out * scale + (mean * self.input_scale[0] + self.input_mean[0])
-        out.window_scale = scale
-        return out
+        return out * (std * self.input_scale[0]) + (mean * self.input_scale[0] + self.input_mean[0])
+
+    def output_scale(self, x, lengths=None):
+        """Scale of each window's forecasts, ``(batch, 1)``, or None.
+
+        With ``scaling="window"``: the standard deviation of each window's first
+        feature in input units, the unit in which the training loss compares
+        forecasts (so every window weighs alike, as in RevIN); None otherwise.
+        """
+        if self.scaling != "window":
+            return None
+        first = (x[..., :1] - self.input_mean[0]) / self.input_scale[0]
+        _, std = window_statistics(first, lengths)
+        return std[:, :, 0] * self.input_scale[0]
 
     def attention(self, x, lengths=None):
         """Attention weights ``(batch, time)``; zero on padding steps."""
