@@ -115,7 +115,7 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         # The network's output is its own loss; skorch still wants one target per sample.
         return np.zeros(len(sample_weight), dtype=dtype)
 
-    def _module_kwargs(self, seqs, step_weight):
+    def _module_kwargs(self, seqs, sample_weight):
         return dict(
             input_size=seqs.n_features,
             hidden_size=self.hidden_size,
@@ -123,7 +123,7 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
             cell=self.cell,
             dropout=self.dropout,
             dtype=self.dtype,
-            **self._input_standardization(seqs, step_weight),
+            **self._input_standardization(seqs, sample_weight),
         )
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -140,7 +140,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         # Each output is predicted once per quantile, next to each other.
         return np.repeat(target, self._n_quantiles(), axis=1)
 
-    def _module_kwargs(self, seqs, step_weight):
+    def _module_kwargs(self, seqs, sample_weight):
         return dict(
             input_size=seqs.n_features,
             n_outputs=self.n_outputs_ * self._n_quantiles(),
@@ -152,7 +152,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
             attention=self.attention,
             scaling=self.scaling,
             dtype=self.dtype,
-            **self._input_standardization(seqs, step_weight),
+            **self._input_standardization(seqs, sample_weight),
         )
 
     # -- prediction ----------------------------------------------------------------

@@ -380,9 +380,9 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
             raise ValueError("embeddings contain NaN or infinite values.")
         return matrix
 
-    def _module_kwargs(self, seqs, step_weight):
+    def _module_kwargs(self, seqs, sample_weight):
         if not self._text_input:
-            return super()._module_kwargs(seqs, step_weight)
+            return super()._module_kwargs(seqs, sample_weight)
         return dict(
             n_tokens=len(self.vocabulary_) + 1,
             embedding_dim=self.embedding_dim,

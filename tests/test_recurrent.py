@@ -304,3 +304,28 @@ def test_cached_learnable_parameters_follow_a_new_module():
     assert all(any(p is q for q in net.module_.parameters()) for p in fresh)
     assert not any(p is q for p in fresh for q in params)
     assert "_learnable_params" not in pickle.loads(pickle.dumps(net)).__dict__
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_input_statistics_of_large_data_come_from_a_weighted_subsample(ragged):
+    # Beyond 200,000 steps the statistics are estimated from a fixed stratified draw
+    # of steps, with each step's weight taken from its own sample.
+    from sklearn_seq.base import _MAX_STAT_STEPS, _stat_steps
+    from sklearn_seq.utils._validation import check_sequences
+
+    rng = np.random.RandomState(0)
+    n, T = 3000, 100
+    level = np.where(np.arange(n) % 2, 10.0, -10.0)  # odd samples sit at +10
+    X = (level[:, None, None] + rng.randn(n, T, 1)).astype(np.float32)
+    weight = np.where(np.arange(n) % 2, 1.0, 0.0)  # only the odd samples count
+    if ragged:
+        X = [x[: 50 + i % 50] for i, x in enumerate(X)]
+    seqs, _ = check_sequences(X)
+    values, w = _stat_steps(seqs, weight)
+    assert len(values) == _MAX_STAT_STEPS
+    values2, _ = _stat_steps(seqs, weight)
+    np.testing.assert_array_equal(values, values2)  # deterministic
+    est = LSTMRegressor(hidden_size=2, max_iter=1, random_state=0)
+    stats = est.set_params(dtype="float64")._input_standardization(seqs, weight)
+    np.testing.assert_allclose(stats["input_mean"], [10.0], atol=0.02)
+    np.testing.assert_allclose(stats["input_scale"], [1.0], atol=0.02)

@@ -148,7 +148,8 @@ Notes
 Input may be a 2D array ``(n_samples, n_timesteps)`` of univariate sequences, a
 3D array ``(n_samples, n_timesteps, n_features)``, or a list of sequences of
 different lengths ``(T_i,)`` / ``(T_i, n_features)``. Inputs are standardised
-per feature with (weighted) statistics of the training data inside the network.
+per feature with (weighted) statistics of the training data inside the network
+(estimated from 200,000 time steps drawn with a fixed seed when there are more).
 Ragged batches are padded per batch after grouping by length, and every
 sequence is read up to its own end, so results do not depend on the batch.
 
