@@ -119,14 +119,17 @@ def weighted_stats(values, weight, chunk=None):
 @contextlib.contextmanager
 def seeded(seed, device="cpu"):
     """Run with torch seeded by ``seed``, leaving the caller's RNG state untouched."""
-    cuda = str(device).startswith("cuda") and torch.cuda.is_available()
-    devices = [torch.device(device).index or 0] if cuda else []
+    devices = []
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        index = torch.device(device).index
+        devices = [torch.cuda.current_device() if index is None else index]
     with torch.random.fork_rng(devices=devices):
         # Only the generators in use: torch.manual_seed would also queue lazy seeding
         # of every other backend (each recording a stack trace, ~2 ms a call).
         torch.default_generator.manual_seed(seed)
-        if cuda:
-            torch.cuda.manual_seed_all(seed)
+        for index in devices:
+            with torch.cuda.device(index):
+                torch.cuda.manual_seed(seed)
         yield
 
 
