@@ -274,9 +274,8 @@ class SequenceNet(NeuralNet):
         # callbacks); the list only changes when a module or criterion is replaced.
         owners = tuple(getattr(self, name + "_", None) for name in self._modules + self._criteria)
         cached = self.__dict__.get("_learnable_params")
-        if cached is None or len(cached[0]) != len(owners) or any(
-            a is not b for a, b in zip(cached[0], owners)
-        ):
+        # Modules compare by identity, so a replaced module is a changed key.
+        if cached is None or cached[0] != owners:
             cached = (owners, list(super().get_all_learnable_params()))
             self._learnable_params = cached
         return iter(cached[1])

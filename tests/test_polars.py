@@ -4,7 +4,6 @@ polars is optional: this module is skipped without it. None of these paths need
 pyarrow (``test_no_pyarrow_needed`` makes sure ``to_pandas`` is never called).
 """
 
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -23,13 +22,6 @@ from sklearn_seq.preprocessing import (  # noqa: E402
 from sklearn_seq.utils import check_sequences  # noqa: E402
 
 TINY = dict(hidden_size=4, max_iter=3, random_state=0)
-
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*Maximum iterations")
-        yield
 
 
 @pytest.fixture

@@ -174,7 +174,9 @@ class SequencePooling(nn.Module):
         """Return ``(summary, attention_weights or None)``."""
         if self.pooling == "last":
             return last, None
-        mask = None if lengths is None else length_mask(lengths.to(outputs.device), outputs.shape[1])
+        mask = (
+            None if lengths is None else length_mask(lengths.to(outputs.device), outputs.shape[1])
+        )
         if self.pooling == "mean":
             if mask is None:
                 return outputs.mean(dim=1), None
@@ -199,7 +201,24 @@ def register_standardization(module, input_size, mean=None, scale=None):
     module.register_buffer("input_scale", scale.clone())
 
 
-class SequenceNetwork(nn.Module):
+class _PooledReadout(nn.Module):
+    """Forward pass and attention read-out shared by networks whose ``encode(x,
+    lengths)`` returns ``(summary, attention weights or None)`` and that have a
+    ``dropout`` and a ``head``."""
+
+    def forward(self, x, lengths=None):
+        summary, _ = self.encode(x, lengths)
+        return self.head(self.dropout(summary))
+
+    def attention(self, x, lengths=None):
+        """Attention weights ``(batch, time)``; zero on padding steps."""
+        _, weights = self.encode(x, lengths)
+        if weights is None:
+            raise ValueError("attention weights exist only with pooling='attention'")
+        return weights
+
+
+class SequenceNetwork(_PooledReadout):
     """Standardise inputs, encode, pool, and map to ``n_outputs`` with a linear head.
 
     Parameters
@@ -247,14 +266,3 @@ class SequenceNetwork(nn.Module):
         x = (x - self.input_mean) / self.input_scale
         outputs, last = self.encoder(x, lengths)
         return self.pooling(outputs, last, lengths)
-
-    def forward(self, x, lengths=None):
-        summary, _ = self.encode(x, lengths)
-        return self.head(self.dropout(summary))
-
-    def attention(self, x, lengths=None):
-        """Attention weights ``(batch, time)``; zero on padding steps."""
-        _, weights = self.encode(x, lengths)
-        if weights is None:
-            raise ValueError("attention weights exist only with pooling='attention'")
-        return weights

@@ -8,12 +8,12 @@ lengths; the encoder reads each document up to its own end (see
 import torch
 from torch import nn
 
-from ._recurrent import RecurrentEncoder, SequencePooling
+from ._recurrent import _PooledReadout, RecurrentEncoder, SequencePooling
 
 __all__ = ["TextNetwork"]
 
 
-class TextNetwork(nn.Module):
+class TextNetwork(_PooledReadout):
     """Embed token ids, encode them with an RNN, pool over time, map to ``n_outputs``.
 
     Parameters
@@ -77,14 +77,3 @@ class TextNetwork(nn.Module):
         h = self.dropout(self.embedding(ids.long()))
         outputs, last = self.encoder(h, lengths)
         return self.pooling(outputs, last, lengths)
-
-    def forward(self, x, lengths=None):
-        summary, _ = self.encode(x, lengths)
-        return self.head(self.dropout(summary))
-
-    def attention(self, x, lengths=None):
-        """Attention weights ``(batch, time)`` over the tokens; zero on padding."""
-        _, weights = self.encode(x, lengths)
-        if weights is None:
-            raise ValueError("attention weights exist only with pooling='attention'")
-        return weights
