@@ -25,7 +25,7 @@ from skorch.callbacks import (
 )
 from skorch.dataset import unpack_data
 from skorch.helper import predefined_split
-from skorch.utils import to_tensor
+from skorch.utils import TeeGenerator, to_tensor
 from torch.utils.data import Dataset, Subset
 
 from . import nn as seq_nn
@@ -169,9 +169,14 @@ class SequenceDataset(Dataset):
         return self.batch(torch.as_tensor([i]))
 
     def batch(self, index):
-        """Gather the batch at ``index`` (a slice or a LongTensor) as ``(Xi, yi)``."""
+        """Gather the batch at ``index`` (a slice or a LongTensor) as ``(Xi, yi)``.
+
+        ``Xi`` is the steps tensor itself when that is all there is (equal lengths,
+        no weights), else a dict ``{"x", "lengths"?, "sample_weight"?}``: a bare
+        tensor saves skorch a walk over the dict on every batch.
+        """
         if not self.ragged:
-            xi = {"x": self.X[index]}
+            x, lengths = self.X[index], None
         else:
             if isinstance(index, slice):
                 index = torch.arange(*index.indices(len(self)))
@@ -180,12 +185,17 @@ class SequenceDataset(Dataset):
             steps = torch.arange(longest)
             # Past its end a sequence repeats its last step; those steps are never read.
             pos = self.offsets[index, None] + torch.minimum(steps[None, :], lengths[:, None] - 1)
-            xi = {"x": self.X[pos]}
-            if int(lengths.min()) < longest:
-                xi["lengths"] = lengths
+            x = self.X[pos]
+            if int(lengths.min()) == longest:
+                lengths = None
+        yi = None if self.y is None else self.y[index]
+        if lengths is None and self.sample_weight is None:
+            return x, yi
+        xi = {"x": x}
+        if lengths is not None:
+            xi["lengths"] = lengths
         if self.sample_weight is not None:
             xi["sample_weight"] = self.sample_weight[index]
-        yi = None if self.y is None else self.y[index]
         return xi, yi
 
 
@@ -252,8 +262,8 @@ class SequenceNet(NeuralNet):
     A module with an ``output_scale(x, lengths)`` method has its outputs and
     targets divided by that per-sample scale in the loss.
 
-    ``Xi`` is a dict ``{"x", "lengths"?, "sample_weight"?}``; the weights are read
-    by :meth:`get_loss` and never reach the module. The loss of a batch is
+    ``Xi`` is the steps tensor or a dict ``{"x", "lengths"?, "sample_weight"?}``;
+    the weights are read by :meth:`get_loss` and never reach the module. The loss of a batch is
     ``sum(w * l) / sum(w) + alpha / 2 * ||W||^2 / sum(w)`` as in scikit-learn's MLP.
     """
 
@@ -280,9 +290,50 @@ class SequenceNet(NeuralNet):
             self._learnable_params = cached
         return iter(cached[1])
 
+    def train_step(self, batch, **fit_params):
+        # skorch hands the step to the optimizer as a closure, for optimizers that
+        # evaluate the loss several times (LBFGS). Adam evaluates it once: skorch's
+        # documented way to drop the closure machinery is to override this method.
+        # Same order of events as skorch: zero, forward/backward, on_grad_computed
+        # (gradient clipping), optimizer step.
+        if self.optimizer is not torch.optim.Adam:
+            return super().train_step(batch, **fit_params)
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        self.notify(
+            "on_grad_computed",
+            named_parameters=TeeGenerator(self.get_all_learnable_params()),
+            batch=batch,
+            training=True,
+        )
+        self._step_optimizer(None)
+        return step
+
+    def notify(self, method_name, **cb_kwargs):
+        # skorch calls the method of every callback for every event, also the no-op
+        # methods callbacks inherit from Callback: three events a batch times every
+        # callback. Call only the callbacks that implement the event (same order).
+        callbacks = self.__dict__.get("callbacks_")
+        cached = self.__dict__.get("_event_handlers")
+        if cached is None or cached[0] is not callbacks or cached[1] != len(callbacks or ()):
+            cached = (callbacks, len(callbacks or ()), {})
+            self._event_handlers = cached
+        handlers = cached[2].get(method_name)
+        if handlers is None:
+            noop = getattr(Callback, method_name)
+            handlers = [getattr(self, method_name)] + [
+                getattr(cb, method_name)
+                for _, cb in callbacks or ()
+                if getattr(getattr(cb, method_name), "__func__", None) is not noop
+            ]
+            cached[2][method_name] = handlers
+        for handler in handlers:
+            handler(self, **cb_kwargs)
+
     def __getstate__(self):
         state = super().__getstate__()
         state.pop("_learnable_params", None)
+        state.pop("_event_handlers", None)
         return state
 
     def infer(self, x, **fit_params):
@@ -292,11 +343,14 @@ class SequenceNet(NeuralNet):
 
     def _output_scale(self, X):
         # A network whose outputs live on a per-sample scale (forecasts in units of
-        # each window) has the loss measured in that scale.
-        scale_of = getattr(self.module_, "output_scale", None)
-        if scale_of is None or not isinstance(X, dict):
+        # each window) has the loss measured in that scale. (Looked up on the class:
+        # a missing attribute of a module instance costs an exception per batch.)
+        if getattr(type(self.module_), "output_scale", None) is None or X is None:
             return None
-        return scale_of(**to_tensor({k: X[k] for k in ("x", "lengths") if k in X}, self.device))
+        if isinstance(X, dict):
+            X = {k: X[k] for k in ("x", "lengths") if k in X}
+            return self.module_.output_scale(**to_tensor(X, self.device))
+        return self.module_.output_scale(to_tensor(X, self.device))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
@@ -304,19 +358,22 @@ class SequenceNet(NeuralNet):
         if scale is not None:
             y_pred, y_true = y_pred / scale, y_true / scale
         loss = self.criterion_(y_pred, y_true)
-        if loss.dim() > 1:
-            loss = loss.flatten(1).mean(dim=1)
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
-            total, denom = loss.sum(), loss.shape[0]
+            # Every sample has as many loss terms, so the mean of all terms is the
+            # mean of the per-sample means (one reduction instead of three).
+            mean, denom = loss.mean(), loss.shape[0]
         else:
+            if loss.dim() > 1:
+                loss = loss.flatten(1).mean(dim=1)
             weight = weight.to(device=loss.device, dtype=loss.dtype)
-            total = (loss * weight).sum()
             denom = weight.sum().clamp_min(torch.finfo(loss.dtype).tiny)
-        if self.alpha:
-            squares = sum(p.pow(2).sum() for p in self.module_.parameters() if p.dim() > 1)
-            total = total + 0.5 * self.alpha * squares
-        return total / denom
+            mean = (loss * weight).sum() / denom
+        if not self.alpha:
+            return mean
+        squares = sum(p.square().sum() for _, p in self.get_all_learnable_params()
+                      if p.dim() > 1)
+        return mean + 0.5 * self.alpha * squares / denom
 
 
 class ValidationScore(Callback):
@@ -336,7 +393,7 @@ class ValidationScore(Callback):
         xi, yi = unpack_data(batch)
         self.preds_.append(y_pred.detach().cpu())
         self.targets_.append(yi)
-        if "sample_weight" in xi:
+        if isinstance(xi, dict) and "sample_weight" in xi:
             self.weights_.append(xi["sample_weight"])
 
     def on_epoch_end(self, net, **kwargs):
@@ -502,7 +559,8 @@ def _evaluate(net, dataset, fn, batch_size=None):
         net.module_.eval()
     with torch.inference_mode():
         for xi, _ in BatchIterator(dataset, batch_size=batch_size or inference_batch_size(net)):
-            yield fn(**to_tensor(xi, device=net.device)).cpu()
+            xi = to_tensor(xi, device=net.device)
+            yield (fn(**xi) if isinstance(xi, dict) else fn(xi)).cpu()
 
 
 @translate_out_of_memory

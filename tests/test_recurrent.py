@@ -329,3 +329,85 @@ def test_input_statistics_of_large_data_come_from_a_weighted_subsample(ragged):
     stats = est.set_params(dtype="float64")._input_standardization(seqs, weight)
     np.testing.assert_allclose(stats["input_mean"], [10.0], atol=0.02)
     np.testing.assert_allclose(stats["input_scale"], [1.0], atol=0.02)
+
+
+def _simple_get_loss(self, y_pred, y_true, X=None, training=False):
+    # The loss written out plainly: per-sample means, weighted average, MLP's L2.
+    y_true = y_true.to(y_pred.device)
+    scale = self._output_scale(X)
+    if scale is not None:
+        y_pred, y_true = y_pred / scale, y_true / scale
+    loss = self.criterion_(y_pred, y_true)
+    loss = loss.flatten(1).mean(dim=1) if loss.dim() > 1 else loss
+    weight = X.get("sample_weight") if isinstance(X, dict) else None
+    weight = torch.ones_like(loss) if weight is None else weight.to(loss)
+    squares = sum(p.pow(2).sum() for p in self.module_.parameters() if p.dim() > 1)
+    return ((loss * weight).sum() + 0.5 * self.alpha * squares) / weight.sum()
+
+
+@pytest.mark.parametrize("case", ["dense", "weighted", "ragged", "forecaster"])
+def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
+    # The net drops skorch's optimizer closure, calls only the callbacks that handle
+    # an event, hands bare tensors instead of dicts and reduces the loss once: the
+    # trained weights must equal those of skorch's own train_step and notify with
+    # the loss written out plainly (gradient clipping and the L2 term included).
+    from skorch import NeuralNet
+
+    from sklearn_seq import AttentionForecaster
+    from sklearn_seq._net import SequenceNet
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(60, 9, 2)
+    y = (X[:, -1, 0] > 0).astype(int)
+    fit_kw = {}
+    if case == "ragged":
+        X = [x[: rng.randint(3, 10)] for x in X]
+    if case == "weighted":
+        fit_kw["sample_weight"] = rng.uniform(0.2, 3.0, len(y))
+    params = dict(hidden_size=6, max_iter=4, batch_size=16, alpha=1e-2, dtype="float64",
+                  max_grad_norm=0.05, random_state=0)
+    if case == "forecaster":
+        make = lambda: AttentionForecaster(scaling="window", **params)  # noqa: E731
+        y = X[:, -1, :].sum(axis=1) + 5.0
+    else:
+        make = lambda: LSTMClassifier(**params)  # noqa: E731
+    lean = make().fit(X, y, **fit_kw)
+    with monkeypatch.context() as m:
+        m.setattr(SequenceNet, "train_step", NeuralNet.train_step)
+        m.setattr(SequenceNet, "notify", NeuralNet.notify)
+        m.setattr(SequenceNet, "get_loss", _simple_get_loss)
+        simple = make().fit(X, y, **fit_kw)
+    for (name, a), (_, b) in zip(lean.net_.module_.state_dict().items(),
+                                 simple.net_.module_.state_dict().items()):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(lean.net_.history[:, "train_loss"],
+                               simple.net_.history[:, "train_loss"], rtol=1e-9)
+
+
+def test_callbacks_see_every_event_in_skorchs_order():
+    from skorch.callbacks import Callback
+
+    class Recorder(Callback):
+        def __init__(self):
+            self.events = []
+
+        def on_batch_begin(self, net, **kwargs):
+            self.events.append("begin")
+
+        def on_grad_computed(self, net, named_parameters, **kwargs):
+            # Gradients exist, the step has not been taken yet.
+            assert all(p.grad is not None for _, p in named_parameters)
+            self.events.append("grad")
+
+    X, y = make_sequence_classification(n_samples=40, random_state=0)
+    est = LSTMClassifier(batch_size=20, **SMALL).fit(X, y)
+    recorder = Recorder()
+    # An event handled by a method set on the instance is delivered too.
+    recorder.on_batch_end = lambda net, **kwargs: recorder.events.append("end")
+    est.net_.callbacks_.append(("recorder", recorder))
+    est.partial_fit(X, y)
+    assert recorder.events == ["begin", "grad", "end"] * 2
+    # The handler cache is not state: it holds no callback in a pickle.
+    est.net_.callbacks_.pop()
+    assert "_event_handlers" in est.net_.__dict__
+    assert "_event_handlers" not in pickle.loads(pickle.dumps(est.net_)).__dict__
