@@ -16,26 +16,42 @@ def timeit(fn, repeat=5, warmup=1):
     return statistics.median(times)
 
 
-def interleaved(fns, repeat=5, warmup=1, cpu=None):
+def interleaved(fns, repeat=5, warmup=1, cpu=None, samples=None):
     """Median times of several callables measured in alternation (same conditions).
 
-    With a dict ``cpu``, it also receives each callable's median process CPU time
-    (all threads), which other load on a shared machine disturbs less than wall time.
+    Each round runs every callable once; the order reverses every other round
+    (A B, B A, ...), so neither always runs right after the other. With a dict
+    ``cpu``, it also receives each callable's median process CPU time (all
+    threads), which other load on a shared machine disturbs less than wall time.
+    With a dict ``samples``, it receives every round's ``(wall, cpu)`` times per
+    callable, for ratios taken within a round (see :func:`paired_ratio`).
     """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times = {name: [] for name in fns}
     cpu_times = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
+    names = list(fns)
+    for r in range(repeat):
+        for name in names if r % 2 == 0 else names[::-1]:
             start, start_cpu = time.perf_counter(), time.process_time()
-            fn()
+            fns[name]()
             times[name].append(time.perf_counter() - start)
             cpu_times[name].append(time.process_time() - start_cpu)
     if cpu is not None:
         cpu.update({name: statistics.median(t) for name, t in cpu_times.items()})
+    if samples is not None:
+        samples.update({name: (times[name], cpu_times[name]) for name in fns})
     return {name: statistics.median(t) for name, t in times.items()}
+
+
+def paired_ratio(samples, num, den, kind=0):
+    """Median over rounds of ``num / den`` timed in the same round (0: wall, 1: CPU).
+
+    On a machine whose speed drifts between rounds, the ratio within a round is
+    steadier than the ratio of the two medians.
+    """
+    return statistics.median(a / b for a, b in zip(samples[num][kind], samples[den][kind]))
 
 
 def table(rows, headers):

@@ -2,9 +2,11 @@
 
 Data: 20,000 sequences x 50 steps x 8 features (float32), LSTM, batch 128, Adam,
 gradient-norm clipping at 1 (the estimator's default), measured at hidden_size 16
-and 64. Each run builds and trains from scratch; medians over repeated runs taken
-in alternation. Goal: ratio <= 1.05. The CPU-time ratio (process CPU time of all
-threads, same runs) is less disturbed by other load on a shared machine.
+and 64. Each run builds and trains from scratch. The two run in alternation,
+in reversed order every other round; times are medians, the ratio is the median
+over rounds of the ratio within a round (the machine's speed drifts between
+rounds). Goal: ratio <= 1.05. The CPU-time ratio (process CPU time of all
+threads, same rounds) is less disturbed by other load on a shared machine.
 
     python benchmarks/bench_fit.py [--epochs 2] [--repeat 5]
 """
@@ -14,7 +16,7 @@ import warnings
 
 import numpy as np
 import torch
-from _common import interleaved, table
+from _common import interleaved, paired_ratio, table
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_seq import LSTMClassifier
@@ -55,18 +57,19 @@ def main(n_samples=20000, n_timesteps=50, n_features=8, epochs=2, repeat=5,
     y = (X[:, -5:, 0].sum(axis=1) > 0).astype(np.int64)
     rows = []
     for h in hidden_sizes:
-        cpu = {}
+        runs = {}
         t = interleaved({
             "torch": lambda: hand_written(X, y, h, epochs, batch_size),
             "sklearn_seq": lambda: ours(X, y, h, epochs, batch_size),
-        }, repeat=repeat, cpu=cpu)
+        }, repeat=repeat, samples=runs)
         rows.append([h, f"{t['torch']:.3f}", f"{t['sklearn_seq']:.3f}",
-                     f"{t['sklearn_seq'] / t['torch']:.3f}",
-                     f"{cpu['sklearn_seq'] / cpu['torch']:.3f}"])
+                     f"{paired_ratio(runs, 'sklearn_seq', 'torch'):.3f}",
+                     f"{paired_ratio(runs, 'sklearn_seq', 'torch', kind=1):.3f}"])
     print(f"fit: {n_samples} x {n_timesteps} x {n_features}, batch {batch_size}, "
           f"{epochs} epochs, {torch.get_num_threads()} torch threads, median of {repeat}")
     table(rows, ["hidden_size", "hand-written loop (s)", "LSTMClassifier.fit (s)", "ratio",
                  "CPU-time ratio"])
+    print("times: medians; ratios: medians over rounds of the ratio within a round")
     return rows
 
 

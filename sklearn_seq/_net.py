@@ -66,8 +66,11 @@ def inference_batch_size(net):
     return max(int(net.batch_size), 128)
 
 
-def weighted_stats(values, weight, chunk=None):
+def weighted_stats(values, weight, chunk=None, rows=None):
     """Per-column weighted mean and standard deviation (1 where a column is constant).
+
+    ``rows`` (int64 indices, optional) restricts the statistics to those rows of
+    ``values``; ``weight`` then has one entry per index.
 
     One pass over ``values`` (2D) in float64 chunks, with torch's vectorised and
     threaded kernels (no full float64 copy); columns are shifted by the first row,
@@ -86,6 +89,9 @@ def weighted_stats(values, weight, chunk=None):
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         x = torch.from_numpy(values)
         w = torch.from_numpy(np.ascontiguousarray(weight, dtype=np.float64))
+    if rows is not None:
+        # torch's gather is threaded (numpy's fancy indexing is not).
+        x = x.index_select(0, torch.from_numpy(np.asarray(rows, dtype=np.int64)))
     shift = x[0].to(torch.float64)
     # Squares of values of ordinary magnitude cannot overflow (nor underflow): then
     # no division is needed. Otherwise each column is divided by its largest
@@ -102,7 +108,7 @@ def weighted_stats(values, weight, chunk=None):
     s2 = torch.zeros(n_cols, dtype=torch.float64)
     # Blocks of about 1 MiB stay in cache and are reused by the allocator.
     chunk = chunk or max(1, (1 << 17) // max(n_cols, 1))
-    for start in range(0, values.shape[0], chunk):
+    for start in range(0, x.shape[0], chunk):
         block = (x[start : start + chunk].to(torch.float64) - shift).div_(span)
         wc = w[start : start + chunk]
         s1 += wc @ block
@@ -357,13 +363,14 @@ class SequenceNet(NeuralNet):
         scale = self._output_scale(X)
         if scale is not None:
             y_pred, y_true = y_pred / scale, y_true / scale
-        loss = self.criterion_(y_pred, y_true)
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
-            # Every sample has as many loss terms, so the mean of all terms is the
-            # mean of the per-sample means (one reduction instead of three).
-            mean, denom = loss.mean(), loss.shape[0]
+            # Every sample has as many loss terms, so the criterion's own mean of all
+            # terms is the mean of the per-sample means; its fused reduction has a
+            # much cheaper backward pass than reducing an unreduced loss.
+            mean, denom = self.criterion_(y_pred, y_true), y_pred.shape[0]
         else:
+            loss = _unreduced(self.criterion_, y_pred, y_true)
             if loss.dim() > 1:
                 loss = loss.flatten(1).mean(dim=1)
             weight = weight.to(device=loss.device, dtype=loss.dtype)
@@ -374,6 +381,16 @@ class SequenceNet(NeuralNet):
         squares = sum(p.square().sum() for _, p in self.get_all_learnable_params()
                       if p.dim() > 1)
         return mean + 0.5 * self.alpha * squares / denom
+
+
+def _unreduced(criterion, y_pred, y_true):
+    """The loss of every element: ``criterion`` with its reduction off for this call."""
+    reduction = criterion.reduction
+    criterion.reduction = "none"
+    try:
+        return criterion(y_pred, y_true)
+    finally:
+        criterion.reduction = reduction
 
 
 class ValidationScore(Callback):
@@ -485,7 +502,6 @@ def build_net(
     return SequenceNet(
         module=_resolve(module),
         criterion=_resolve(criterion, _CRITERIA),
-        criterion__reduction="none",
         optimizer=torch.optim.Adam,
         lr=est.learning_rate_init,
         alpha=est.alpha,

@@ -5,6 +5,7 @@ through skorch and the fitted attributes. Public classes only fix the cell and t
 task (classification or regression) and carry the docstrings.
 """
 
+import functools
 import os
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -43,20 +44,26 @@ _MAX_STAT_STEPS = 200_000
 
 
 def _stat_steps(seqs, sample_weight):
-    """Time steps ``(n, n_features)`` and their weights for the input statistics."""
+    """Time steps ``(n, n_features)``, the rows to use (None: all) and their weights."""
     values = seqs.step_values()
     n = values.shape[0]
     if n <= _MAX_STAT_STEPS:
-        return values, seqs.step_weights(sample_weight)
-    k = _MAX_STAT_STEPS
-    stratum = n / k
-    jitter = np.random.default_rng(0).random(k)
-    steps = np.minimum((np.arange(k) + jitter) * stratum, n - 1).astype(np.int64)
+        return values, None, seqs.step_weights(sample_weight)
+    rows = np.minimum(_strata() * (n / _MAX_STAT_STEPS), n - 1).astype(np.int64)
     if seqs.is_ragged:
-        owner = np.searchsorted(seqs.offsets, steps, side="right") - 1
+        owner = np.searchsorted(seqs.offsets, rows, side="right") - 1
     else:
-        owner = steps // seqs.values.shape[1]
-    return values[steps], sample_weight[owner]
+        owner = rows // seqs.values.shape[1]
+    return values, rows, sample_weight[owner]
+
+
+@functools.lru_cache(maxsize=1)
+def _strata():
+    """One fixed jittered point in each of ``_MAX_STAT_STEPS`` equal strata of [0, k)."""
+    k = _MAX_STAT_STEPS
+    strata = np.arange(k) + np.random.default_rng(0).random(k)
+    strata.flags.writeable = False
+    return strata
 
 
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
@@ -282,8 +289,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         Estimated from at most ``_MAX_STAT_STEPS`` time steps, as scikit-learn's
         binning and quantile transformers subsample: exact on smaller data.
         """
-        values, weight = _stat_steps(seqs, sample_weight)
-        mean, scale = _net.weighted_stats(values, weight)
+        values, rows, weight = _stat_steps(seqs, sample_weight)
+        mean, scale = _net.weighted_stats(values, weight, rows=rows)
         return dict(input_mean=mean.astype(self.dtype), input_scale=scale.astype(self.dtype))
 
     def _module_kwargs(self, seqs, sample_weight):

@@ -3,6 +3,7 @@
 import joblib
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
@@ -251,3 +252,16 @@ def test_demand_forecasting_example_runs_tiny(tmp_path):
     assert list(results.columns) == ["MAE", "RMSE", "MAPE %"]
     assert (tmp_path / "demand_forecast.png").exists()
     assert (tmp_path / "demand_attention.png").exists()
+
+
+@pytest.mark.parametrize("dtype, atol", [(torch.float32, 3e-7), (torch.float64, 1e-15)])
+def test_attention_tanh_equals_torchs(dtype, atol):
+    # Additive attention computes tanh through sigmoid on CPU (torch's CPU tanh is
+    # slow): values and gradients must be tanh's.
+    from sklearn_seq.nn._forecasting import _tanh
+
+    z = torch.linspace(-30, 30, 20001, dtype=dtype, requires_grad=True)
+    ours = _tanh(z)
+    (grad,) = torch.autograd.grad(ours.sum(), z)
+    torch.testing.assert_close(ours, torch.tanh(z), atol=atol, rtol=0)
+    torch.testing.assert_close(grad, 1 - torch.tanh(z.detach()) ** 2, atol=4 * atol, rtol=0)

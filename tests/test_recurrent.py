@@ -321,10 +321,11 @@ def test_input_statistics_of_large_data_come_from_a_weighted_subsample(ragged):
     if ragged:
         X = [x[: 50 + i % 50] for i, x in enumerate(X)]
     seqs, _ = check_sequences(X)
-    values, w = _stat_steps(seqs, weight)
-    assert len(values) == _MAX_STAT_STEPS
-    values2, _ = _stat_steps(seqs, weight)
-    np.testing.assert_array_equal(values, values2)  # deterministic
+    values, rows, w = _stat_steps(seqs, weight)
+    assert len(rows) == len(w) == _MAX_STAT_STEPS
+    assert np.all(np.diff(rows) >= 0) and rows[-1] < len(values)  # one per stratum, in order
+    _, rows2, _ = _stat_steps(seqs, weight)
+    np.testing.assert_array_equal(rows, rows2)  # deterministic
     est = LSTMRegressor(hidden_size=2, max_iter=1, random_state=0)
     stats = est.set_params(dtype="float64")._input_standardization(seqs, weight)
     np.testing.assert_allclose(stats["input_mean"], [10.0], atol=0.02)
@@ -337,7 +338,9 @@ def _simple_get_loss(self, y_pred, y_true, X=None, training=False):
     scale = self._output_scale(X)
     if scale is not None:
         y_pred, y_true = y_pred / scale, y_true / scale
+    self.criterion_.reduction = "none"
     loss = self.criterion_(y_pred, y_true)
+    self.criterion_.reduction = "mean"
     loss = loss.flatten(1).mean(dim=1) if loss.dim() > 1 else loss
     weight = X.get("sample_weight") if isinstance(X, dict) else None
     weight = torch.ones_like(loss) if weight is None else weight.to(loss)
