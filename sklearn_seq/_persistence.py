@@ -768,4 +768,3 @@ def load(path, *, device=None):
     estimator.net_ = net
     estimator.device_ = str(device)
     return estimator
-

@@ -270,7 +270,7 @@ dropout : float, default=0.0
 bidirectional : bool, default=False
     Also read each window backwards."""
 
-AttentionForecaster.__doc__ = f"""Forecaster with attention over a recurrent encoding of each window.
+AttentionForecaster.__doc__ = f"""Forecaster with attention over the recurrent encoding of a window.
 
 Encodes a window of time steps (``(window, n_features)``, covariates being
 extra features per step) with an LSTM or GRU, lets the last state attend over
@@ -309,8 +309,9 @@ LSTMRegressor : A recurrent regressor without attention.
 Notes
 -----
 With ``quantiles``, ``early_stopping`` watches the validation quantile loss
-(``validation_scores_`` holds its negative) instead of R^2. Ragged windows (``SequenceWindower(padding="ragged")``) are read
-exactly: steps past a window's end take no part and get attention weight 0.
+(``validation_scores_`` holds its negative) instead of R^2. Ragged windows
+(``SequenceWindower(padding="ragged")``) are read exactly: steps past a window's end
+take no part and get attention weight 0.
 
 With ``scaling="window"``, a feature that is constant within a window is
 only centred, and a window whose series is constant is scaled by the

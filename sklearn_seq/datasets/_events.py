@@ -241,7 +241,8 @@ def make_customer_events(n_customers=1000, *, churn_rate=0.25, n_days=180, rando
     events = pd.DataFrame(
         {
             "customer_id": cust[order].astype(np.int64),
-            "time": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.round(t[order] * _DAY), unit="s"),
+            "time": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(np.round(t[order] * _DAY), unit="s"),
             "event": event[order],
             "amount": amount[order],
         }

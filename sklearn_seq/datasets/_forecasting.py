@@ -89,7 +89,8 @@ def make_demand(
     >>> df = make_demand(n_days=365, random_state=0)
     >>> df.shape, list(df.columns)
     ((365, 3), ['demand', 'promotion', 'price'])
-    >>> bool(df.loc[df.promotion == 1, "demand"].mean() > df.loc[df.promotion == 0, "demand"].mean())
+    >>> promoted = df.promotion == 1
+    >>> bool(df.loc[promoted, "demand"].mean() > df.loc[~promoted, "demand"].mean())
     True
     """
     rng = check_random_state(random_state)

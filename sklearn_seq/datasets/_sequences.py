@@ -104,7 +104,8 @@ def make_sequence_classification(
         phase = rng.uniform(0, 2 * np.pi, size=n_features)
         signal = np.sin(freqs[label] * t * (1 + 0.2 * np.arange(n_features)) + phase)
         drift = (label - n_classes / 2) * 0.02 * t
-        X.append((signal + drift + 0.3 * rng.standard_normal((length, n_features))).astype(np.float32))
+        noise = 0.3 * rng.standard_normal((length, n_features))
+        X.append((signal + drift + noise).astype(np.float32))
     return X, y.astype(np.int64)
 
 

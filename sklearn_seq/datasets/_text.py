@@ -199,7 +199,8 @@ _CLOSINGS = {
 _TOPICS = {
     "en": ["my invoice", "my password", "the delivery", "a refund", "an app error"],
     "es": ["mi factura", "mi contraseña", "la entrega", "un reembolso", "un error de la app"],
-    "de": ["meine Rechnung", "mein Passwort", "die Lieferung", "eine Erstattung", "einen App Fehler"],
+    "de": ["meine Rechnung", "mein Passwort", "die Lieferung", "eine Erstattung",
+           "einen App Fehler"],
     "ru": ["мой счёт", "мой пароль", "доставку", "возврат денег", "ошибку приложения"],
     "zh": ["账单", "密码", "物流", "退款", "应用 错误"],
 }

@@ -195,7 +195,6 @@ _EXAMPLES = {
 }
 
 
-
 def fill_doc(*, cell, task):
     """Class decorator: build the numpydoc docstring of a public estimator."""
 
