@@ -45,7 +45,6 @@ def fitted():
 # -- scikit-learn's own checks (numeric sequences) ---------------------------------
 
 
-
 # -- the text path: the same kinds of checks on strings ----------------------------
 
 
