@@ -2,8 +2,8 @@
 
 Two steps of two features, an LSTM of hidden size 2, batch 128: nearly all of a
 batch is Python and fixed per-call costs, so the difference per batch between
-``LSTMClassifier.fit`` and the same loop written by hand (same module, Adam,
-gradient clipping) is what sklearn-seq adds on top of PyTorch for each batch
+``LSTMClassifier.fit`` and the hand-written loop of ``bench_fit.py`` (same
+module, Adam, gradient clipping) is what sklearn-seq adds on top of PyTorch for each batch
 (and its fixed cost per fit spread over the batches). Medians over rounds taken in
 alternation, reversed every other round.
 
@@ -12,43 +12,13 @@ alternation, reversed every other round.
 
 import argparse
 import statistics
-import warnings
 
 import numpy as np
 import torch
 from _common import interleaved, table
-from sklearn.exceptions import ConvergenceWarning
-
-from sklearn_seq import LSTMClassifier
-from sklearn_seq.nn import SequenceNetwork
+from bench_fit import hand_written, ours
 
 N, T, F, BATCH, EPOCHS = 25600, 2, 2, 128, 2
-
-
-def hand_written(X, y):
-    torch.manual_seed(0)
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    module = SequenceNetwork(F, 2, hidden_size=2)
-    opt = torch.optim.Adam(module.parameters(), lr=1e-3, fused=True)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    module.train()
-    for _ in range(EPOCHS):
-        perm = torch.randperm(len(Xt))
-        for i in range(0, len(Xt), BATCH):
-            idx = perm[i : i + BATCH]
-            opt.zero_grad()
-            loss = loss_fn(module(Xt[idx]), yt[idx])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
-            opt.step()
-            loss.item()
-
-
-def ours(X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        LSTMClassifier(hidden_size=2, max_iter=EPOCHS, batch_size=BATCH, alpha=0.0,
-                       random_state=0).fit(X, y)
 
 
 def main(repeat=9, threads=None):
@@ -59,7 +29,8 @@ def main(repeat=9, threads=None):
     y = (X[:, -1, 0] > 0).astype(np.int64)
     n_batches = EPOCHS * N // BATCH
     runs = {}
-    t = interleaved({"torch": lambda: hand_written(X, y), "sklearn_seq": lambda: ours(X, y)},
+    t = interleaved({"torch": lambda: hand_written(X, y, 2, EPOCHS, BATCH),
+                     "sklearn_seq": lambda: ours(X, y, 2, EPOCHS, BATCH)},
                     repeat=repeat, samples=runs)
     diff = statistics.median(b - a for a, b in zip(runs["torch"][0], runs["sklearn_seq"][0]))
     print(f"overhead: {N} x {T} x {F}, LSTM hidden 2, batch {BATCH}, {n_batches} batches, "
