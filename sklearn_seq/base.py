@@ -416,17 +416,16 @@ class RecurrentClassifierMixin(ClassifierMixin):
         if y.dtype.kind == "f":
             assert_all_finite(y, input_name="y")
         check_classification_targets(y)
-        if first_call:
-            if classes is not None:
-                self._label_encoder = LabelEncoder().fit(classes)
-            else:
-                self._label_encoder = LabelEncoder().fit(y)
+        if first_call and classes is None:
+            # One pass: the encoder's fit_transform finds the classes and the codes.
+            self._label_encoder = LabelEncoder()
+            codes = self._label_encoder.fit_transform(y)
             self.classes_ = self._label_encoder.classes_
-        unseen = (
-            np.setdiff1d(np.unique(y), self.classes_)
-            if not first_call or classes is not None
-            else ()  # the encoder was fitted on y itself
-        )
+            return codes.astype(np.int64)
+        if first_call:
+            self._label_encoder = LabelEncoder().fit(classes)
+            self.classes_ = self._label_encoder.classes_
+        unseen = np.setdiff1d(np.unique(y), self.classes_)
         if len(unseen):
             raise ValueError(
                 f"y contains labels not seen in the first fit or in `classes`: {unseen}"
