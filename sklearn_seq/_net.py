@@ -343,9 +343,7 @@ class SequenceNet(NeuralNet):
         return state
 
     def infer(self, x, **fit_params):
-        if isinstance(x, dict) and "sample_weight" in x:
-            x = {k: v for k, v in x.items() if k != "sample_weight"}
-        return super().infer(x, **fit_params)
+        return super().infer(_module_inputs(x), **fit_params)
 
     def _output_scale(self, X):
         # A network whose outputs live on a per-sample scale (forecasts in units of
@@ -353,10 +351,7 @@ class SequenceNet(NeuralNet):
         # a missing attribute of a module instance costs an exception per batch.)
         if getattr(type(self.module_), "output_scale", None) is None or X is None:
             return None
-        if isinstance(X, dict):
-            X = {k: X[k] for k in ("x", "lengths") if k in X}
-            return self.module_.output_scale(**to_tensor(X, self.device))
-        return self.module_.output_scale(to_tensor(X, self.device))
+        return _apply(self.module_.output_scale, to_tensor(_module_inputs(X), self.device))
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
@@ -381,6 +376,18 @@ class SequenceNet(NeuralNet):
         squares = sum(p.square().sum() for _, p in self.get_all_learnable_params()
                       if p.dim() > 1)
         return mean + 0.5 * self.alpha * squares / denom
+
+
+def _module_inputs(X):
+    """A batch's inputs to the module: the steps tensor, or the dict without weights."""
+    if isinstance(X, dict) and "sample_weight" in X:
+        return {k: v for k, v in X.items() if k != "sample_weight"}
+    return X
+
+
+def _apply(fn, inputs):
+    """``fn`` on a batch's module inputs (a steps tensor or a dict of keywords)."""
+    return fn(**inputs) if isinstance(inputs, dict) else fn(inputs)
 
 
 def _unreduced(criterion, y_pred, y_true):
@@ -575,8 +582,7 @@ def _evaluate(net, dataset, fn, batch_size=None):
         net.module_.eval()
     with torch.inference_mode():
         for xi, _ in BatchIterator(dataset, batch_size=batch_size or inference_batch_size(net)):
-            xi = to_tensor(xi, device=net.device)
-            yield (fn(**xi) if isinstance(xi, dict) else fn(xi)).cpu()
+            yield _apply(fn, to_tensor(xi, device=net.device)).cpu()
 
 
 @translate_out_of_memory
