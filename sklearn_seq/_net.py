@@ -25,6 +25,7 @@ from skorch.callbacks import (
 )
 from skorch.dataset import unpack_data
 from skorch.helper import predefined_split
+from skorch.history import History
 from skorch.utils import TeeGenerator, to_tensor
 from torch.utils.data import Dataset, Subset
 
@@ -72,11 +73,13 @@ def weighted_stats(values, weight, chunk=None, rows=None):
     ``rows`` (int64 indices, optional) restricts the statistics to those rows of
     ``values``; ``weight`` then has one entry per index.
 
-    One pass over ``values`` (2D) in float64 chunks, with torch's vectorised and
-    threaded kernels (no full float64 copy); columns are shifted by the first row,
-    so that large offsets (sales in the millions) keep their precision, and for
-    extreme magnitudes divided by their largest deviation from it, so that squares
-    cannot overflow. Returns numpy float64 arrays.
+    One pass over ``values`` (2D) in float64 blocks of about 4 MiB, gathered and
+    reduced by torch's vectorised, threaded kernels: no full copy (in float64 or of
+    the gathered rows), and blocks of one size are reused by the allocator instead of
+    being faulted in afresh. Columns are shifted by the first row, so that large
+    offsets (sales in the millions) keep their precision. float32 squares can neither
+    overflow nor underflow in float64; float64 columns of extreme magnitude are also
+    divided by their largest deviation from the shift. Returns numpy float64 arrays.
     """
     total = float(np.sum(weight))
     n_cols = values.shape[1]
@@ -89,31 +92,38 @@ def weighted_stats(values, weight, chunk=None, rows=None):
         warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
         x = torch.from_numpy(values)
         w = torch.from_numpy(np.ascontiguousarray(weight, dtype=np.float64))
-    if rows is not None:
-        # torch's gather is threaded (numpy's fancy indexing is not).
-        x = x.index_select(0, torch.from_numpy(np.asarray(rows, dtype=np.int64)))
-    shift = x[0].to(torch.float64)
-    # Squares of values of ordinary magnitude cannot overflow (nor underflow): then
-    # no division is needed. Otherwise each column is divided by its largest
-    # deviation from the shift (a per-column reduction, slower, hence only then).
-    lo, hi = torch.aminmax(x)
-    largest = max(abs(float(lo)), abs(float(hi)))
-    span = torch.ones(n_cols, dtype=torch.float64)
-    if not 1e-100 < largest < 1e100:
-        lo, hi = torch.aminmax(x, dim=0)
-        span = torch.maximum((hi.to(torch.float64) - shift).abs(),
-                             (lo.to(torch.float64) - shift).abs())
-        span[~(torch.isfinite(span) & (span > 0))] = 1.0
+    index = None if rows is None else torch.from_numpy(np.asarray(rows, dtype=np.int64))
+    n = x.shape[0] if index is None else index.shape[0]
+    chunk = chunk or max(1, (1 << 19) // max(n_cols, 1))
+
+    def blocks():
+        for start in range(0, n, chunk):
+            stop = start + chunk
+            # torch's gather is threaded (numpy's fancy indexing is not).
+            yield start, (x[start:stop] if index is None else x.index_select(0, index[start:stop]))
+
+    shift = (x[0] if index is None else x[index[0]]).to(torch.float64)
+    span = None
+    if x.dtype == torch.float64:
+        lo = hi = shift
+        for _, block in blocks():
+            b_lo, b_hi = torch.aminmax(block, dim=0)
+            lo, hi = torch.minimum(lo, b_lo), torch.maximum(hi, b_hi)
+        largest = float(torch.maximum((hi - shift).abs(), (lo - shift).abs()).max())
+        if not 1e-100 < largest < 1e100:
+            span = torch.maximum((hi - shift).abs(), (lo - shift).abs())
+            span[~(torch.isfinite(span) & (span > 0))] = 1.0
     s1 = torch.zeros(n_cols, dtype=torch.float64)
     s2 = torch.zeros(n_cols, dtype=torch.float64)
-    # Blocks of about 1 MiB stay in cache and are reused by the allocator.
-    chunk = chunk or max(1, (1 << 17) // max(n_cols, 1))
-    for start in range(0, x.shape[0], chunk):
-        block = (x[start : start + chunk].to(torch.float64) - shift).div_(span)
+    for start, block in blocks():
+        block = block.to(torch.float64, copy=True).sub_(shift)
+        if span is not None:
+            block.div_(span)
         wc = w[start : start + chunk]
         s1 += wc @ block
         s2 += wc @ block.square_()
-    span, shift = span.numpy(), shift.numpy()
+    shift = shift.numpy()
+    span = np.ones(n_cols) if span is None else span.numpy()
     m1 = s1.numpy() / total
     var = np.maximum(s2.numpy() / total - m1**2, 0.0)
     mean = m1 * span + shift
@@ -262,6 +272,21 @@ class BatchIterator:
             yield ds.batch(batch)
 
 
+class BatchHistory(History):
+    """skorch's History with per-batch records written straight to the current epoch.
+
+    skorch writes every batch's loss and size through ``History.__getitem__``, which
+    parses the index and copies the list of epochs: three times a batch. The records
+    are the same; reading the history is unchanged.
+    """
+
+    def new_batch(self):
+        list.__getitem__(self, -1)["batches"].append({})
+
+    def record_batch(self, attr, value):
+        list.__getitem__(self, -1)["batches"][-1][attr] = value
+
+
 class SequenceNet(NeuralNet):
     """skorch's NeuralNet with sample weights and MLP's L2 penalty in the loss.
 
@@ -276,6 +301,12 @@ class SequenceNet(NeuralNet):
     def __init__(self, *args, alpha=0.0, **kwargs):
         super().__init__(*args, **kwargs)
         self.alpha = alpha
+
+    def initialize_history(self):
+        # skorch's own (it clears the history), with batch records written directly.
+        if not isinstance(self.history_, BatchHistory):
+            self.history_ = BatchHistory()
+        return super().initialize_history()
 
     def _set_training(self, training=True):
         # skorch sets the mode of every module on every batch; skip it when nothing

@@ -668,12 +668,12 @@ def _load_optimizer(net, saved, tensors):
 
 
 def _history(rows):
-    from skorch.history import History
+    from ._net import BatchHistory
 
     rows = _decode(rows, "history")
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         _fail("history", "expected a list of epoch records")
-    history = History()
+    history = BatchHistory()
     for row in rows:
         history.new_epoch()
         for key, value in row.items():

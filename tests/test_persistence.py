@@ -456,7 +456,7 @@ def test_skops_round_trip_with_trusted_types(fitted, tmp_path):
     sio.dump(est, tmp_path / "m.skops")
     untrusted = sio.get_untrusted_types(file=tmp_path / "m.skops")
     # skops must be told to trust skorch's net, torch's optimizer and functools.partial.
-    assert {"skorch.history.History", "sklearn_seq._net.SequenceNet",
+    assert {"sklearn_seq._net.BatchHistory", "sklearn_seq._net.SequenceNet",
             "functools.partial"} <= set(untrusted)
     loaded = sio.load(tmp_path / "m.skops", trusted=untrusted)
     np.testing.assert_array_equal(loaded.predict_proba(X3), est.predict_proba(X3))

@@ -288,6 +288,29 @@ def test_input_statistics_are_exact_and_leave_the_input_alone(dtype):
     np.testing.assert_allclose(scale[:2], ref_std[:2], rtol=1e-6)
     assert scale[2] == 1.0
     assert weighted_stats(values, np.zeros(len(values)))[1].tolist() == [1.0, 1.0, 1.0]
+    # A subset of rows, gathered block by block, equals numpy on those rows.
+    rows = np.sort(rng.choice(len(values), 9000, replace=False))
+    mean, scale = weighted_stats(values, weight[rows], chunk=1000, rows=rows)
+    sub, w = ref[rows], weight[rows]
+    sub_mean = np.average(sub, axis=0, weights=w)
+    np.testing.assert_allclose(mean, sub_mean, rtol=1e-12)
+    np.testing.assert_allclose(
+        scale[:2], np.sqrt(np.average((sub - sub_mean) ** 2, axis=0, weights=w))[:2], rtol=1e-6)
+
+
+@pytest.mark.parametrize("magnitude", [1e-160, 1e160])
+def test_input_statistics_of_extreme_float64_magnitudes(magnitude):
+    # Squares of such deviations under- or overflow in float64: each column is then
+    # divided by its largest deviation first, and the statistics stay exact. (A
+    # standard deviation below 1e-12 counts as a constant column: scale 1.)
+    from sklearn_seq._net import weighted_stats
+
+    rng = np.random.RandomState(0)
+    values = rng.randn(5000, 2) * [1.0, 3.0] * magnitude
+    mean, scale = weighted_stats(values, np.ones(len(values)), chunk=512)
+    np.testing.assert_allclose(mean, values.mean(axis=0), rtol=1e-9)
+    expected = (values / magnitude).std(axis=0) * magnitude if magnitude > 1 else [1.0, 1.0]
+    np.testing.assert_allclose(scale, expected, rtol=1e-9)
 
 
 def test_cached_learnable_parameters_follow_a_new_module():
@@ -351,10 +374,12 @@ def _simple_get_loss(self, y_pred, y_true, X=None, training=False):
 @pytest.mark.parametrize("case", ["dense", "weighted", "ragged", "forecaster"])
 def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
     # The net drops skorch's optimizer closure, calls only the callbacks that handle
-    # an event, hands bare tensors instead of dicts and reduces the loss once: the
-    # trained weights must equal those of skorch's own train_step and notify with
-    # the loss written out plainly (gradient clipping and the L2 term included).
+    # an event, hands bare tensors instead of dicts, reduces the loss once and writes
+    # batch records straight into the history: the trained weights and the history
+    # must equal those of skorch's own train_step, notify and History with the loss
+    # written out plainly (gradient clipping and the L2 term included).
     from skorch import NeuralNet
+    from skorch.history import History
 
     from sklearn_seq import AttentionForecaster
     from sklearn_seq._net import SequenceNet
@@ -379,7 +404,14 @@ def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
         m.setattr(SequenceNet, "train_step", NeuralNet.train_step)
         m.setattr(SequenceNet, "notify", NeuralNet.notify)
         m.setattr(SequenceNet, "get_loss", _simple_get_loss)
+        m.setattr(SequenceNet, "initialize_history", NeuralNet.initialize_history)
         simple = make().fit(X, y, **fit_kw)
+    assert type(simple.net_.history) is History
+    lean_batches = lean.net_.history[:, "batches"]
+    assert [len(e) for e in lean_batches] == [len(e) for e in simple.net_.history[:, "batches"]]
+    for key in ["train_loss", "train_batch_size"]:
+        np.testing.assert_allclose(lean.net_.history[:, "batches", :, key],
+                                   simple.net_.history[:, "batches", :, key], rtol=1e-9)
     for (name, a), (_, b) in zip(lean.net_.module_.state_dict().items(),
                                  simple.net_.module_.state_dict().items()):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
