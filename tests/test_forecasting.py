@@ -254,14 +254,51 @@ def test_demand_forecasting_example_runs_tiny(tmp_path):
     assert (tmp_path / "demand_attention.png").exists()
 
 
-@pytest.mark.parametrize("dtype, atol", [(torch.float32, 3e-7), (torch.float64, 1e-15)])
-def test_attention_tanh_equals_torchs(dtype, atol):
-    # Additive attention computes tanh through sigmoid on CPU (torch's CPU tanh is
-    # slow): values and gradients must be tanh's.
-    from sklearn_seq.nn._forecasting import _tanh
+@pytest.mark.parametrize("dtype, atol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
+def test_additive_attention_equals_its_tanh_form(dtype, atol):
+    # On CPU the scores go through sigmoid, with the factors of tanh(a) = 2
+    # sigmoid(2a) - 1 folded into the weights (torch's CPU tanh is slow): the
+    # attention weights, the context and every gradient must be those of
+    # softmax(v . tanh(W_k h + W_q q + b)), padding steps included.
+    from sklearn_seq.nn import AdditiveAttention
 
-    z = torch.linspace(-30, 30, 20001, dtype=dtype, requires_grad=True)
-    ours = _tanh(z)
-    (grad,) = torch.autograd.grad(ours.sum(), z)
-    torch.testing.assert_close(ours, torch.tanh(z), atol=atol, rtol=0)
-    torch.testing.assert_close(grad, 1 - torch.tanh(z.detach()) ** 2, atol=4 * atol, rtol=0)
+    torch.manual_seed(0)
+    att = AdditiveAttention(8).to(dtype)
+    states = (torch.randn(5, 7, 8, dtype=dtype) * 3).requires_grad_()
+    query = torch.randn(5, 8, dtype=dtype).requires_grad_()
+    mask = torch.arange(7)[None, :] < torch.tensor([7, 3, 5, 1, 7])[:, None]
+    probe = torch.randn(5, 8, dtype=dtype), torch.randn(5, 7, dtype=dtype)
+    inputs = [states, query, *att.parameters()]
+
+    def run(forward):
+        context, weights = forward()
+        grads = torch.autograd.grad((context * probe[0]).sum() + (weights * probe[1]).sum(),
+                                    inputs)
+        return context, weights, grads
+
+    def reference():
+        hidden = torch.tanh(att.keys(states) + att.query(query).unsqueeze(1))
+        scores = att.score(hidden).squeeze(-1).masked_fill(~mask, float("-inf"))
+        weights = torch.softmax(scores, dim=-1)
+        return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
+
+    ours, ref = run(lambda: att(states, query, mask)), run(reference)
+    torch.testing.assert_close(ours[0], ref[0], atol=atol, rtol=0)
+    torch.testing.assert_close(ours[1], ref[1], atol=atol, rtol=0)
+    assert (ours[1][~mask] == 0).all()
+    for got, want in zip(ours[2], ref[2]):
+        torch.testing.assert_close(got, want, atol=atol, rtol=atol)
+
+
+def test_window_scale_of_dense_windows_equals_the_masked_form():
+    # Dense windows take one reduction over the raw first feature; it must equal the
+    # masked computation on standardised steps (full lengths), constant windows too.
+    from sklearn_seq.nn import ForecastNetwork
+
+    net = ForecastNetwork(2, 3, hidden_size=4, input_mean=[10.0, 0.0], input_scale=[4.0, 1.0],
+                          scaling="window", dtype=torch.float64)
+    x = torch.randn(6, 9, 2, dtype=torch.float64) * 5 + 10
+    x[2, :, 0] = 7.0  # a constant window: scale input_scale[0]
+    full = torch.full((6,), 9)
+    torch.testing.assert_close(net.output_scale(x), net.output_scale(x, full), rtol=1e-12, atol=0)
+    assert net.output_scale(x)[2].item() == 4.0

@@ -8,6 +8,7 @@ number of quantiles).
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from ._recurrent import RecurrentEncoder, length_mask, register_standardization
 
@@ -28,14 +29,6 @@ def masked_softmax(scores, mask=None):
     return torch.softmax(scores, dim=-1)
 
 
-def _tanh(z):
-    """``tanh(z)``; on CPU as ``2 * sigmoid(2 z) - 1``, the same function (to float
-    rounding), because torch's CPU tanh is several times slower than its sigmoid."""
-    if z.is_cuda:
-        return torch.tanh(z)
-    return torch.sigmoid(2 * z) * 2 - 1
-
-
 class AdditiveAttention(nn.Module):
     """Additive (Bahdanau) attention: ``v . tanh(W_k h_t + W_q q)``.
 
@@ -53,8 +46,19 @@ class AdditiveAttention(nn.Module):
 
     def forward(self, states, query, mask=None):
         """Return ``(context (batch, size), weights (batch, time))``."""
-        hidden = _tanh(self.keys(states) + self.query(query).unsqueeze(1))
-        weights = masked_softmax(self.score(hidden).squeeze(-1), mask)
+        if states.is_cuda:
+            hidden = torch.tanh(self.keys(states) + self.query(query).unsqueeze(1))
+            scores = self.score(hidden).squeeze(-1)
+        else:
+            # torch's CPU tanh is several times slower than its sigmoid. With
+            # tanh(a) = 2 sigmoid(2a) - 1, the scores are 2 v.sigmoid(2a) - sum(v):
+            # the constant is the same for every step and cancels in the softmax,
+            # and the factors 2 go into the (small) weights, not the states.
+            keys = F.linear(states, 2 * self.keys.weight)
+            q = F.linear(query, 2 * self.query.weight, 2 * self.query.bias)
+            hidden = torch.sigmoid(keys + q.unsqueeze(1))
+            scores = F.linear(hidden, 2 * self.score.weight).squeeze(-1)
+        weights = masked_softmax(scores, mask)
         return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
 
 
@@ -112,7 +116,10 @@ class QuantileLoss(nn.Module):
         return loss.mean() if self.reduction == "mean" else loss
 
 
-def window_statistics(x, lengths=None, eps=1e-5):
+_EPS = 1e-5
+
+
+def window_statistics(x, lengths=None, eps=_EPS):
     """Mean and standard deviation of each feature of each window, ``(batch, 1, features)``.
 
     Only the first ``lengths[i]`` steps of window ``i`` count (padding does not).
@@ -121,8 +128,7 @@ def window_statistics(x, lengths=None, eps=1e-5):
     only centred.
     """
     if lengths is None:
-        mean = x.mean(dim=1, keepdim=True)
-        var = (x - mean).pow(2).mean(dim=1, keepdim=True)
+        var, mean = torch.var_mean(x, dim=1, keepdim=True, correction=0)
     else:
         lengths = lengths.to(x.device)
         real = length_mask(lengths, x.shape[1]).unsqueeze(-1).to(x.dtype)
@@ -228,9 +234,15 @@ class ForecastNetwork(nn.Module):
         """
         if self.scaling != "window":
             return None
-        first = (x[..., :1] - self.input_mean[0]) / self.input_scale[0]
-        _, std = window_statistics(first, lengths)
-        return std[:, :, 0] * self.input_scale[0]
+        if lengths is not None:
+            first = (x[..., :1] - self.input_mean[0]) / self.input_scale[0]
+            _, std = window_statistics(first, lengths)
+            return std[:, :, 0] * self.input_scale[0]
+        # Dense windows: the same, read off the raw steps in one reduction (the
+        # standardisation only shifts and divides by input_scale[0]).
+        std = torch.std(x[..., 0], dim=1, keepdim=True, correction=0)
+        scale = self.input_scale[0]
+        return torch.where(std > _EPS * scale, std, scale)
 
     def attention(self, x, lengths=None):
         """Attention weights ``(batch, time)``; zero on padding steps."""
