@@ -31,7 +31,8 @@ def make_events(n_events, n_ids, seed=0):
             "amount": rng.lognormal(3, 1, n_events).astype(np.float32),
             "quantity": rng.randint(1, 5, n_events),
             "kind": kinds[rng.randint(0, len(kinds), n_events)],
-            "channel": pd.Categorical.from_codes(rng.randint(0, 3, n_events), ["web", "app", "store"]),
+            "channel": pd.Categorical.from_codes(rng.randint(0, 3, n_events),
+                                                 ["web", "app", "store"]),
         }
     )
 

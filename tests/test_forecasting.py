@@ -94,8 +94,9 @@ def test_quantile_loss_is_the_pinball_loss():
     loss = QuantileLoss((0.1, 0.9), reduction="none")
     pred = torch.zeros(1, 2, dtype=torch.float64)
     # under-forecast by 1: the 0.9 quantile pays 0.9, the 0.1 quantile 0.1
-    np.testing.assert_allclose(loss(pred, torch.ones(1, 2, dtype=torch.float64)).numpy(), [[0.1, 0.9]])
-    np.testing.assert_allclose(loss(pred, -torch.ones(1, 2, dtype=torch.float64)).numpy(), [[0.9, 0.1]])
+    ones = torch.ones(1, 2, dtype=torch.float64)
+    np.testing.assert_allclose(loss(pred, ones).numpy(), [[0.1, 0.9]])
+    np.testing.assert_allclose(loss(pred, -ones).numpy(), [[0.9, 0.1]])
 
 
 @pytest.mark.parametrize("quantiles", [(0.1, 0.9), (0.5, 0.1), (0.0, 0.5), ()])

@@ -191,7 +191,8 @@ def test_other_library_version_warns_safe_format(fitted, tmp_path, monkeypatch):
     path = tmp_path / "m.skseq"
     save(fitted["LSTMClassifier"], path)
     monkeypatch.setattr(sklearn_seq, "__version__", "99.0")
-    with pytest.warns(InconsistentVersionWarning, match="saved with sklearn_seq .* under sklearn_seq 99.0") as rec:
+    match = "saved with sklearn_seq .* under sklearn_seq 99.0"
+    with pytest.warns(InconsistentVersionWarning, match=match) as rec:
         load(path)
     assert rec[0].message.original_version != "99.0"
     assert issubclass(InconsistentVersionWarning, SklearnVersionWarning)
@@ -225,7 +226,8 @@ def test_cuda_model_loads_on_cpu_safe_format(fitted, tmp_path, monkeypatch):
     with pytest.warns(DeviceWarning, match="trained on 'cuda:0'.*loaded on the CPU"):
         loaded = load(tmp_path / "m.skseq")
     assert loaded.device_ == "cpu" and str(loaded.net_.device) == "cpu"
-    np.testing.assert_array_equal(loaded.predict_proba(X3), fitted["LSTMClassifier"].predict_proba(X3))
+    np.testing.assert_array_equal(loaded.predict_proba(X3),
+                                  fitted["LSTMClassifier"].predict_proba(X3))
 
 
 def test_cuda_model_loads_on_cpu_pickle(fitted, monkeypatch):
@@ -244,7 +246,8 @@ def test_cuda_model_loads_on_cpu_pickle(fitted, monkeypatch):
     with pytest.warns(DeviceWarning, match="(?i)cuda"):
         loaded = pickle.loads(data)
     assert loaded.device_ == "cpu" and str(loaded.net_.device) == "cpu"
-    np.testing.assert_array_equal(loaded.predict_proba(X3), fitted["LSTMClassifier"].predict_proba(X3))
+    np.testing.assert_array_equal(loaded.predict_proba(X3),
+                                  fitted["LSTMClassifier"].predict_proba(X3))
 
 
 # -- hostile and broken files ------------------------------------------------------------
@@ -353,34 +356,41 @@ HOSTILE_DOCUMENTS = {
     "unknown parameter": (_set("params", "callback", value="os.system"), "no parameter 'callback'"),
     "parameter wrong type": (_set("params", "hidden_size", value="4"), "hidden_size"),
     "parameter out of range": (_set("params", "hidden_size", value=-1), "hidden_size"),
-    "unknown fitted attribute": (_set("fitted", "__class__", value="x"), "unknown fitted attribute"),
+    "unknown fitted attribute": (_set("fitted", "__class__", value="x"),
+                                 "unknown fitted attribute"),
     "fitted attribute wrong type": (_set("fitted", "n_iter_", value="many"), "expected int"),
     "unknown tag": (
         _set("params", "random_state", value={"__reduce__": ["os.system", ["id"]]}),
         "unknown tag",
     ),
     "array of objects": (
-        _set("fitted", "classes_", value={"__ndarray__": {"dtype": "object", "shape": [1], "data": [{"a": 1}]}}),
+        _set("fitted", "classes_",
+             value={"__ndarray__": {"dtype": "object", "shape": [1], "data": [{"a": 1}]}}),
         "holds values of another type",
     ),
     "array dtype not allowed": (
-        _set("fitted", "classes_", value={"__ndarray__": {"dtype": "V8", "shape": [1], "data": [1]}}),
+        _set("fitted", "classes_",
+             value={"__ndarray__": {"dtype": "V8", "shape": [1], "data": [1]}}),
         "not allowed",
     ),
     "array shape lies": (
-        _set("fitted", "classes_", value={"__ndarray__": {"dtype": "int64", "shape": [1000000000], "data": [1]}}),
+        _set("fitted", "classes_",
+             value={"__ndarray__": {"dtype": "int64", "shape": [1000000000], "data": [1]}}),
         "does not match its shape",
     ),
     "deep nesting": (_set("params", "random_state", value=_nest(100)), "nested too deeply"),
     "classes do not match the network": (
-        _set("fitted", "classes_", value={"__ndarray__": {"dtype": "str", "shape": [2], "data": ["a", "b"]}}),
+        _set("fitted", "classes_",
+             value={"__ndarray__": {"dtype": "str", "shape": [2], "data": ["a", "b"]}}),
         "outputs",
     ),
-    "unexpected network argument": (_set("module", "kwargs", "cls", value="os.system"), "unexpected network argument"),
+    "unexpected network argument": (_set("module", "kwargs", "cls", value="os.system"),
+                                    "unexpected network argument"),
     "other network": (_set("module", "name", value="TextNetwork"), "not the network"),
     "huge network": (_set("module", "kwargs", "hidden_size", value=10**12), "out of range"),
     "format version": (_set("format_version", value=99), "format_version"),
-    "history record names": (_set("net", "history", value=[{"bad name": 1}]), "unexpected record name"),
+    "history record names": (_set("net", "history", value=[{"bad name": 1}]),
+                             "unexpected record name"),
 }
 
 

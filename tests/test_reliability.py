@@ -191,7 +191,8 @@ def test_keyboard_interrupt_in_first_epoch_leaves_estimator_unfitted(callbacks):
 )
 def test_out_of_memory_in_fit_suggests_smaller_batch_size(error, callbacks):
     callbacks.append(("oom", Raise(error)))
-    with pytest.raises(type(error), match=r"batch_size=10: set a smaller batch_size \(e.g. batch_size=2\)") as info:
+    match = r"batch_size=10: set a smaller batch_size \(e.g. batch_size=2\)"
+    with pytest.raises(type(error), match=match) as info:
         _fit(LSTMRegressor(**SMALL), Y_REG)
     assert info.value.__cause__ is error
 
