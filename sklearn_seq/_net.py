@@ -109,9 +109,9 @@ def weighted_stats(values, weight, chunk=None, rows=None):
         for _, block in blocks():
             b_lo, b_hi = torch.aminmax(block, dim=0)
             lo, hi = torch.minimum(lo, b_lo), torch.maximum(hi, b_hi)
-        largest = float(torch.maximum((hi - shift).abs(), (lo - shift).abs()).max())
-        if not 1e-100 < largest < 1e100:
-            span = torch.maximum((hi - shift).abs(), (lo - shift).abs())
+        deviation = torch.maximum((hi - shift).abs(), (lo - shift).abs())
+        if not 1e-100 < float(deviation.max()) < 1e100:
+            span = deviation
             span[~(torch.isfinite(span) & (span > 0))] = 1.0
     s1 = torch.zeros(n_cols, dtype=torch.float64)
     s2 = torch.zeros(n_cols, dtype=torch.float64)
