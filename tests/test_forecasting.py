@@ -257,7 +257,7 @@ def test_demand_forecasting_example_runs_tiny(tmp_path):
 
 @pytest.mark.parametrize("dtype, atol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
 def test_additive_attention_equals_its_tanh_form(dtype, atol):
-    # On CPU the scores go through sigmoid, with the factors of tanh(a) = 2
+    # The scores go through sigmoid, with the factors of tanh(a) = 2
     # sigmoid(2a) - 1 folded into the weights (torch's CPU tanh is slow): the
     # attention weights, the context and every gradient must be those of
     # softmax(v . tanh(W_k h + W_q q + b)), padding steps included.
@@ -292,8 +292,8 @@ def test_additive_attention_equals_its_tanh_form(dtype, atol):
 
 
 def test_window_scale_of_dense_windows_equals_the_masked_form():
-    # Dense windows take one reduction over the raw first feature; it must equal the
-    # masked computation on standardised steps (full lengths), constant windows too.
+    # Dense windows take one var_mean; it must equal the masked computation with
+    # full lengths, constant windows (scale input_scale[0]) included.
     from sklearn_seq.nn import ForecastNetwork
 
     net = ForecastNetwork(2, 3, hidden_size=4, input_mean=[10.0, 0.0], input_scale=[4.0, 1.0],
