@@ -255,16 +255,26 @@ def test_demand_forecasting_example_runs_tiny(tmp_path):
     assert (tmp_path / "demand_attention.png").exists()
 
 
+def _textbook_attention(att, states, query):
+    """The scores as written in the papers, before any rewriting for speed."""
+    if type(att).__name__ == "AdditiveAttention":  # v . tanh(W_k h + W_q q + b)
+        return att.score(torch.tanh(att.keys(states) + att.query(query).unsqueeze(1))).squeeze(-1)
+    # (W_k h) . (W_q q) / sqrt(size)
+    return torch.bmm(att.keys(states), att.query(query).unsqueeze(-1)).squeeze(-1) * att.scale
+
+
+@pytest.mark.parametrize("kind", ["AdditiveAttention", "DotProductAttention"])
 @pytest.mark.parametrize("dtype, atol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
-def test_additive_attention_equals_its_tanh_form(dtype, atol):
-    # The scores go through sigmoid, with the factors of tanh(a) = 2
-    # sigmoid(2a) - 1 folded into the weights (torch's CPU tanh is slow): the
-    # attention weights, the context and every gradient must be those of
-    # softmax(v . tanh(W_k h + W_q q + b)), padding steps included.
-    from sklearn_seq.nn import AdditiveAttention
+def test_attention_equals_its_textbook_form(kind, dtype, atol):
+    # Additive scores go through sigmoid, with the factors of tanh(a) = 2
+    # sigmoid(2a) - 1 folded into the weights (torch's CPU tanh is slow); dot
+    # scores project the query by W_k^T W_q instead of every step by W_k. The
+    # attention weights, the context and every gradient must be those of the
+    # textbook form, padding steps included.
+    from sklearn_seq import nn as seq_nn
 
     torch.manual_seed(0)
-    att = AdditiveAttention(8).to(dtype)
+    att = getattr(seq_nn, kind)(8).to(dtype)
     states = (torch.randn(5, 7, 8, dtype=dtype) * 3).requires_grad_()
     query = torch.randn(5, 8, dtype=dtype).requires_grad_()
     mask = torch.arange(7)[None, :] < torch.tensor([7, 3, 5, 1, 7])[:, None]
@@ -278,8 +288,7 @@ def test_additive_attention_equals_its_tanh_form(dtype, atol):
         return context, weights, grads
 
     def reference():
-        hidden = torch.tanh(att.keys(states) + att.query(query).unsqueeze(1))
-        scores = att.score(hidden).squeeze(-1).masked_fill(~mask, float("-inf"))
+        scores = _textbook_attention(att, states, query).masked_fill(~mask, float("-inf"))
         weights = torch.softmax(scores, dim=-1)
         return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
 

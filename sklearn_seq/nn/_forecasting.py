@@ -75,8 +75,11 @@ class DotProductAttention(nn.Module):
 
     def forward(self, states, query, mask=None):
         """Return ``(context (batch, size), weights (batch, time))``."""
-        scores = torch.bmm(self.keys(states), self.query(query).unsqueeze(-1)).squeeze(-1)
-        weights = masked_softmax(scores * self.scale, mask)
+        # (W_k h_t) . (W_q q) = h_t . (W_k^T W_q q): project the query once instead
+        # of every step's state, and fold the scale into it.
+        probe = F.linear(self.query(query), self.keys.weight.t()) * self.scale
+        scores = torch.bmm(states, probe.unsqueeze(-1)).squeeze(-1)
+        weights = masked_softmax(scores, mask)
         return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
 
 

@@ -116,15 +116,22 @@ class RecurrentEncoder(nn.Module):
 
     @staticmethod
     def _run(rnn, x, lengths):
+        """Outputs of ``rnn`` on ``x``, and its final state when no padding came after
+        any sequence's last step (its top layer's; None otherwise)."""
         if lengths is not None and x.is_cuda:
             packed = pack_padded_sequence(
                 x, lengths.cpu(), batch_first=True, enforce_sorted=False
             )
             out, _ = rnn(packed)
             out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
-            return out
-        out, _ = rnn(x)
-        return out
+            return out, None
+        out, state = rnn(x)
+        if lengths is not None:
+            return out, None
+        # The final state is the last step's output; taken from the state, its
+        # gradient reaches the cell directly instead of through a zero tensor the
+        # size of all outputs (the backward pass of indexing the last step).
+        return out, (state[0] if isinstance(state, tuple) else state)[-1]
 
     def forward(self, x, lengths=None):
         """Encode ``x`` (batch, time, features).
@@ -138,18 +145,20 @@ class RecurrentEncoder(nn.Module):
             concatenated with the backward state at its first step.
         """
         if self.layers is None:
-            outputs = self._run(self.forward_rnn, x, lengths)
-            return outputs, self._last(outputs, lengths)
+            outputs, final = self._run(self.forward_rnn, x, lengths)
+            return outputs, self._last(outputs, lengths) if final is None else final
         h = x
         for i, (fwd, bwd) in enumerate(self.layers):
             if i:
                 h = self.inter_dropout(h)
-            out_f = self._run(fwd, h, lengths)
-            out_b = reverse_padded(self._run(bwd, reverse_padded(h, lengths), lengths), lengths)
-            h = torch.cat([out_f, out_b], dim=-1)
+            out_f, final_f = self._run(fwd, h, lengths)
+            out_b, final_b = self._run(bwd, reverse_padded(h, lengths), lengths)
+            h = torch.cat([out_f, reverse_padded(out_b, lengths)], dim=-1)
         half = h.shape[-1] // 2
-        last = torch.cat([self._last(h[..., :half], lengths), h[:, 0, half:]], dim=-1)
-        return h, last
+        if final_f is None:
+            # The backward direction's state at the first step is its final state.
+            final_f, final_b = self._last(h[..., :half], lengths), h[:, 0, half:]
+        return h, torch.cat([final_f, final_b], dim=-1)
 
     @staticmethod
     def _last(outputs, lengths):
