@@ -12,6 +12,7 @@ sequences of similar length into the same batch, so padding costs little.
 
 import contextlib
 import warnings
+from typing import NamedTuple, Optional
 
 import numpy as np
 import torch
@@ -287,11 +288,24 @@ class BatchHistory(History):
         list.__getitem__(self, -1)["batches"][-1][attr] = value
 
 
+class ScaledOutput(NamedTuple):
+    """A training batch's outputs ``z`` of a module whose predictions are
+    ``z * scale + location`` (``location`` and ``scale`` None: ``z`` themselves)."""
+
+    z: torch.Tensor
+    location: Optional[torch.Tensor]
+    scale: Optional[torch.Tensor]
+
+
 class SequenceNet(NeuralNet):
     """skorch's NeuralNet with sample weights and MLP's L2 penalty in the loss.
 
     A module with an ``output_scale(x, lengths)`` method has its outputs and
-    targets divided by that per-sample scale in the loss.
+    targets divided by that per-sample scale in the loss. If it also has
+    ``scaled_forward(x, lengths)`` returning ``(z, location, scale)``, training
+    batches compare ``z`` with ``(y - location) / scale`` instead (the same loss,
+    the scale computed once); ``y_pred`` of a training batch is then a
+    :class:`ScaledOutput`.
 
     ``Xi`` is the steps tensor or a dict ``{"x", "lengths"?, "sample_weight"?}``;
     the weights are read by :meth:`get_loss` and never reach the module. The loss of a batch is
@@ -374,7 +388,14 @@ class SequenceNet(NeuralNet):
         return state
 
     def infer(self, x, **fit_params):
-        return super().infer(_module_inputs(x), **fit_params)
+        x = _module_inputs(x)
+        if self.module_.training and getattr(type(self.module_), "scaled_forward", None):
+            # Training a module whose forecasts are ``z * scale + location``: the
+            # loss is measured on ``z``, so the scale is computed once, not again
+            # for the loss (see get_loss). Evaluation and prediction get forecasts.
+            return ScaledOutput(*_apply(self.module_.scaled_forward,
+                                        to_tensor(x, device=self.device)))
+        return super().infer(x, **fit_params)
 
     def _output_scale(self, X):
         # A network whose outputs live on a per-sample scale (forecasts in units of
@@ -386,9 +407,15 @@ class SequenceNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
-        scale = self._output_scale(X)
-        if scale is not None:
-            y_pred, y_true = y_pred / scale, y_true / scale
+        if isinstance(y_pred, ScaledOutput):
+            y_pred, location, scale = y_pred
+            if scale is not None:
+                # (z * scale + location - y) / scale, with z as the module gave it.
+                y_true = (y_true - location) / scale
+        else:
+            scale = self._output_scale(X)
+            if scale is not None:
+                y_pred, y_true = y_pred / scale, y_true / scale
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
             # Every sample has as many loss terms, so the criterion's own mean of all

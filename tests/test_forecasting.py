@@ -23,8 +23,8 @@ FLOAT64_CHECKS = {
 # The default configuration runs in test_common; here the other cell and attention,
 # and per-window scaling.
 @parametrize_with_checks([
-    AttentionForecaster(hidden_size=32, cell="gru", attention="dot"),
-    AttentionForecaster(hidden_size=8, scaling="window"),
+    AttentionForecaster(hidden_size=32, cell="gru", attention="additive"),
+    AttentionForecaster(hidden_size=16, scaling="window"),
 ])
 def test_sklearn_compatible_forecaster(estimator, check):
     name = getattr(check, "func", check).__name__

@@ -374,8 +374,9 @@ def _simple_get_loss(self, y_pred, y_true, X=None, training=False):
 @pytest.mark.parametrize("case", ["dense", "weighted", "ragged", "forecaster"])
 def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
     # The net drops skorch's optimizer closure, calls only the callbacks that handle
-    # an event, hands bare tensors instead of dicts, reduces the loss once and writes
-    # batch records straight into the history: the trained weights and the history
+    # an event, hands bare tensors instead of dicts, reduces the loss once, writes
+    # batch records straight into the history and (forecaster) computes each window's
+    # scale once for the forward pass and the loss: the trained weights and the history
     # must equal those of skorch's own train_step, notify and History with the loss
     # written out plainly (gradient clipping and the L2 term included).
     from skorch import NeuralNet
@@ -404,6 +405,8 @@ def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
         m.setattr(SequenceNet, "train_step", NeuralNet.train_step)
         m.setattr(SequenceNet, "notify", NeuralNet.notify)
         m.setattr(SequenceNet, "get_loss", _simple_get_loss)
+        m.setattr(SequenceNet, "infer", lambda net, x, **kw: NeuralNet.infer(net, {
+            k: v for k, v in x.items() if k != "sample_weight"} if isinstance(x, dict) else x))
         m.setattr(SequenceNet, "initialize_history", NeuralNet.initialize_history)
         simple = make().fit(X, y, **fit_kw)
     assert type(simple.net_.history) is History
