@@ -156,7 +156,8 @@ class RecurrentEncoder(nn.Module):
             h = torch.cat([out_f, reverse_padded(out_b, lengths)], dim=-1)
         half = h.shape[-1] // 2
         if final_f is None:
-            # The backward direction's state at the first step is its final state.
+            # Padded: the forward state at each sequence's own last step, and the
+            # backward state at the first step (where its run over the sequence ends).
             final_f, final_b = self._last(h[..., :half], lengths), h[:, 0, half:]
         return h, torch.cat([final_f, final_b], dim=-1)
 
