@@ -18,7 +18,7 @@ on window-standardised input) shows the floor any library on this LSTM pays.
 darts and neuralforecast are optional: each is skipped when it is not installed
 (``pip install darts neuralforecast`` next to the pinned torch).
 
-    python benchmarks/bench_peers.py [--repeat 3]
+    python benchmarks/bench_peers.py [--repeat 5]
 """
 
 import argparse
@@ -201,5 +201,5 @@ def main(repeat=3, n_days=1460):
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--repeat", type=int, default=5)
     main(repeat=p.parse_args().repeat)
