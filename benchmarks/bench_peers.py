@@ -154,7 +154,7 @@ def _available(runners, train):
     return ready
 
 
-def main(repeat=3, n_days=1460):
+def main(repeat=5, n_days=1460):
     logging.getLogger("lightning").setLevel(logging.ERROR)
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
     series = make_demand(n_days=n_days, random_state=0)["demand"].to_numpy()
