@@ -255,51 +255,6 @@ def test_demand_forecasting_example_runs_tiny(tmp_path):
     assert (tmp_path / "demand_attention.png").exists()
 
 
-def _textbook_attention(att, states, query):
-    """The scores as written in the papers, before any rewriting for speed."""
-    if type(att).__name__ == "AdditiveAttention":  # v . tanh(W_k h + W_q q + b)
-        return att.score(torch.tanh(att.keys(states) + att.query(query).unsqueeze(1))).squeeze(-1)
-    # (W_k h) . (W_q q) / sqrt(size)
-    return torch.bmm(att.keys(states), att.query(query).unsqueeze(-1)).squeeze(-1) * att.scale
-
-
-@pytest.mark.parametrize("kind", ["AdditiveAttention", "DotProductAttention"])
-@pytest.mark.parametrize("dtype, atol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
-def test_attention_equals_its_textbook_form(kind, dtype, atol):
-    # Additive scores go through sigmoid, with the factors of tanh(a) = 2
-    # sigmoid(2a) - 1 folded into the weights (torch's CPU tanh is slow); dot
-    # scores project the query by W_k^T W_q instead of every step by W_k. The
-    # attention weights, the context and every gradient must be those of the
-    # textbook form, padding steps included.
-    from sklearn_seq import nn as seq_nn
-
-    torch.manual_seed(0)
-    att = getattr(seq_nn, kind)(8).to(dtype)
-    states = (torch.randn(5, 7, 8, dtype=dtype) * 3).requires_grad_()
-    query = torch.randn(5, 8, dtype=dtype).requires_grad_()
-    mask = torch.arange(7)[None, :] < torch.tensor([7, 3, 5, 1, 7])[:, None]
-    probe = torch.randn(5, 8, dtype=dtype), torch.randn(5, 7, dtype=dtype)
-    inputs = [states, query, *att.parameters()]
-
-    def run(forward):
-        context, weights = forward()
-        grads = torch.autograd.grad((context * probe[0]).sum() + (weights * probe[1]).sum(),
-                                    inputs)
-        return context, weights, grads
-
-    def reference():
-        scores = _textbook_attention(att, states, query).masked_fill(~mask, float("-inf"))
-        weights = torch.softmax(scores, dim=-1)
-        return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
-
-    ours, ref = run(lambda: att(states, query, mask)), run(reference)
-    torch.testing.assert_close(ours[0], ref[0], atol=atol, rtol=0)
-    torch.testing.assert_close(ours[1], ref[1], atol=atol, rtol=0)
-    assert (ours[1][~mask] == 0).all()
-    for got, want in zip(ours[2], ref[2]):
-        torch.testing.assert_close(got, want, atol=atol, rtol=atol)
-
-
 def test_window_scale_of_dense_windows_equals_the_masked_form():
     # Dense windows take one var_mean; it must equal the masked computation with
     # full lengths, constant windows (scale input_scale[0]) included.

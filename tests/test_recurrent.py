@@ -449,37 +449,3 @@ def test_callbacks_see_every_event_in_skorchs_order():
     est.net_.callbacks_.pop()
     assert "_event_handlers" in est.net_.__dict__
     assert "_event_handlers" not in pickle.loads(pickle.dumps(est.net_)).__dict__
-
-
-@pytest.mark.parametrize("dtype, atol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
-def test_attention_pooling_equals_its_tanh_form(dtype, atol):
-    # Attention pooling scores through sigmoid with the factors of tanh(a) =
-    # 2 sigmoid(2a) - 1 folded into its weights: scores, weights, summary and every
-    # gradient must be those of v . tanh(W h + b) + c, padding steps included.
-    from sklearn_seq.nn import SequencePooling
-
-    torch.manual_seed(0)
-    pool = SequencePooling(8, "attention").to(dtype)
-    states = (torch.randn(5, 7, 8, dtype=dtype) * 3).requires_grad_()
-    lengths = torch.tensor([7, 3, 5, 1, 7])
-    mask = torch.arange(7)[None, :] < lengths[:, None]
-    probe = torch.randn(5, 8, dtype=dtype), torch.randn(5, 7, dtype=dtype)
-    inputs = [states, *pool.parameters()]
-
-    def run(forward):
-        summary, weights = forward()
-        grads = torch.autograd.grad((summary * probe[0]).sum() + (weights * probe[1]).sum(),
-                                    inputs)
-        return summary, weights, grads
-
-    def reference():
-        scores = pool.score(states).squeeze(-1).masked_fill(~mask, float("-inf"))
-        weights = torch.softmax(scores, dim=1)
-        return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
-
-    ours, ref = run(lambda: pool(states, states[:, -1], lengths)), run(reference)
-    torch.testing.assert_close(ours[0], ref[0], atol=atol, rtol=0)
-    torch.testing.assert_close(ours[1], ref[1], atol=atol, rtol=0)
-    assert (ours[1][~mask] == 0).all()
-    for got, want in zip(ours[2], ref[2]):
-        torch.testing.assert_close(got, want, atol=atol, rtol=atol)
