@@ -383,7 +383,7 @@ def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
     from skorch.history import History
 
     from sklearn_seq import AttentionForecaster
-    from sklearn_seq._net import SequenceNet
+    from sklearn_seq._net import SequenceNet, _module_inputs
 
     rng = np.random.RandomState(0)
     X = rng.randn(60, 9, 2)
@@ -405,8 +405,8 @@ def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
         m.setattr(SequenceNet, "train_step", NeuralNet.train_step)
         m.setattr(SequenceNet, "notify", NeuralNet.notify)
         m.setattr(SequenceNet, "get_loss", _simple_get_loss)
-        m.setattr(SequenceNet, "infer", lambda net, x, **kw: NeuralNet.infer(net, {
-            k: v for k, v in x.items() if k != "sample_weight"} if isinstance(x, dict) else x))
+        m.setattr(SequenceNet, "infer",
+                  lambda net, x, **kw: NeuralNet.infer(net, _module_inputs(x)))
         m.setattr(SequenceNet, "initialize_history", NeuralNet.initialize_history)
         simple = make().fit(X, y, **fit_kw)
     assert type(simple.net_.history) is History
