@@ -134,9 +134,8 @@ def window_statistics(x, lengths=None, eps=1e-5, unit=None):
         mean = (x * real).sum(dim=1, keepdim=True) / count
         var = ((x - mean).pow(2) * real).sum(dim=1, keepdim=True) / count
     std = var.sqrt()
-    if unit is None:
-        return mean, torch.where(std > eps, std, torch.ones_like(std))
-    return mean, torch.where(std > eps * unit, std, unit.expand_as(std))
+    unit = torch.ones_like(std) if unit is None else unit.expand_as(std)
+    return mean, torch.where(std > eps * unit, std, unit)
 
 
 class ForecastNetwork(nn.Module):
