@@ -236,9 +236,9 @@ cell : {"lstm", "gru"}, default="lstm"
 attention : {"dot", "additive"}, default="dot"
     How the last state of a window (the query) scores the state of every step:
     scaled dot-product or additive (Bahdanau) attention. A training step with
-    dot-product attention takes 11-13% less time on CPU (batch 32, window 56,
-    hidden 32), and its forecasts were as good or better on the series we
-    compared (three ``make_demand`` series, the airline passengers).
+    dot-product attention takes about 10% less time on CPU
+    (``benchmarks/bench_attention.py``), and its forecasts were as good or better
+    on the series we compared (three ``make_demand`` series, the airline passengers).
 
 quantiles : array-like of float or None, default=None
     Forecast these quantile levels (increasing, in (0, 1), including 0.5) with
