@@ -1,23 +1,39 @@
 """Training step of the forecaster's network with each attention, and of attention pooling.
 
 One training step (forward, loss, backward, gradient clipping, fused Adam) of
-``ForecastNetwork(scaling="window")`` with additive and with dot-product
-attention (batch 32, window 56, hidden 32: ``bench_peers.py``'s configuration),
-and of ``SequenceNetwork(pooling="attention")`` against the same network whose
-pooling scores are computed in the textbook tanh form (batch 128, 50 steps of 8
-features, hidden 64). Steps of each pair alternate; prints the median step time
-and the median over rounds of the ratio within a round.
+``ForecastNetwork(scaling="window")`` with additive attention, with dot-product
+attention and without attention (batch 32, window 56, hidden 32:
+``bench_peers.py``'s configuration), and of ``SequenceNetwork(pooling="attention")``
+against the same network whose pooling scores are computed in the textbook tanh
+form (batch 128, 50 steps of 8 features, hidden 64). Steps of each group
+alternate; prints the median step time and the median over rounds of the ratio
+within a round.
 
-    python benchmarks/bench_attention.py [--repeat 21]
+``--accuracy`` instead fits ``AttentionForecaster`` with each attention (and
+none) on several series, 8 seeds each, and prints the error of the forecast of
+each series' held-out last horizon from its last window (MAE, mean ± standard
+error over seeds): three ``make_demand`` series with ``bench_peers.py``'s
+settings and per-window scaling, the first also with global scaling, and the
+airline passengers (window 24, horizon 12). It takes several minutes.
+
+    python benchmarks/bench_attention.py [--repeat 21] [--accuracy]
 """
 
 import argparse
+import statistics
+import warnings
 
+import numpy as np
 import torch
 from _common import interleaved, paired_ratio, table
 from torch.nn import functional as F
 
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_seq import AttentionForecaster
+from sklearn_seq.datasets import load_airline, make_demand
 from sklearn_seq.nn import ForecastNetwork, SequenceNetwork, SequencePooling
+from sklearn_seq.preprocessing import make_windows
 
 STEPS = 20  # training steps per timed call
 
@@ -62,7 +78,7 @@ def main(repeat=21):
         f"ForecastNetwork(attention={kind!r})": _stepper(
             ForecastNetwork(1, 28, hidden_size=32, attention=kind, scaling="window"),
             x, forecast_loss)
-        for kind in ("additive", "dot")}, repeat)
+        for kind in ("additive", "dot", None)}, repeat)
 
     xc, yc = torch.randn(128, 50, 8), torch.randint(0, 3, (128,))
     nets = {}
@@ -74,11 +90,48 @@ def main(repeat=21):
     rows += _compare({f'SequenceNetwork(pooling="attention"), {name}': _stepper(
         net, xc, lambda m, x: F.cross_entropy(m(x), yc)) for name, net in nets.items()}, repeat)
     print(f"training steps, {torch.get_num_threads()} torch threads, median of {repeat} rounds "
-          f"of {STEPS} steps; ratio: to the first of its pair, within a round")
+          f"of {STEPS} steps; ratio: to the first of its group, within a round")
     table(rows, ["network", "step (µs)", "ratio"])
+
+
+def accuracy(seeds=8):
+    demand = {rs: make_demand(n_days=1460, random_state=rs)["demand"].to_numpy()
+              for rs in (0, 1, 2)}
+    peers = dict(hidden_size=32, batch_size=32, max_iter=20, alpha=0.0)
+    cases = [(f"make_demand(random_state={rs}), window", demand[rs], 56, 28,
+              dict(scaling="window", **peers)) for rs in (0, 1, 2)]
+    cases.append(("make_demand(random_state=0), global", demand[0], 56, 28,
+                  dict(scaling="global", **peers)))
+    cases.append(("airline passengers, window", load_airline().to_numpy(), 24, 12,
+                  dict(scaling="window", hidden_size=16, batch_size=16, max_iter=100,
+                       alpha=0.0)))
+    kinds = ("additive", "dot", None)
+    rows = []
+    for name, series, window, horizon, params in cases:
+        train = series[:-horizon].astype(np.float32)
+        X, y = make_windows(train, window=window, horizon=horizon)
+        row = [name]
+        for kind in kinds:
+            errors = []
+            for seed in range(seeds):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    model = AttentionForecaster(attention=kind, random_state=seed,
+                                                **params).fit(X, y)
+                forecast = model.predict(train[-window:][None, :, None])[0]
+                errors.append(float(np.mean(np.abs(forecast - series[-horizon:]))))
+            se = statistics.stdev(errors) / len(errors) ** 0.5
+            row.append(f"{statistics.mean(errors):.2f} ± {se:.2f}")
+        rows.append(row)
+        print(*row, sep=" | ", flush=True)
+    print(f"\nMAE of the held-out horizon, mean ± standard error over {seeds} seeds")
+    table(rows, ["series, scaling"] + [f"attention={k!r}" for k in kinds])
 
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=21)
-    main(repeat=p.parse_args().repeat)
+    p.add_argument("--accuracy", action="store_true",
+                   help="compare forecast errors instead of step times")
+    a = p.parse_args()
+    accuracy() if a.accuracy else main(repeat=a.repeat)

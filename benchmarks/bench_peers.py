@@ -1,24 +1,37 @@
 """The same LSTM forecaster in sklearn-seq, darts and neuralforecast (optional).
 
 Daily demand (``make_demand``, 4 years), windows of 56 days, a 28-day forecast
-made at once from the last window (darts' BlockRNNModel and neuralforecast's LSTM
-are the direct multi-output LSTMs that match ``LSTMRegressor`` on windows), the same
-hidden size, batch size and number of passes over the windows, no weight decay and
-no gradient clipping (the peers have neither). sklearn-seq runs twice:
-``LSTMRegressor`` (global scaling, linear head: darts' architecture) and the
-configuration we recommend for forecasting, ``AttentionForecaster(cell="lstm",
-scaling="window")`` (each window standardised by its own statistics, as
-neuralforecast's ``scaler_type="standard"``; attention and an MLP head). Prints
-fit+predict time (median over runs, and relative to the recommended configuration),
-MAE on the held-out 28 days (mean and standard error over seeds), and each of our
-configurations' time relative to each peer's. Goal: sklearn-seq takes at most half
-their time at equal or better error.
-A hand-written PyTorch loop over the bare architecture (LSTM and a linear layer
-on window-standardised input) shows the floor any library on this LSTM pays.
-darts and neuralforecast are optional: each is skipped when it is not installed
-(``pip install darts neuralforecast`` next to the pinned torch).
+from the last window, the same hidden size, batch size and number of passes over
+the training windows, no weight decay and no gradient clipping (the peers have
+neither). The peers:
 
-    python benchmarks/bench_peers.py [--repeat 5]
+- darts' ``RNNModel`` (LSTM): trained one step ahead on sequences of
+  ``training_length`` = 56 + 28 steps (darts asks for training sequences longer
+  than ``input_chunk_length`` so that training runs the LSTM as far as a forecast
+  does: 56 steps read, 28 generated), forecasting autoregressively;
+- darts' ``BlockRNNModel`` (LSTM): the direct multi-output LSTM, an LSTM and a
+  linear layer on the last state, global scaling;
+- neuralforecast's ``LSTM``: each window standardised by its own statistics
+  (``scaler_type="standard"``), an LSTM and an MLP decoder.
+
+sklearn-seq runs three configurations: ``LSTMRegressor`` (global scaling, linear
+head: BlockRNNModel's architecture), ``AttentionForecaster(scaling="window",
+attention=None)`` (neuralforecast's architecture) and the configuration we
+recommend for forecasting, ``AttentionForecaster(scaling="window")``, which adds
+dot-product attention. A hand-written PyTorch loop over the bare architecture
+(LSTM and a linear layer on window-standardised input) shows the floor any
+library on this LSTM pays.
+
+Prints fit+predict time (median over seeds, and relative to the recommended
+configuration), MAE on the held-out 28 days (mean and standard error over seeds),
+and each of our configurations' time relative to each peer's, with a verdict on
+the goal: at most 0.5x their time at equal or better error, where "equal" means
+a mean MAE no more than two standard errors of the difference above theirs.
+``--threads N`` sets torch's threads for every library alike (default: torch's
+own, all cores). darts and neuralforecast are optional: each is skipped when it
+is not installed (``pip install darts neuralforecast`` next to the pinned torch).
+
+    python benchmarks/bench_peers.py [--repeat 5] [--threads N]
 """
 
 import argparse
@@ -64,6 +77,12 @@ def ours_window(train, seed):
     return _fit_predict(model, train)
 
 
+def ours_window_plain(train, seed):
+    model = AttentionForecaster(cell="lstm", scaling="window", attention=None,
+                                random_state=seed, **PARITY)
+    return _fit_predict(model, train)
+
+
 def plain_torch(train, seed):
     """The floor: a hand-written PyTorch loop over the bare architecture.
 
@@ -101,23 +120,36 @@ def plain_torch(train, seed):
         return net(torch.from_numpy(train[-WINDOW:].astype(np.float32))[None, :, None])[0][0]
 
 
-def darts_lstm(train, seed):
+def _darts_fit_predict(model, train):
     from darts import TimeSeries
-    from darts.models import BlockRNNModel
-
-    model = BlockRNNModel(
-        model="LSTM", input_chunk_length=WINDOW, output_chunk_length=HORIZON,
-        hidden_dim=HIDDEN, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
-        random_state=seed,
-        pl_trainer_kwargs=dict(accelerator="cpu", enable_progress_bar=False, logger=False,
-                               enable_model_summary=False, enable_checkpointing=False),
-    )
-    series = TimeSeries.from_values(train.astype(np.float32))
     from darts.dataprocessing.transformers import Scaler
 
     scaler = Scaler()
-    model.fit(scaler.fit_transform(series), verbose=False)
+    model.fit(scaler.fit_transform(TimeSeries.from_values(train.astype(np.float32))),
+              verbose=False)
     return scaler.inverse_transform(model.predict(HORIZON, verbose=False)).values()[:, 0]
+
+
+_DARTS_TRAINER = dict(accelerator="cpu", enable_progress_bar=False, logger=False,
+                      enable_model_summary=False, enable_checkpointing=False)
+
+
+def darts_lstm(train, seed):
+    from darts.models import BlockRNNModel
+
+    return _darts_fit_predict(BlockRNNModel(
+        model="LSTM", input_chunk_length=WINDOW, output_chunk_length=HORIZON,
+        hidden_dim=HIDDEN, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
+        random_state=seed, pl_trainer_kwargs=_DARTS_TRAINER), train)
+
+
+def darts_rnn(train, seed):
+    from darts.models import RNNModel
+
+    return _darts_fit_predict(RNNModel(
+        model="LSTM", input_chunk_length=WINDOW, training_length=WINDOW + HORIZON,
+        hidden_dim=HIDDEN, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
+        random_state=seed, pl_trainer_kwargs=_DARTS_TRAINER), train)
 
 
 def neuralforecast_lstm(train, seed):
@@ -139,6 +171,7 @@ def neuralforecast_lstm(train, seed):
 
 
 FLOOR = "plain PyTorch loop, LSTM + linear (the floor)"
+PLAIN = 'sklearn-seq AttentionForecaster(scaling="window", attention=None)'
 
 
 def _available(runners, train):
@@ -154,14 +187,22 @@ def _available(runners, train):
     return ready
 
 
-def main(repeat=5, n_days=1460):
+def main(repeat=5, n_days=1460, threads=None):
+    if threads is not None:
+        torch.set_num_threads(threads)
     logging.getLogger("lightning").setLevel(logging.ERROR)
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
     series = make_demand(n_days=n_days, random_state=0)["demand"].to_numpy()
     train, test = series[:-HORIZON], series[-HORIZON:]
-    runners = _available({RECOMMENDED: ours_window, "sklearn-seq LSTMRegressor": ours,
-                          FLOOR: plain_torch, "darts BlockRNNModel(LSTM)": darts_lstm,
-                          "neuralforecast LSTM": neuralforecast_lstm}, train)
+    runners = _available({
+        RECOMMENDED: ours_window,
+        PLAIN: ours_window_plain,
+        "sklearn-seq LSTMRegressor": ours,
+        FLOOR: plain_torch,
+        "darts RNNModel(LSTM)": darts_rnn,
+        "darts BlockRNNModel(LSTM)": darts_lstm,
+        "neuralforecast LSTM": neuralforecast_lstm,
+    }, train)
     # Round robin over the libraries, one seed a round, in reversed order every
     # other round: this machine's speed drifts over minutes, and a library timed in
     # one block would carry the drift into its ratio.
@@ -178,28 +219,45 @@ def main(repeat=5, n_days=1460):
     def ratio(num, den):
         return statistics.median(a / b for a, b in zip(times[num], times[den]))
 
-    def mae(name):
+    def mean_se(name):
         values = maes[name]
         se = statistics.stdev(values) / len(values) ** 0.5 if len(values) > 1 else float("nan")
-        return f"{statistics.mean(values):.2f} ± {se:.2f}"
+        return statistics.mean(values), se
+
+    def mae(name):
+        return "{:.2f} ± {:.2f}".format(*mean_se(name))
 
     print(f"{n_days} days, window {WINDOW}, horizon {HORIZON}, hidden {HIDDEN}, batch {BATCH}, "
-          f"{EPOCHS} epochs, {os.cpu_count()} cores, {repeat} seeds; time: median; MAE: mean "
-          "± standard error over seeds; ratios: median over seeds of the ratio within a round")
+          f"{EPOCHS} epochs, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
+          f"{repeat} seeds; time: median; MAE: mean ± standard error over seeds; ratios: "
+          "median over seeds of the ratio within a round")
     table([[n, f"{statistics.median(times[n]):.2f}", f"{ratio(n, RECOMMENDED):.2f}", mae(n)]
            for n in names],
           ["library", "fit + predict (s)", "time / AttentionForecaster", "MAE (28 days)"])
-    ours_names = [n for n in names if n.startswith("sklearn-seq")]
-    for name in names:
-        if name.startswith(("darts", "neuralforecast")):
-            print(f"{name} (MAE {mae(name)}), goal <= 0.5 at equal or better MAE: "
-                  + "; ".join(f"{n[len('sklearn-seq '):]} / theirs = {ratio(n, name):.2f} "
-                              f"(MAE {mae(n)})" for n in ours_names)
-                  + f"; the plain PyTorch floor / theirs = {ratio(FLOOR, name):.2f}")
+    rows = []
+    for peer in (n for n in names if n.startswith(("darts", "neuralforecast"))):
+        (theirs, se_theirs) = mean_se(peer)
+        for name in [n for n in names if n.startswith("sklearn-seq")] + [FLOOR]:
+            (m, se) = mean_se(name)
+            r = ratio(name, peer)
+            # "equal": no more than two standard errors of the difference above theirs
+            equal_or_better = m - theirs <= 2 * (se**2 + se_theirs**2) ** 0.5
+            verdict = ("" if name == FLOOR else
+                       "met" if r <= 0.5 and equal_or_better else
+                       "no: error" if r <= 0.5 else "no: time")
+            rows.append([peer, name.removeprefix("sklearn-seq "), f"{r:.3f}",
+                         f"{m - theirs:+.2f} ± {(se**2 + se_theirs**2) ** 0.5:.2f}", verdict])
+    if rows:
+        print("goal: at most 0.5x their time at equal or better MAE (a mean at most two "
+              "standard errors of the difference above theirs)")
+        table(rows, ["peer", "ours", "time / theirs", "MAE - theirs", "goal"])
     return times, maes
 
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=5)
-    main(repeat=p.parse_args().repeat)
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads for every library (default: torch's own)")
+    a = p.parse_args()
+    main(repeat=a.repeat, threads=a.threads)

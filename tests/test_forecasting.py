@@ -21,10 +21,11 @@ FLOAT64_CHECKS = {
 
 
 # The default configuration runs in test_common; here the other cell and attention,
-# and per-window scaling.
+# per-window scaling, and no attention.
 @parametrize_with_checks([
     AttentionForecaster(hidden_size=32, cell="gru", attention="additive"),
     AttentionForecaster(hidden_size=16, scaling="window"),
+    AttentionForecaster(hidden_size=16, scaling="window", attention=None),
 ])
 def test_sklearn_compatible_forecaster(estimator, check):
     name = getattr(check, "func", check).__name__
@@ -203,6 +204,28 @@ def test_window_scaling_survives_the_safe_format_and_keeps_training(tmp_path):
     np.testing.assert_array_equal(loaded.predict_quantiles(X), model.predict_quantiles(X))
     loaded.partial_fit(X, y)
     assert np.isfinite(loaded.loss_curve_).all()
+
+
+def test_without_attention_the_head_reads_the_last_state_alone(tmp_path):
+    from sklearn_seq import load
+
+    X, y = make_windows(_trending_series(300), window=16, horizon=2)
+    model = AttentionForecaster(attention=None, scaling="window", hidden_size=8, max_iter=20,
+                                learning_rate_init=1e-2, random_state=0).fit(X, y)
+    assert model.score(X, y) > 0.9
+    module = model.net_.module_
+    assert module.attend is None
+    assert module.head[0].in_features == module.encoder.output_size
+    assert not any(name.startswith("attend") for name, _ in module.named_parameters())
+    with pytest.raises(ValueError, match="fitted with attention=None"):
+        model.attention_weights(X[:2])
+    with pytest.raises(RuntimeError, match="no attention"):
+        module.attention(torch.zeros(2, 16, 1))
+    path = tmp_path / "m.skseq"
+    model.save(path)
+    loaded = load(path)
+    assert loaded.net_.module_.attend is None
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
 def test_scaling_cannot_change_between_warm_started_fits():

@@ -3,7 +3,7 @@
 The network encodes a window with a recurrent encoder, lets the summary of the
 window (its last state) attend over the states of every step, and maps the
 attended context and the summary to all forecast steps at once (times the
-number of quantiles).
+number of quantiles). Without attention, the summary alone is mapped.
 """
 
 import torch
@@ -141,8 +141,9 @@ def window_statistics(x, lengths=None, eps=1e-5, unit=None):
 class ForecastNetwork(nn.Module):
     """Standardise, encode a window, attend over its steps, predict every output.
 
-    The head is a small MLP (one ReLU layer twice as wide as its input) over
-    the attended context and the last state.
+    The head is a small MLP (one ReLU layer four times as wide as the encoder's
+    output) over the attended context and the last state, or over the last
+    state alone without attention.
 
     Parameters
     ----------
@@ -152,9 +153,10 @@ class ForecastNetwork(nn.Module):
         Width of the head: forecast steps (targets) times quantiles.
     hidden_size, num_layers, cell, bidirectional, dropout
         As in :class:`RecurrentEncoder`; ``dropout`` also applies before the head.
-    attention : {"dot", "additive"}, default="dot"
+    attention : {"dot", "additive"} or None, default="dot"
         Scaled dot-product or additive (Bahdanau) attention, with the summary of
-        the window (its last state) as the query.
+        the window (its last state) as the query. None: no attention, the head
+        reads the summary alone (the architecture of neuralforecast's LSTM).
     input_mean, input_scale : array-like of shape (input_size,), optional
         Fixed standardisation applied to every step (buffers, saved with the weights).
     scaling : {"global", "window"}, default="global"
@@ -191,12 +193,13 @@ class ForecastNetwork(nn.Module):
             input_size, hidden_size, num_layers, cell, bidirectional, dropout
         )
         size = self.encoder.output_size
-        self.attend = _ATTENTIONS[attention](size)
+        self.attend = None if attention is None else _ATTENTIONS[attention](size)
+        width = size if attention is None else 2 * size
         self.dropout = nn.Dropout(dropout)
         # A hidden layer in the head (as neuralforecast's MLP decoder) forecasts
         # markedly better than a linear map of the summary, at little cost.
         self.head = nn.Sequential(
-            nn.Linear(2 * size, 4 * size), nn.ReLU(), nn.Linear(4 * size, n_outputs)
+            nn.Linear(width, 4 * size), nn.ReLU(), nn.Linear(4 * size, n_outputs)
         )
         self.to(dtype)
 
@@ -214,9 +217,12 @@ class ForecastNetwork(nn.Module):
 
     def encode(self, x, lengths=None):
         """Return ``(context and summary (batch, 2 * size), weights (batch, time),
-        window statistics of the first feature or None)``."""
+        window statistics of the first feature or None)``; without attention, the
+        summary ``(batch, size)`` and no weights (None)."""
         x, stats = self._standardize(x, lengths)
         states, last = self.encoder(x, lengths)
+        if self.attend is None:
+            return last, None, stats
         mask = None if lengths is None else length_mask(lengths.to(x.device), x.shape[1])
         context, weights = self.attend(states, last, mask)
         return torch.cat([context, last], dim=-1), weights, stats
@@ -250,4 +256,6 @@ class ForecastNetwork(nn.Module):
 
     def attention(self, x, lengths=None):
         """Attention weights ``(batch, time)``; zero on padding steps."""
+        if self.attend is None:
+            raise RuntimeError("This network has no attention (attention=None).")
         return self.encode(x, lengths)[1]
