@@ -288,7 +288,8 @@ AttentionForecaster.__doc__ = f"""Forecaster with attention over the recurrent e
 Encodes a window of time steps (``(window, n_features)``, covariates being
 extra features per step) with an LSTM or GRU, lets the last state attend over
 the states of all steps, and predicts every column of ``y`` at once from the
-attended context and the last state with a one-hidden-layer MLP head: a 2D
+attended context and the last state (the last state alone with
+``attention=None``) with a one-hidden-layer MLP head: a 2D
 ``y`` of shape ``(n_samples, horizon)`` gives a direct multi-step forecast.
 Targets are standardised per column (or per window, see ``scaling``) for
 training and predictions returned in the units of ``y``.
