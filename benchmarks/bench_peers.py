@@ -31,7 +31,7 @@ a mean MAE no more than two standard errors of the difference above theirs.
 own, all cores). darts and neuralforecast are optional: each is skipped when it
 is not installed (``pip install darts neuralforecast`` next to the pinned torch).
 
-    python benchmarks/bench_peers.py [--repeat 5] [--threads N]
+    python benchmarks/bench_peers.py [--repeat 5] [--threads N] [--training-length 84]
 """
 
 import argparse
@@ -143,11 +143,16 @@ def darts_lstm(train, seed):
         random_state=seed, pl_trainer_kwargs=_DARTS_TRAINER), train)
 
 
+# darts requires training_length > input_chunk_length; window + horizon lets training
+# run the LSTM as far as a forecast does. --training-length changes it.
+RNN_TRAINING_LENGTH = WINDOW + HORIZON
+
+
 def darts_rnn(train, seed):
     from darts.models import RNNModel
 
     return _darts_fit_predict(RNNModel(
-        model="LSTM", input_chunk_length=WINDOW, training_length=WINDOW + HORIZON,
+        model="LSTM", input_chunk_length=WINDOW, training_length=RNN_TRAINING_LENGTH,
         hidden_dim=HIDDEN, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
         random_state=seed, pl_trainer_kwargs=_DARTS_TRAINER), train)
 
@@ -199,7 +204,7 @@ def main(repeat=5, n_days=1460, threads=None):
         PLAIN: ours_window_plain,
         "sklearn-seq LSTMRegressor": ours,
         FLOOR: plain_torch,
-        "darts RNNModel(LSTM)": darts_rnn,
+        f"darts RNNModel(LSTM, training_length={RNN_TRAINING_LENGTH})": darts_rnn,
         "darts BlockRNNModel(LSTM)": darts_lstm,
         "neuralforecast LSTM": neuralforecast_lstm,
     }, train)
@@ -259,5 +264,8 @@ if __name__ == "__main__":
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--threads", type=int, default=None,
                    help="torch threads for every library (default: torch's own)")
+    p.add_argument("--training-length", type=int, default=RNN_TRAINING_LENGTH,
+                   help="training_length of darts' RNNModel (more than the window, 56)")
     a = p.parse_args()
+    RNN_TRAINING_LENGTH = a.training_length
     main(repeat=a.repeat, threads=a.threads)
