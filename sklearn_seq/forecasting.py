@@ -248,7 +248,8 @@ attention : {"dot", "additive"} or None, default="dot"
     architecture of neuralforecast's LSTM) and :meth:`attention_weights` is not
     available. A training step then takes about 16% less time than with
     dot-product attention, but with ``scaling="window"`` its forecasts were 3-14%
-    less accurate on all four series we compared.
+    less accurate on all four series we compared (with global scaling, more
+    accurate on the one series compared; ``bench_attention.py --accuracy``).
 
 quantiles : array-like of float or None, default=None
     Forecast these quantile levels (increasing, in (0, 1), including 0.5) with
