@@ -6,10 +6,10 @@ the mean length, so both hold the same total number of tokens. With batches
 padded to the global longest document the ragged set would cost several times
 more; with the length bucketing of the training loop the ratio stays near 1::
 
-    python benchmarks/bench_text_lengths.py [n_docs] [epochs]
+    python benchmarks/bench_text_lengths.py [--n-docs 4096] [--epochs 2]
 """
 
-import sys
+import argparse
 import time
 
 import numpy as np
@@ -71,5 +71,8 @@ def main(n_docs=4096, epochs=2):
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    main(*args)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--n-docs", type=int, default=4096)
+    p.add_argument("--epochs", type=int, default=2)
+    a = p.parse_args()
+    main(n_docs=a.n_docs, epochs=a.epochs)
