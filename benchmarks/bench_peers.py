@@ -12,7 +12,8 @@ neither). The peers:
 - darts' ``BlockRNNModel`` (LSTM): the direct multi-output LSTM, an LSTM and a
   linear layer on the last state, global scaling;
 - neuralforecast's ``LSTM``: each window standardised by its own statistics
-  (``scaler_type="standard"``), an LSTM and an MLP decoder.
+  (``scaler_type="standard"``), an LSTM and an MLP decoder, trained on the
+  absolute error (its default loss; the others train on the squared error).
 
 sklearn-seq runs three configurations: ``LSTMRegressor`` (global scaling, linear
 head: BlockRNNModel's architecture), ``AttentionForecaster(scaling="window",
