@@ -21,19 +21,16 @@ airline passengers (window 24, horizon 12). It takes several minutes.
 
 import argparse
 import statistics
-import warnings
 
 import numpy as np
 import torch
 from _common import interleaved, paired_ratio, table
+from bench_peers import fit_and_forecast
 from torch.nn import functional as F
-
-from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_seq import AttentionForecaster
 from sklearn_seq.datasets import load_airline, make_demand
 from sklearn_seq.nn import ForecastNetwork, SequenceNetwork, SequencePooling
-from sklearn_seq.preprocessing import make_windows
 
 STEPS = 20  # training steps per timed call
 
@@ -108,17 +105,12 @@ def accuracy(seeds=8):
     kinds = ("additive", "dot", None)
     rows = []
     for name, series, window, horizon, params in cases:
-        train = series[:-horizon].astype(np.float32)
-        X, y = make_windows(train, window=window, horizon=horizon)
         row = [name]
         for kind in kinds:
             errors = []
             for seed in range(seeds):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", ConvergenceWarning)
-                    model = AttentionForecaster(attention=kind, random_state=seed,
-                                                **params).fit(X, y)
-                forecast = model.predict(train[-window:][None, :, None])[0]
+                model = AttentionForecaster(attention=kind, random_state=seed, **params)
+                forecast = fit_and_forecast(model, series[:-horizon], window, horizon)
                 errors.append(float(np.mean(np.abs(forecast - series[-horizon:]))))
             se = statistics.stdev(errors) / len(errors) ** 0.5
             row.append(f"{statistics.mean(errors):.2f} ± {se:.2f}")

@@ -36,6 +36,7 @@ is not installed (``pip install darts neuralforecast`` next to the pinned torch)
 """
 
 import argparse
+import functools
 import logging
 import os
 import statistics
@@ -55,12 +56,13 @@ WINDOW, HORIZON, HIDDEN, BATCH, EPOCHS = 56, 28, 32, 32, 20
 RECOMMENDED = 'sklearn-seq AttentionForecaster(scaling="window")'
 
 
-def _fit_predict(model, train):
-    X, y = make_windows(train.astype(np.float32), window=WINDOW, horizon=HORIZON)
+def fit_and_forecast(model, train, window=WINDOW, horizon=HORIZON):
+    """Fit ``model`` on the windows of ``train``; forecast the horizon after its end."""
+    X, y = make_windows(train.astype(np.float32), window=window, horizon=horizon)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
-    return model.predict(train[-WINDOW:].astype(np.float32)[None, :, None])[0]
+    return model.predict(train[-window:].astype(np.float32)[None, :, None])[0]
 
 
 # The peers train without weight decay and without gradient clipping: so do we here
@@ -70,18 +72,18 @@ PARITY = dict(hidden_size=HIDDEN, batch_size=BATCH, max_iter=EPOCHS, alpha=0.0,
 
 
 def ours(train, seed):
-    return _fit_predict(LSTMRegressor(random_state=seed, **PARITY), train)
+    return fit_and_forecast(LSTMRegressor(random_state=seed, **PARITY), train)
 
 
 def ours_window(train, seed):
     model = AttentionForecaster(cell="lstm", scaling="window", random_state=seed, **PARITY)
-    return _fit_predict(model, train)
+    return fit_and_forecast(model, train)
 
 
 def ours_window_plain(train, seed):
     model = AttentionForecaster(cell="lstm", scaling="window", attention=None,
                                 random_state=seed, **PARITY)
-    return _fit_predict(model, train)
+    return fit_and_forecast(model, train)
 
 
 def plain_torch(train, seed):
@@ -149,11 +151,11 @@ def darts_lstm(train, seed):
 RNN_TRAINING_LENGTH = WINDOW + HORIZON
 
 
-def darts_rnn(train, seed):
+def darts_rnn(train, seed, training_length=RNN_TRAINING_LENGTH):
     from darts.models import RNNModel
 
     return _darts_fit_predict(RNNModel(
-        model="LSTM", input_chunk_length=WINDOW, training_length=RNN_TRAINING_LENGTH,
+        model="LSTM", input_chunk_length=WINDOW, training_length=training_length,
         hidden_dim=HIDDEN, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
         random_state=seed, pl_trainer_kwargs=_DARTS_TRAINER), train)
 
@@ -193,7 +195,7 @@ def _available(runners, train):
     return ready
 
 
-def main(repeat=5, n_days=1460, threads=None):
+def main(repeat=5, n_days=1460, threads=None, training_length=RNN_TRAINING_LENGTH):
     if threads is not None:
         torch.set_num_threads(threads)
     logging.getLogger("lightning").setLevel(logging.ERROR)
@@ -205,7 +207,8 @@ def main(repeat=5, n_days=1460, threads=None):
         PLAIN: ours_window_plain,
         "sklearn-seq LSTMRegressor": ours,
         FLOOR: plain_torch,
-        f"darts RNNModel(LSTM, training_length={RNN_TRAINING_LENGTH})": darts_rnn,
+        f"darts RNNModel(LSTM, training_length={training_length})": functools.partial(
+            darts_rnn, training_length=training_length),
         "darts BlockRNNModel(LSTM)": darts_lstm,
         "neuralforecast LSTM": neuralforecast_lstm,
     }, train)
@@ -268,5 +271,4 @@ if __name__ == "__main__":
     p.add_argument("--training-length", type=int, default=RNN_TRAINING_LENGTH,
                    help="training_length of darts' RNNModel (more than the window, 56)")
     a = p.parse_args()
-    RNN_TRAINING_LENGTH = a.training_length
-    main(repeat=a.repeat, threads=a.threads)
+    main(repeat=a.repeat, threads=a.threads, training_length=a.training_length)
