@@ -12,16 +12,19 @@ neither). The peers:
 - darts' ``BlockRNNModel`` (LSTM): the direct multi-output LSTM, an LSTM and a
   linear layer on the last state, global scaling;
 - neuralforecast's ``LSTM``: each window standardised by its own statistics
-  (``scaler_type="standard"``), an LSTM and an MLP decoder, trained on the
-  absolute error (its default loss; the others train on the squared error).
+  (``scaler_type="standard"``), an LSTM whose last 28 states are each mapped to
+  one forecast day by a shared linear layer (``decoder_layers=1``), trained on
+  the absolute error (its default loss; the others train on the squared error).
 
 sklearn-seq runs three configurations: ``LSTMRegressor`` (global scaling, linear
 head: BlockRNNModel's architecture), ``AttentionForecaster(scaling="window",
-attention=None)`` (neuralforecast's architecture) and the configuration we
-recommend for forecasting, ``AttentionForecaster(scaling="window")``, which adds
-dot-product attention. A hand-written PyTorch loop over the bare architecture
+attention=None)`` (per-window scaling and an MLP head on the last state) and the
+configuration we recommend for forecasting, ``AttentionForecaster(scaling="window")``,
+which adds dot-product attention. A hand-written PyTorch loop over the bare architecture
 (LSTM and a linear layer on window-standardised input) shows the floor any
-library on this LSTM pays.
+library on this LSTM pays, and the LSTM's own forward and backward passes over
+the same batches (no head, loss or optimizer: the kernel) the part of it no
+library can remove.
 
 Prints fit+predict time (median over seeds, and relative to the recommended
 configuration), MAE on the held-out 28 days (mean and standard error over seeds),
@@ -33,6 +36,7 @@ own, all cores). darts and neuralforecast are optional: each is skipped when it
 is not installed (``pip install darts neuralforecast`` next to the pinned torch).
 
     python benchmarks/bench_peers.py [--repeat 5] [--threads N] [--training-length 84]
+                                     [--hidden 32]
 """
 
 import argparse
@@ -67,26 +71,29 @@ def fit_and_forecast(model, train, window=WINDOW, horizon=HORIZON):
 
 # The peers train without weight decay and without gradient clipping: so do we here
 # (our defaults have both, alpha=1e-4 and max_grad_norm=1.0).
-PARITY = dict(hidden_size=HIDDEN, batch_size=BATCH, max_iter=EPOCHS, alpha=0.0,
-              max_grad_norm=None)
+PARITY = dict(batch_size=BATCH, max_iter=EPOCHS, alpha=0.0, max_grad_norm=None)
+
+# Every runner takes ``(train, seed, hidden)``: --hidden sets the hidden size of all.
 
 
-def ours(train, seed):
-    return fit_and_forecast(LSTMRegressor(random_state=seed, **PARITY), train)
+def ours(train, seed, hidden=HIDDEN):
+    return fit_and_forecast(
+        LSTMRegressor(random_state=seed, hidden_size=hidden, **PARITY), train)
 
 
-def ours_window(train, seed):
-    model = AttentionForecaster(cell="lstm", scaling="window", random_state=seed, **PARITY)
+def ours_window(train, seed, hidden=HIDDEN):
+    model = AttentionForecaster(cell="lstm", scaling="window", random_state=seed,
+                                hidden_size=hidden, **PARITY)
     return fit_and_forecast(model, train)
 
 
-def ours_window_plain(train, seed):
+def ours_window_plain(train, seed, hidden=HIDDEN):
     model = AttentionForecaster(cell="lstm", scaling="window", attention=None,
-                                random_state=seed, **PARITY)
+                                random_state=seed, hidden_size=hidden, **PARITY)
     return fit_and_forecast(model, train)
 
 
-def plain_torch(train, seed):
+def plain_torch(train, seed, hidden=HIDDEN):
     """The floor: a hand-written PyTorch loop over the bare architecture.
 
     An LSTM and one linear layer from its last state to the 28 days, each window
@@ -102,8 +109,8 @@ def plain_torch(train, seed):
     class Net(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.lstm = torch.nn.LSTM(1, HIDDEN, batch_first=True)
-            self.head = torch.nn.Linear(HIDDEN, HORIZON)
+            self.lstm = torch.nn.LSTM(1, hidden, batch_first=True)
+            self.head = torch.nn.Linear(hidden, HORIZON)
 
         def forward(self, x):
             mean, std = x.mean(dim=1), x.std(dim=1) + 1e-5
@@ -123,6 +130,24 @@ def plain_torch(train, seed):
         return net(torch.from_numpy(train[-WINDOW:].astype(np.float32))[None, :, None])[0][0]
 
 
+def lstm_kernel(train, seed, hidden=HIDDEN):
+    """The LSTM's own forward and backward passes alone, over the floor's batches.
+
+    No head, no loss, no optimizer step: torch's LSTM kernel (oneDNN on CPU) for
+    the same batches and epochs, the part of every row above that no library can
+    remove. It forecasts nothing (no MAE).
+    """
+    torch.manual_seed(seed)
+    X, _ = make_windows(train.astype(np.float32), window=WINDOW, horizon=HORIZON)
+    X = torch.from_numpy(np.array(X, dtype=np.float32).reshape(len(X), WINDOW, 1))
+    lstm = torch.nn.LSTM(1, hidden, batch_first=True)
+    for _ in range(EPOCHS):
+        for idx in torch.randperm(len(X)).split(BATCH):
+            _, (h, _) = lstm(X[idx])
+            h.sum().backward()
+    return None
+
+
 def _darts_fit_predict(model, train):
     from darts import TimeSeries
     from darts.dataprocessing.transformers import Scaler
@@ -137,12 +162,12 @@ _DARTS_TRAINER = dict(accelerator="cpu", enable_progress_bar=False, logger=False
                       enable_model_summary=False, enable_checkpointing=False)
 
 
-def darts_lstm(train, seed):
+def darts_lstm(train, seed, hidden=HIDDEN):
     from darts.models import BlockRNNModel
 
     return _darts_fit_predict(BlockRNNModel(
         model="LSTM", input_chunk_length=WINDOW, output_chunk_length=HORIZON,
-        hidden_dim=HIDDEN, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
+        hidden_dim=hidden, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
         random_state=seed, pl_trainer_kwargs=_DARTS_TRAINER), train)
 
 
@@ -151,23 +176,23 @@ def darts_lstm(train, seed):
 RNN_TRAINING_LENGTH = WINDOW + HORIZON
 
 
-def darts_rnn(train, seed, training_length=RNN_TRAINING_LENGTH):
+def darts_rnn(train, seed, hidden=HIDDEN, training_length=RNN_TRAINING_LENGTH):
     from darts.models import RNNModel
 
     return _darts_fit_predict(RNNModel(
         model="LSTM", input_chunk_length=WINDOW, training_length=training_length,
-        hidden_dim=HIDDEN, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
+        hidden_dim=hidden, n_rnn_layers=1, batch_size=BATCH, n_epochs=EPOCHS,
         random_state=seed, pl_trainer_kwargs=_DARTS_TRAINER), train)
 
 
-def neuralforecast_lstm(train, seed):
+def neuralforecast_lstm(train, seed, hidden=HIDDEN):
     import pandas as pd
     from neuralforecast import NeuralForecast
     from neuralforecast.models import LSTM
 
     n_windows = len(train) - WINDOW - HORIZON + 1
     steps = EPOCHS * int(np.ceil(n_windows / BATCH))
-    model = LSTM(h=HORIZON, input_size=WINDOW, encoder_hidden_size=HIDDEN, encoder_n_layers=1,
+    model = LSTM(h=HORIZON, input_size=WINDOW, encoder_hidden_size=hidden, encoder_n_layers=1,
                  decoder_layers=1, max_steps=steps, windows_batch_size=BATCH,
                  scaler_type="standard", random_seed=seed, enable_progress_bar=False,
                  logger=False, enable_model_summary=False, enable_checkpointing=False,
@@ -179,6 +204,7 @@ def neuralforecast_lstm(train, seed):
 
 
 FLOOR = "plain PyTorch loop, LSTM + linear (the floor)"
+KERNEL = "LSTM forward + backward alone (the kernel)"
 PLAIN = 'sklearn-seq AttentionForecaster(scaling="window", attention=None)'
 
 
@@ -195,7 +221,8 @@ def _available(runners, train):
     return ready
 
 
-def main(repeat=5, n_days=1460, threads=None, training_length=RNN_TRAINING_LENGTH):
+def main(repeat=5, n_days=1460, threads=None, training_length=RNN_TRAINING_LENGTH,
+         hidden=HIDDEN):
     if threads is not None:
         torch.set_num_threads(threads)
     logging.getLogger("lightning").setLevel(logging.ERROR)
@@ -203,15 +230,17 @@ def main(repeat=5, n_days=1460, threads=None, training_length=RNN_TRAINING_LENGT
     series = make_demand(n_days=n_days, random_state=0)["demand"].to_numpy()
     train, test = series[:-HORIZON], series[-HORIZON:]
     runners = _available({
-        RECOMMENDED: ours_window,
-        PLAIN: ours_window_plain,
-        "sklearn-seq LSTMRegressor": ours,
-        FLOOR: plain_torch,
-        f"darts RNNModel(LSTM, training_length={training_length})": functools.partial(
-            darts_rnn, training_length=training_length),
-        "darts BlockRNNModel(LSTM)": darts_lstm,
-        "neuralforecast LSTM": neuralforecast_lstm,
-    }, train)
+        name: functools.partial(fn, hidden=hidden) for name, fn in {
+            RECOMMENDED: ours_window,
+            PLAIN: ours_window_plain,
+            "sklearn-seq LSTMRegressor": ours,
+            FLOOR: plain_torch,
+            KERNEL: lstm_kernel,
+            f"darts RNNModel(LSTM, training_length={training_length})": functools.partial(
+                darts_rnn, training_length=training_length),
+            "darts BlockRNNModel(LSTM)": darts_lstm,
+            "neuralforecast LSTM": neuralforecast_lstm,
+        }.items()}, train)
     # Round robin over the libraries, one seed a round, in reversed order every
     # other round: this machine's speed drifts over minutes, and a library timed in
     # one block would carry the drift into its ratio.
@@ -221,9 +250,11 @@ def main(repeat=5, n_days=1460, threads=None, training_length=RNN_TRAINING_LENGT
     for seed in range(repeat):
         for name in names if seed % 2 == 0 else names[::-1]:
             start = time.perf_counter()
-            pred = np.asarray(runners[name](train, seed), dtype=float).ravel()
+            pred = runners[name](train, seed)
             times[name].append(time.perf_counter() - start)
-            maes[name].append(float(np.mean(np.abs(pred - test))))
+            if pred is not None:
+                pred = np.asarray(pred, dtype=float).ravel()
+                maes[name].append(float(np.mean(np.abs(pred - test))))
 
     def ratio(num, den):
         return statistics.median(a / b for a, b in zip(times[num], times[den]))
@@ -234,9 +265,9 @@ def main(repeat=5, n_days=1460, threads=None, training_length=RNN_TRAINING_LENGT
         return statistics.mean(values), se
 
     def mae(name):
-        return "{:.2f} ± {:.2f}".format(*mean_se(name))
+        return "{:.2f} ± {:.2f}".format(*mean_se(name)) if maes[name] else "-"
 
-    print(f"{n_days} days, window {WINDOW}, horizon {HORIZON}, hidden {HIDDEN}, batch {BATCH}, "
+    print(f"{n_days} days, window {WINDOW}, horizon {HORIZON}, hidden {hidden}, batch {BATCH}, "
           f"{EPOCHS} epochs, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads, "
           f"{repeat} seeds; time: median; MAE: mean ± standard error over seeds; ratios: "
           "median over seeds of the ratio within a round")
@@ -246,9 +277,12 @@ def main(repeat=5, n_days=1460, threads=None, training_length=RNN_TRAINING_LENGT
     rows = []
     for peer in (n for n in names if n.startswith(("darts", "neuralforecast"))):
         (theirs, se_theirs) = mean_se(peer)
-        for name in [n for n in names if n.startswith("sklearn-seq")] + [FLOOR]:
-            (m, se) = mean_se(name)
+        for name in [n for n in names if n.startswith("sklearn-seq")] + [FLOOR, KERNEL]:
             r = ratio(name, peer)
+            if name == KERNEL:
+                rows.append([peer, name, f"{r:.3f}", "-", ""])
+                continue
+            (m, se) = mean_se(name)
             # "equal": no more than two standard errors of the difference above theirs
             equal_or_better = m - theirs <= 2 * (se**2 + se_theirs**2) ** 0.5
             verdict = ("" if name == FLOOR else
@@ -270,5 +304,8 @@ if __name__ == "__main__":
                    help="torch threads for every library (default: torch's own)")
     p.add_argument("--training-length", type=int, default=RNN_TRAINING_LENGTH,
                    help="training_length of darts' RNNModel (more than the window, 56)")
+    p.add_argument("--hidden", type=int, default=HIDDEN,
+                   help=f"hidden size of every LSTM (default {HIDDEN})")
     a = p.parse_args()
-    main(repeat=a.repeat, threads=a.threads, training_length=a.training_length)
+    main(repeat=a.repeat, threads=a.threads, training_length=a.training_length,
+         hidden=a.hidden)

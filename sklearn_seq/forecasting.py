@@ -244,12 +244,12 @@ attention : {"dot", "additive"} or None, default="dot"
     dot-product attention takes about 10% less time on CPU
     (``benchmarks/bench_attention.py``), and its forecasts were as good or better
     on the series we compared (three ``make_demand`` series, the airline passengers).
-    None leaves attention out: the head reads the last state alone (the
-    architecture of neuralforecast's LSTM) and :meth:`attention_weights` is not
-    available. A training step then takes about 16% less time than with
-    dot-product attention, but with ``scaling="window"`` its forecasts were 3-14%
-    less accurate on all four series we compared (with global scaling, more
-    accurate on the one series compared; ``bench_attention.py --accuracy``).
+    None leaves attention out: the head reads the last state alone and
+    :meth:`attention_weights` is not available. A training step then takes
+    about 16% less time than with dot-product attention, but with
+    ``scaling="window"`` its forecasts were 3-14% less accurate on all four
+    series we compared (with global scaling, more accurate on the one series
+    compared; ``bench_attention.py --accuracy``).
 
 quantiles : array-like of float or None, default=None
     Forecast these quantile levels (increasing, in (0, 1), including 0.5) with

@@ -156,7 +156,7 @@ class ForecastNetwork(nn.Module):
     attention : {"dot", "additive"} or None, default="dot"
         Scaled dot-product or additive (Bahdanau) attention, with the summary of
         the window (its last state) as the query. None: no attention, the head
-        reads the summary alone (the architecture of neuralforecast's LSTM).
+        reads the summary alone.
     input_mean, input_scale : array-like of shape (input_size,), optional
         Fixed standardisation applied to every step (buffers, saved with the weights).
     scaling : {"global", "window"}, default="global"
@@ -196,8 +196,8 @@ class ForecastNetwork(nn.Module):
         self.attend = None if attention is None else _ATTENTIONS[attention](size)
         width = size if attention is None else 2 * size
         self.dropout = nn.Dropout(dropout)
-        # A hidden layer in the head (as neuralforecast's MLP decoder) forecasts
-        # markedly better than a linear map of the summary, at little cost.
+        # A hidden layer in the head forecasts markedly better than a linear map
+        # of the summary, at little cost.
         self.head = nn.Sequential(
             nn.Linear(width, 4 * size), nn.ReLU(), nn.Linear(4 * size, n_outputs)
         )
