@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import torch
-from _common import interleaved, table
+from _common import interleaved, paired_ratio, table
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_seq import LSTMClassifier
@@ -45,13 +45,16 @@ def main(n_bulk=100_000, repeat=7, hidden_size=64, n_timesteps=50, n_features=8)
         with torch.inference_mode():
             return module(one_t).argmax(dim=1).numpy()
 
+    # Ratios are medians over rounds of the ratio within a round: this machine's
+    # speed drifts over minutes, which a ratio of two medians would carry.
     inner = 200
+    samples = {}
     t = interleaved({
         "raw": lambda: [raw_one() for _ in range(inner)],
         "ours": lambda: [est.predict(one) for _ in range(inner)],
-    }, repeat=repeat)
+    }, repeat=repeat, samples=samples)
     rows = [["1 sequence (latency, us)", f"{t['raw'] / inner * 1e6:.0f}",
-             f"{t['ours'] / inner * 1e6:.0f}", f"{t['ours'] / t['raw']:.3f}"]]
+             f"{t['ours'] / inner * 1e6:.0f}", f"{paired_ratio(samples, 'ours', 'raw'):.3f}"]]
 
     bulk = rng.randn(n_bulk, n_timesteps, n_features).astype(np.float32)
     bulk_t = torch.from_numpy(bulk)
@@ -61,11 +64,12 @@ def main(n_bulk=100_000, repeat=7, hidden_size=64, n_timesteps=50, n_features=8)
     t = interleaved({
         "raw": lambda: raw_predict(module, bulk_t, batch),
         "ours": lambda: est.predict(bulk),
-    }, repeat=max(3, repeat // 2))
+    }, repeat=repeat, samples=samples)
     rows.append([f"{n_bulk} sequences (throughput, seq/s)", f"{n_bulk / t['raw']:.0f}",
-                 f"{n_bulk / t['ours']:.0f}", f"{t['ours'] / t['raw']:.3f}"])
+                 f"{n_bulk / t['ours']:.0f}", f"{paired_ratio(samples, 'ours', 'raw'):.3f}"])
     print(f"predict: LSTM hidden_size {hidden_size}, {n_timesteps} steps x {n_features} "
-          f"features, batch {batch}, {torch.get_num_threads()} torch threads, medians")
+          f"features, batch {batch}, {torch.get_num_threads()} torch threads, {repeat} rounds; "
+          "times: medians; ratios: medians over rounds of the ratio within a round")
     table(rows, ["case", "raw module", "LSTMClassifier.predict", "time ratio"])
     return rows
 
