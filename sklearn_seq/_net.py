@@ -529,18 +529,14 @@ def _resolve(name, table=None):
     return getattr(seq_nn, name)
 
 
-def build_net(
-    *,
-    module,
-    module_kwargs,
-    criterion,
-    score_kind,
-    est,
-    batch_size,
-    device,
-    valid_dataset=None,
-):
-    """Build the skorch net for an estimator's current parameters."""
+def _training_params(est, valid_dataset, score_kind):
+    """The skorch settings that follow the estimator's training parameters.
+
+    Applied when the net is built and again before every warm-started fit or
+    ``partial_fit``, so that a changed ``learning_rate_init``, ``alpha``,
+    ``max_grad_norm``, ``shuffle``, ``early_stopping``, ``tol``, ``n_iter_no_change``
+    or ``verbose`` takes effect as in scikit-learn's MLP.
+    """
     monitor = "valid_score" if valid_dataset is not None else "train_loss"
     stopper = StoppingCriterion(
         monitor=monitor,
@@ -559,7 +555,34 @@ def build_net(
     if est.verbose:
         callbacks.append(("progress", ProgressBar()))
     callbacks.extend(reliability_callbacks(est))
-    module_kwargs = dict(module_kwargs)
+    return dict(
+        lr=est.learning_rate_init,
+        alpha=est.alpha,
+        max_epochs=est.max_iter,
+        iterator_train__shuffle=est.shuffle,
+        train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
+        callbacks=callbacks,
+        callbacks__print_log=PrintLog() if est.verbose else None,
+    )
+
+
+def build_net(
+    *,
+    module,
+    module_kwargs,
+    criterion,
+    score_kind,
+    est,
+    batch_size,
+    device,
+    valid_dataset=None,
+):
+    """Build the skorch net for an estimator's current parameters."""
+    # numpy scalars (a grid built with np.arange, say) pass the parameter checks
+    # (Integral, Real) but torch's layers take only Python numbers.
+    module_kwargs = {
+        k: v.item() if isinstance(v, np.generic) else v for k, v in module_kwargs.items()
+    }
     if "dtype" in module_kwargs:
         module_kwargs["dtype"] = torch_dtype(module_kwargs["dtype"])
     module_kwargs = {f"module__{k}": v for k, v in module_kwargs.items()}
@@ -568,23 +591,33 @@ def build_net(
         module=_resolve(module),
         criterion=_resolve(criterion, _CRITERIA),
         optimizer=torch.optim.Adam,
-        lr=est.learning_rate_init,
-        alpha=est.alpha,
-        max_epochs=est.max_iter,
         batch_size=batch_size,
         iterator_train=BatchIterator,
-        iterator_train__shuffle=est.shuffle,
         iterator_valid=BatchIterator,
         dataset=SequenceDataset,
-        train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
-        callbacks=callbacks,
-        callbacks__print_log=PrintLog() if est.verbose else None,
         predict_nonlinearity=None,
         warm_start=True,
         device=device,
+        **_training_params(est, valid_dataset, score_kind),
         **fused,
         **module_kwargs,
     )
+
+
+def update_training(net, est, batch_size, valid_dataset=None):
+    """Give an initialized net the estimator's current training parameters.
+
+    The network's weights, the optimizer's state (Adam's moments and step count)
+    and the history are kept, so training goes on where it stopped; the learning
+    rate, the penalty, clipping, shuffling, early stopping and verbosity are the
+    estimator's current ones.
+    """
+    for key, value in _training_params(est, valid_dataset, est._score_kind).items():
+        setattr(net, key, value)
+    net.batch_size = batch_size
+    net.initialize_callbacks()
+    for group in net.optimizer_.param_groups:
+        group["lr"] = est.learning_rate_init
 
 
 def _fused_adam_ok(device, module_kwargs):

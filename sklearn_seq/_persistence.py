@@ -254,7 +254,8 @@ def _decode(value, where, depth=0):
             if not (isinstance(pair, list) and len(pair) == 2):
                 _fail(where, "a dict entry is not a [key, value] pair")
             key = _decode(pair[0], where, depth + 1)
-            if not (key is None or isinstance(key, (bool, int, float, str))):
+            # numpy scalars are keys too: class_weight built from np.unique's classes
+            if not (key is None or isinstance(key, (bool, int, float, str, np.generic))):
                 _fail(where, f"dict key of type {type(key).__name__}")
             out[key] = _decode(pair[1], where, depth + 1)
         return out
@@ -558,6 +559,8 @@ def _module_arguments(estimator, module):
         if key not in signature.parameters or key in _INIT_ONLY_MODULE_KWARGS:
             _fail("module", f"unexpected network argument {key!r:.60}")
         value = _decode(value, f"network argument {key!r}")
+        if isinstance(value, np.generic):  # written by versions that kept numpy scalars
+            value = value.item()
         if not (value is None or isinstance(value, (bool, int, float, str))):
             _fail("module", f"network argument {key!r} must be a number or a string")
         out[key] = value
@@ -660,6 +663,10 @@ def _load_optimizer(net, saved, tensors):
         if value.dim() and value.shape != param.shape:
             _fail("optimizer", f"tensor {key!r} has shape {tuple(value.shape)}, "
                   f"its parameter {tuple(param.shape)}")
+        # Adam's moments and step count: non-finite values would surface only as a
+        # diverged loss in the next warm-started fit.
+        if value.is_floating_point() and not torch.isfinite(value).all():
+            _fail("optimizer", f"tensor {key!r} holds NaN or infinite values")
         state[int(parts[1])][parts[2]] = value
     try:
         net.optimizer_.load_state_dict({"state": state, "param_groups": groups})

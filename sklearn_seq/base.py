@@ -169,7 +169,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             if width != self.n_features_in_:
                 raise ValueError(
                     f"X has {width} features, but {type(self).__name__} is expecting "
-                    f"{self.n_features_in_} features as input."
+                    f"{self.n_features_in_} features as input. A 2D X (or a list of "
+                    "equal-length 1D sequences) holds one sequence per row, one column "
+                    "per step, so it needs as many steps as at fit; to vary the number "
+                    "of steps, fit on 3D data or on a list of (n_steps, n_features) arrays."
                 )
         elif seqs.n_features != self.n_features_per_step_:
             raise ValueError(
@@ -205,7 +208,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         check_consistent_length(np.empty((seqs.n_samples, 0)), target)
         dtype = np.dtype(self.dtype)  # compute dtype (inputs may be token ids)
         sample_weight = _check_sample_weight(
-            sample_weight, np.empty((seqs.n_samples, 0)), dtype=np.float64
+            sample_weight, np.empty((seqs.n_samples, 0)), dtype=np.float64,
+            ensure_non_negative=True,
         )
         sample_weight = self._adjust_sample_weight(sample_weight, y)
         target = self._prepare_target(target, sample_weight, first_call, dtype)
@@ -223,6 +227,13 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 random_state=seed,
                 stratify=stratify,
             )
+            if len(valid_idx) < 2:
+                # A validation score of one sample is undefined (R^2) or all-or-nothing.
+                raise ValueError(
+                    f"The validation set is too small ({len(valid_idx)} sample). Increase "
+                    "'validation_fraction' or the size of your dataset, or set "
+                    "early_stopping=False."
+                )
         weighted = not np.all(sample_weight == 1.0)
 
         def dataset(idx):
@@ -255,10 +266,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             with _net.seeded(seed, self.device_):
                 self.net_.initialize()
         else:
-            self.net_.batch_size = self._batch_size(n_train)
-            self.net_.train_split = (
-                None if valid_set is None else _net.predefined_split(valid_set)
-            )
+            _net.update_training(self.net_, self, self._batch_size(n_train), valid_set)
 
         epochs = 1 if incremental else self.max_iter
         stopped, interrupted = _net.train(self.net_, train_set, epochs, seed, owner=self)

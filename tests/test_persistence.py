@@ -151,6 +151,19 @@ def test_warm_start_after_load_continues_exactly(name, fitted, tmp_path):
     np.testing.assert_array_equal(original.predict(X), loaded.predict(X))
 
 
+def test_numpy_scalar_parameters_round_trip(tmp_path):
+    # A class_weight built from np.unique's classes has numpy keys, and a grid built
+    # with np.arange gives numpy integers: what save writes, load must read.
+    y = np.arange(24) % 2
+    weights = dict(zip(np.unique(y), np.array([0.5, 2.0])))
+    est = _fit(LSTMClassifier(class_weight=weights, hidden_size=np.int64(4),
+                              num_layers=np.int64(2), max_iter=2, random_state=0), X3, y)
+    save(est, tmp_path / "m.skseq")
+    loaded = load(tmp_path / "m.skseq")
+    _assert_same_model(est, loaded, X3)
+    assert loaded.class_weight == weights
+
+
 def test_save_method_and_pickle_record_versions(fitted, tmp_path):
     est = fitted["LSTMClassifier"]
     assert est.save(tmp_path / "m.skseq") is est
@@ -433,6 +446,10 @@ HOSTILE_TENSORS = {
         "optimizer",
     ),
     "stray tensor": (_replace("payload", torch.zeros(1)), "unexpected tensors"),
+    "NaN optimizer moment": (
+        _replace("optimizer.0.exp_avg_sq", lambda t: t * float("nan")),
+        "optimizer: tensor 'optimizer.0.exp_avg_sq' holds NaN or infinite",
+    ),
 }
 
 

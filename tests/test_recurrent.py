@@ -167,6 +167,46 @@ def test_warm_start_and_partial_fit_continue_training():
         inc.partial_fit(X[:3], [0, 1, 7])
 
 
+def test_warm_start_keeps_the_optimizer_state_and_applies_new_training_parameters():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 5, 2), np.arange(40) % 2
+    params = dict(hidden_size=4, shuffle=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        # Two warm-started fits of 2 epochs equal one fit of 4 (Adam's moments kept).
+        once = LSTMClassifier(max_iter=4, **params).fit(X, y)
+        twice = LSTMClassifier(max_iter=2, warm_start=True, **params).fit(X, y)
+        twice.fit(X, y)
+        np.testing.assert_allclose(twice.predict_proba(X), once.predict_proba(X), rtol=1e-6)
+        # A changed learning rate takes effect, as in MLPClassifier: at 1e-30 the
+        # weights no longer move.
+        before = twice.predict_proba(X)
+        twice.set_params(learning_rate_init=1e-30).fit(X, y)
+        np.testing.assert_array_equal(twice.predict_proba(X), before)
+        # Early stopping switched on between warm-started fits scores a validation set.
+        twice.set_params(learning_rate_init=1e-3, early_stopping=True, max_iter=3).fit(X, y)
+    assert len(twice.validation_scores_) == 3 and twice.n_iter_ == 2 + 2 + 2 + 3
+
+
+def test_partial_fit_after_an_early_stopping_fit():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 5, 2), np.arange(40) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = LSTMClassifier(early_stopping=True, **SMALL).fit(X, y)
+    est.partial_fit(X, y)  # one epoch without validation (partial_fit never early-stops)
+    assert est.n_iter_ == len(est.loss_curve_) == len(est.net_.history) == 4
+
+
+def test_validation_set_and_sample_weight_are_checked():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(9, 5, 2), rng.randn(9)
+    with pytest.raises(ValueError, match="The validation set is too small \\(1 sample\\)"):
+        LSTMRegressor(early_stopping=True, **SMALL).fit(X, y)
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
+        LSTMRegressor(**SMALL).fit(X, y, sample_weight=-np.ones(9))
+
+
 def test_attention_weights_sum_to_one_and_are_zero_on_padding(ragged):
     X, y = ragged
     est = LSTMClassifier(pooling="attention", **SMALL).fit(X, y)
@@ -422,8 +462,10 @@ def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
                                simple.net_.history[:, "train_loss"], rtol=1e-9)
 
 
-def test_callbacks_see_every_event_in_skorchs_order():
+def test_callbacks_see_every_event_in_skorchs_order(monkeypatch):
     from skorch.callbacks import Callback
+
+    from sklearn_seq import _net
 
     class Recorder(Callback):
         def __init__(self):
@@ -442,10 +484,14 @@ def test_callbacks_see_every_event_in_skorchs_order():
     recorder = Recorder()
     # An event handled by a method set on the instance is delivered too.
     recorder.on_batch_end = lambda net, **kwargs: recorder.events.append("end")
-    est.net_.callbacks_.append(("recorder", recorder))
+    # Registered where the estimator adds its own callbacks to every net (partial_fit
+    # sets up the callbacks from the estimator's current parameters).
+    own = _net.reliability_callbacks
+    monkeypatch.setattr(_net, "reliability_callbacks",
+                        lambda est: [*own(est), ("recorder", recorder)])
     est.partial_fit(X, y)
     assert recorder.events == ["begin", "grad", "end"] * 2
     # The handler cache is not state: it holds no callback in a pickle.
-    est.net_.callbacks_.pop()
+    assert est.net_.callbacks_.pop()[1] is est.net_.callbacks.pop()[1] is recorder
     assert "_event_handlers" in est.net_.__dict__
     assert "_event_handlers" not in pickle.loads(pickle.dumps(est.net_)).__dict__
