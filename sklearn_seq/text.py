@@ -50,6 +50,11 @@ def _text_documents(X, estimator_name):
 
     Raises a clear error for text in a shape or type the estimator cannot read.
     """
+    if isinstance(X, (str, bytes)):
+        raise ValueError(
+            f"X is a single {type(X).__name__} ({X!r:.30}); {estimator_name} expects a "
+            "sequence of documents. Pass a list, e.g. [text]."
+        )
     if hasattr(X, "columns") or (isinstance(X, np.ndarray) and X.ndim > 1):
         arr = X if isinstance(X, np.ndarray) else np.asarray(X)
         if arr.ndim > 1 and arr.dtype.kind in "USO" and arr.size:
@@ -309,6 +314,10 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         docs = _text_documents(X, name)
         if docs is None:
             if not reset and self._text_input:
+                if hasattr(X, "__len__") and len(X) == 0:
+                    raise ValueError(
+                        f"Found 0 document(s) while a minimum of 1 is required by {name}."
+                    )
                 raise ValueError(
                     f"{name} was fitted on text; X holds numeric sequences. Pass "
                     "strings or lists of string tokens."

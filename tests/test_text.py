@@ -223,6 +223,11 @@ def test_bad_input_raises_a_clear_error(X, error, match):
 def test_text_after_numeric_fit_and_numeric_after_text_fit_raise(fitted):
     with pytest.raises(ValueError, match="fitted on text"):
         fitted.predict(np.zeros((2, 5)))
+    # A bare string or no documents is not numeric input: say what is wrong.
+    with pytest.raises(ValueError, match=r"X is a single str \('good film'\).*e\.g\. \[text\]"):
+        fitted.predict("good film")
+    with pytest.raises(ValueError, match="Found 0 document"):
+        fitted.predict([])
     numeric = _tiny(max_iter=1).fit(np.random.RandomState(0).randn(6, 4), [0, 1] * 3)
     with pytest.raises(ValueError, match="fitted on numeric sequences"):
         numeric.predict(["some text"])
