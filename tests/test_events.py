@@ -89,6 +89,32 @@ def test_pipeline_head_outputs_one_row_per_id():
     assert pipe.predict_proba(events).shape == (30, 2)
 
 
+def test_one_string_is_one_feature_column(events):
+    seqs, ids = events_to_sequences(events, "id", "time", "amount")
+    expected, _ = events_to_sequences(events, "id", "time", ["amount"])
+    assert ids.tolist() == ["a", "b", "c"]
+    for a, b in zip(seqs, expected):
+        assert a.shape[1] == 1
+        np.testing.assert_array_equal(a, b)
+    seq = EventSequencer("id", "time", "kind").fit(events)
+    assert seq.feature_cols_ == ["kind"]
+    assert seq.get_feature_names_out().tolist() == ["kind_x", "kind_y", "kind_z"]
+    np.testing.assert_array_equal(seq.transform(events)[2], [[1, 0, 0]])
+    with pytest.raises(ValueError, match="Feature column\\(s\\) \\['price'\\] not found"):
+        events_to_sequences(events, "id", "time", "price")
+
+
+def test_missing_times_are_an_error(events):
+    gaps = pd.to_timedelta([2, 1, None, 0, 3, 5], unit="D")
+    for time in (gaps, pd.Timestamp("2024-01-01") + gaps):
+        ev = events.assign(time=time)
+        with pytest.raises(ValueError, match="time column 'time' contains missing values"):
+            events_to_sequences(ev, "id", "time", time_delta="linear")
+        seq = EventSequencer("id", "time", time_delta="linear").fit(ev)
+        with pytest.raises(ValueError, match="contains missing values \\(NaT\\)"):
+            seq.transform(ev)
+
+
 def test_errors(events):
     with pytest.raises(TypeError, match="pandas \\(or polars\\) DataFrame"):
         events_to_sequences(events.to_numpy(), "id", "time")

@@ -1,8 +1,11 @@
 """Windowing and scaling: shapes, strides, padding, views, errors, scikit-learn checks."""
 
+from contextlib import nullcontext
+
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_seq.preprocessing import SequenceScaler, SequenceWindower, make_windows
@@ -109,6 +112,38 @@ def test_make_windows_mismatched_covariate_length():
         make_windows(np.arange(10.0), window=3, covariates=np.arange(9.0))
 
 
+def test_make_windows_list_of_ints_selects_columns_and_an_array_gives_values():
+    data = np.c_[np.arange(30.0), np.arange(30.0) * 10]
+    holiday = [int(i % 7 == 0) for i in range(30)]
+    # a list of distinct positions selects columns
+    X, _ = make_windows(data, window=5, target=0, covariates=[1])
+    assert X.shape == (25, 5, 2)
+    np.testing.assert_array_equal(X[0, :, 1], data[:5, 1])
+    # an array (or a list of booleans) holds one value per step
+    for values in (np.array(holiday), [bool(h) for h in holiday]):
+        X, _ = make_windows(data, window=5, target=0, covariates=values)
+        assert X.shape == (25, 5, 2)
+        np.testing.assert_array_equal(X[0, :, 1], holiday[:5])
+
+
+@pytest.mark.parametrize("key", ["covariates", "future_covariates"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        np.c_[np.arange(30.0), np.arange(30.0)],
+        pd.DataFrame(np.c_[np.arange(30.0), np.arange(30.0)]),  # integer column labels
+    ],
+)
+def test_make_windows_list_of_ints_that_cannot_be_positions_is_an_error(key, data):
+    holiday = [int(i % 7 == 0) for i in range(30)]  # in range, but repeated
+    with pytest.raises(ValueError, match=f"{key} is a list of 30 integers.*np.asarray"):
+        make_windows(data, window=5, target=0, **{key: holiday})
+    with pytest.raises(ValueError, match="not distinct positions among the 2 column"):
+        make_windows(data, window=5, target=0, **{key: (1, 5)})  # out of range
+    with pytest.raises(ValueError, match="not distinct positions"):
+        make_windows(data, window=5, target=0, **{key: [1, -1]})  # one column twice
+
+
 def test_make_windows_unknown_column():
     with pytest.raises(ValueError, match="'promo' is not a column"):
         make_windows(pd.DataFrame({"a": np.arange(5.0)}), window=2, covariates="promo")
@@ -181,6 +216,42 @@ def test_scaler_pandas_output_on_2d_input():
     assert isinstance(out, pd.DataFrame) and list(out.columns) == ["t0", "t1", "t2"]
     # 2D input is univariate: one mean and scale for all columns
     assert np.isclose(out.to_numpy().mean(), 0)
+
+
+def _pandas_output_by_set_output(scaler):
+    return scaler.set_output(transform="pandas"), nullcontext()
+
+
+def _pandas_output_by_config_context(scaler):
+    return scaler, sklearn.config_context(transform_output="pandas")
+
+
+@pytest.mark.parametrize(
+    "configure", [_pandas_output_by_set_output, _pandas_output_by_config_context]
+)
+def test_scaler_pandas_output_only_for_2d_output(configure):
+    rng = np.random.RandomState(0)
+    X2 = pd.DataFrame(rng.randn(4, 3), columns=["t0", "t1", "t2"], index=list("abcd"))
+    X3 = rng.randn(4, 3, 2)
+    ragged = [rng.randn(n, 2) for n in (3, 1, 2)]
+    scaler, context = configure(SequenceScaler())
+    with context:
+        out = scaler.fit_transform(X2)
+        assert isinstance(out, pd.DataFrame)
+        assert list(out.columns) == ["t0", "t1", "t2"] and list(out.index) == list("abcd")
+        assert isinstance(scaler.fit(X2).transform(X2), pd.DataFrame)
+        # no DataFrame holds 3D or ragged sequences: they keep their layout
+        expected = SequenceScaler().fit_transform(X3)
+        for out in (scaler.fit_transform(X3), scaler.fit(X3).transform(X3)):
+            assert type(out) is np.ndarray
+            np.testing.assert_array_equal(out, expected)
+        assert scaler.get_feature_names_out().tolist() == ["x0", "x1"]
+        expected = SequenceScaler().fit_transform(ragged)
+        for out in (scaler.fit_transform(ragged), scaler.fit(ragged).transform(ragged)):
+            assert isinstance(out, list) and [s.shape for s in out] == [(3, 2), (1, 2), (2, 2)]
+            for a, b in zip(out, expected):
+                np.testing.assert_array_equal(a, b)
+    assert type(scaler.set_output(transform="default").fit_transform(X2)) is np.ndarray
 
 
 def test_scaler_rejects_other_number_of_features_per_step():

@@ -69,7 +69,8 @@ def _check_columns(df, id_col, time_col, feature_cols):
     if feature_cols is None:
         feature_cols = [c for c in df.columns if c not in (id_col, time_col)]
     else:
-        feature_cols = list(feature_cols)
+        # One string is one column, as in ``df["amount"]``, not its characters.
+        feature_cols = [feature_cols] if isinstance(feature_cols, str) else list(feature_cols)
         missing = [c for c in feature_cols if c not in df.columns]
         if missing:
             raise ValueError(
@@ -118,6 +119,8 @@ def _time_values(series, time_col):
         ns = series.to_numpy(dtype="datetime64[ns]").view(np.int64)
         return ns, 1e-9
     if pd.api.types.is_timedelta64_dtype(series):
+        if series.isna().any():
+            raise ValueError(f"The time column {time_col!r} contains missing values (NaT).")
         return series.to_numpy(dtype="timedelta64[ns]").view(np.int64), 1e-9
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         values = series.to_numpy()
@@ -213,10 +216,11 @@ def events_to_sequences(
         Column of the id that groups events into sequences. Missing ids are an error.
     time_col : str
         Column of the event times: numbers, datetimes or timedeltas. Not a
-        feature itself; see ``time_delta``.
-    feature_cols : list of str, default=None
-        Feature columns, in this order; None takes every other column in the
-        order of ``df``.
+        feature itself; see ``time_delta``. Missing times (NaN, NaT) are an
+        error.
+    feature_cols : str or list of str, default=None
+        Feature columns, in this order (one string is one column); None takes
+        every other column in the order of ``df``.
     time_delta : {"linear", "log"} or None, default=None
         Append the time since the id's previous event as the last feature (0 at
         its first event; seconds for datetimes and timedeltas): as is
@@ -297,8 +301,9 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         Column of the id that groups events into sequences.
     time_col : str
         Column of the event times (numbers, datetimes or timedeltas).
-    feature_cols : list of str, default=None
-        Feature columns; None takes every other column.
+    feature_cols : str or list of str, default=None
+        Feature columns (one string is one column); None takes every other
+        column.
     time_delta : {"linear", "log"} or None, default=None
         Append the time since the id's previous event (seconds for datetimes),
         as is or as ``log1p``.
@@ -340,7 +345,7 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
     _parameter_constraints = {
         "id_col": [Hashable],
         "time_col": [Hashable],
-        "feature_cols": ["array-like", None],
+        "feature_cols": [str, "array-like", None],
         "time_delta": [StrOptions({"linear", "log"}), None],
         "dtype": [StrOptions({"float32", "float64"})],
     }

@@ -2,6 +2,7 @@
 
 import numpy as np
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, _fit_context
+from sklearn.utils._set_output import _get_container_adapter
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..utils._validation import Sequences, _is_polars, check_sequences, polars_float_dtype
@@ -22,7 +23,9 @@ def _float_dtype(X):
     return np.float32 if dtype == np.float32 else np.float64
 
 
-class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class SequenceScaler(
+    OneToOneFeatureMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
+):
     """Standardise sequences per feature, over every step of every sample.
 
     scikit-learn's scalers take 2D tables; this one takes the sequence layouts
@@ -64,9 +67,10 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     2D input ``(n_samples, n_timesteps)`` is read as univariate sequences, so
     all its columns share one mean and scale; only there is the output a table,
     with pandas or polars output through ``set_output(transform="pandas")`` (or
-    ``"polars"``). float32
-    input stays float32, other input becomes float64. Ragged input comes back
-    as a list of arrays.
+    ``"polars"``, or scikit-learn's global ``transform_output``). 3D input comes
+    back as a 3D array and ragged input as a list of arrays whatever the output
+    configuration, since no DataFrame holds them. float32 input stays float32,
+    other input becomes float64.
 
     Examples
     --------
@@ -163,11 +167,48 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_scaled : ndarray or list of ndarray
-            The same layout as ``X``: 2D, 3D, or a list of ``(T_i, n_features)``
-            arrays.
+        X_scaled : ndarray, DataFrame or list of ndarray
+            The same layout as ``X``: 2D (a pandas or polars DataFrame when
+            ``set_output`` or the global configuration asks for one), 3D, or a
+            list of ``(T_i, n_features)`` arrays.
         """
-        return self._apply(X, inverse=False)
+        X_scaled = self._apply(X, inverse=False)
+        if isinstance(X_scaled, list) or X_scaled.ndim != 2:
+            return X_scaled
+        # scikit-learn's automatic wrapping is off for this class (it would wrap 3D
+        # and ragged output too): 2D output is wrapped here, as it would have been.
+        adapter = _get_container_adapter("transform", self)
+        if adapter is None:
+            return X_scaled
+        return adapter.create_container(X_scaled, X, columns=self.get_feature_names_out)
+
+    def set_output(self, *, transform=None):
+        """Set the output container of ``transform`` and ``fit_transform``.
+
+        Only 2D output (from 2D input) is a table; 3D and ragged output keep
+        their layout under any configuration.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas", "polars"}, default=None
+            Container of 2D output:
+
+            - ``"default"``: the default output of the transformer (an ndarray);
+            - ``"pandas"``: a pandas DataFrame;
+            - ``"polars"``: a polars DataFrame;
+            - None: the configuration is unchanged.
+
+        Returns
+        -------
+        self : estimator instance
+            The estimator.
+        """
+        if transform is None:
+            return self
+        if not hasattr(self, "_sklearn_output_config"):
+            self._sklearn_output_config = {}
+        self._sklearn_output_config["transform"] = transform
+        return self
 
     def inverse_transform(self, X):
         """Map standardised sequences back to the original units.

@@ -59,12 +59,41 @@ def _float_dtypes(X):
 
 
 def _is_selector(obj):
-    """Column labels/positions (str, int or a list of them) rather than values."""
+    """Column labels/positions (str, int or a list or tuple of them) rather than values.
+
+    Booleans are values (0/1 flags), not positions.
+    """
     if obj is None:
         return False
     if isinstance(obj, (str, Integral)):
         return True
-    return isinstance(obj, (list, tuple)) and all(isinstance(o, (str, Integral)) for o in obj)
+    return isinstance(obj, (list, tuple)) and all(
+        isinstance(o, (str, Integral)) and not isinstance(o, bool) for o in obj
+    )
+
+
+def _covariate_columns(values, names, selector, what):
+    """Positions of the covariate columns ``selector``, refusing lists that cannot be positions.
+
+    A list of integers selects columns. When its integers are not distinct columns of
+    ``data`` (out of range, or repeated, as in a list of 0/1 flags with one value per
+    step), the caller most likely meant values per step, which must be an array.
+    """
+    if not (isinstance(selector, (list, tuple)) and all(isinstance(o, Integral) for o in selector)):
+        return _columns(values, names, selector, what)
+    n_columns = values.shape[1]
+    labels = names if names is not None else []
+    cols = None
+    if all(o in labels or -n_columns <= o < n_columns for o in selector):
+        cols = _columns(values, names, selector, what)
+    if cols is None or len(set(cols)) < len(cols):
+        raise ValueError(
+            f"{what} is a {type(selector).__name__} of {len(selector)} integers, which "
+            "make_windows reads as column positions, but they are not distinct positions "
+            f"among the {n_columns} column(s) of data. Pass values per step as an array "
+            f"(np.asarray({what})), and select columns by name or by distinct positions."
+        )
+    return cols
 
 
 @validate_params(
@@ -129,7 +158,12 @@ def make_windows(
     covariates : str, int, list of them, or array-like, default=None
         Extra features known up to the end of each window: column(s) of ``data``,
         or an array-like of shape (n_steps,) or (n_steps, n_covariates) with
-        one row per step of ``data``.
+        one row per step of ``data``. A str, an int, or a list or tuple of them
+        selects columns (labels of a DataFrame, or integer positions); values
+        per step are given as an array, a pandas or polars Series or DataFrame,
+        or a list of floats or booleans. A list of integers that are not
+        distinct columns of ``data`` (such as 0/1 flags, one per step) is an
+        error: pass such values as an array (``np.asarray(flags)``).
     future_covariates : str, int, list of them, or array-like, default=None
         Features known ``horizon`` steps ahead, given as for ``covariates``.
 
@@ -147,8 +181,9 @@ def make_windows(
     ------
     ValueError
         If the series is shorter than ``window + horizon``, holds NaN or
-        infinity, if ``horizon < 1``, or if covariates do not have one row per
-        step of ``data``.
+        infinity, if ``horizon < 1``, if covariates do not have one row per
+        step of ``data``, or if a list of integers given as covariates does not
+        name distinct columns of ``data``.
 
     See Also
     --------
@@ -176,7 +211,7 @@ def make_windows(
         if given is None:
             continue
         if _is_selector(given):
-            cols = _columns(values, names, given, key)
+            cols = _covariate_columns(values, names, given, key)
             used += cols
             blocks[key] = values[:, cols]
         else:
