@@ -8,6 +8,8 @@ the data from a fitted estimator.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .utils._validation import check_sequences
+
 __all__ = ["AttentionDisplay", "ForecastDisplay", "TrainingCurveDisplay"]
 
 
@@ -155,13 +157,30 @@ class AttentionDisplay:
         ----------
         estimator : fitted sklearn_seq estimator
         X : sequences or documents
-            A few samples to show.
+            A few samples to show, in any layout the estimator accepts. The
+            weights of each sequence are cut to its own length, so the padding
+            of a ragged batch (a list, tuple, pandas Series or object array of
+            sequences of different lengths) is not shown.
         **plot_kwargs : dict
             Passed to :meth:`plot`; when empty nothing is drawn.
 
         Returns
         -------
         display : AttentionDisplay
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from sklearn_seq import GRUClassifier
+        >>> from sklearn_seq.plotting import AttentionDisplay
+        >>> rng = np.random.RandomState(0)
+        >>> X = [rng.randn(n, 2) for n in (4, 6, 5, 7)]
+        >>> clf = GRUClassifier(hidden_size=4, max_iter=2, pooling="attention",
+        ...                     random_state=0).fit(X, [0, 1, 0, 1])
+        >>> disp = AttentionDisplay.from_estimator(clf, pd.Series(X[:2]))
+        >>> [len(w) for w in disp.weights]
+        [4, 6]
         """
         check_is_fitted(estimator)
         if getattr(estimator, "_text_input", False) and hasattr(estimator, "token_attention"):
@@ -169,9 +188,11 @@ class AttentionDisplay:
             disp = cls([np.asarray(w) for _, w in pairs], [list(t) for t, _ in pairs])
         else:
             full = estimator.attention_weights(X)
-            lengths = [len(x) for x in X] if isinstance(X, (list, tuple)) else None
-            rows = [full[i, : lengths[i]] if lengths else full[i] for i in range(len(full))]
-            disp = cls(rows)
+            # The estimators' own conversion gives the real length of each sequence,
+            # whatever the layout (list, tuple, Series, object array, 2D or 3D array).
+            seqs, _ = check_sequences(X, estimator_name=type(estimator).__name__)
+            lengths = seqs.lengths if seqs.is_ragged else [seqs.max_length] * len(seqs)
+            disp = cls([full[i, : lengths[i]] for i in range(len(full))])
         return disp.plot(**plot_kwargs) if plot_kwargs else disp
 
     def plot(self, ax=None, cmap="viridis"):
@@ -219,8 +240,18 @@ class ForecastDisplay:
         Interval bounds.
     index : array-like of shape (n_steps,), default=None
         x values (dates); positions when None.
-    history : array-like, default=None
-        Actual values before the forecast, drawn for context.
+    history : array-like of shape (n_history,), default=None
+        Actual values before the forecast, drawn for context before it, on the
+        same x axis. Without ``index`` they sit at positions ``-n_history`` to
+        ``-1``. With ``index``, their x values are:
+
+        * the index of ``history`` when it is a pandas Series with an index of
+          its own (any index but the default ``RangeIndex`` 0, 1, ...);
+        * otherwise ``index`` extended backwards by ``n_history`` steps, when
+          ``index`` is a pandas ``DatetimeIndex`` or ``PeriodIndex`` with a
+          ``freq``, a ``RangeIndex``, or evenly spaced numbers or datetimes;
+        * otherwise :meth:`plot` raises a ValueError: pass ``history`` as a
+          pandas Series indexed by its own dates.
 
     Attributes
     ----------
@@ -234,6 +265,17 @@ class ForecastDisplay:
     ...                                         y_lower=[0, 1, 2], y_upper=[2, 3, 4])
     >>> disp.y_pred.shape
     (3,)
+
+    With dates, the history is drawn on the days before the forecast:
+
+    >>> import pandas as pd
+    >>> disp = ForecastDisplay.from_predictions(
+    ...     [1, 2, 3], [1.1, 2.2, 2.7], index=pd.date_range("2024-01-03", periods=3),
+    ...     history=[0, 1]).plot()
+    >>> [line.get_label() for line in disp.ax_.lines]
+    ['history', 'actual', 'forecast']
+    >>> [str(d)[:10] for d in disp.ax_.lines[0].get_xdata()]
+    ['2024-01-01', '2024-01-02']
     """
 
     def __init__(self, y_true, y_pred, y_lower=None, y_upper=None, index=None, history=None):
@@ -254,7 +296,10 @@ class ForecastDisplay:
         y_true, y_pred : array-like of shape (n_steps,)
         y_lower, y_upper : array-like of shape (n_steps,), default=None
         index : array-like, default=None
+            A pandas Index (or Series) is kept as is, with its ``freq``.
         history : array-like, default=None
+            A pandas Series keeps its index; see the class docstring for the x
+            values of the history.
         **plot_kwargs : dict
             Passed to :meth:`plot`.
 
@@ -263,8 +308,18 @@ class ForecastDisplay:
         display : ForecastDisplay
         """
         as1d = lambda a: None if a is None else np.asarray(a, dtype=float).ravel()  # noqa: E731
-        disp = cls(as1d(y_true), as1d(y_pred), as1d(y_lower), as1d(y_upper),
-                   None if index is None else np.asarray(index), as1d(history))
+        if _is_pandas(history) and hasattr(history, "index") and np.ndim(history) == 1:
+            history = history.astype(float)  # keeps its index: the history's x values
+        else:
+            history = as1d(history)
+        if index is not None:
+            if _is_pandas(index):
+                import pandas as pd
+
+                index = pd.Index(index)  # keeps a DatetimeIndex's freq
+            else:
+                index = np.asarray(index)
+        disp = cls(as1d(y_true), as1d(y_pred), as1d(y_lower), as1d(y_upper), index, history)
         return disp.plot(**plot_kwargs) if plot_kwargs else disp
 
     @classmethod
@@ -306,14 +361,20 @@ class ForecastDisplay:
         Returns
         -------
         self : ForecastDisplay
+
+        Raises
+        ------
+        ValueError
+            When ``history`` is given with an ``index`` it cannot be placed
+            before (see the class docstring).
         """
-        ax = _axes(ax)
         n = len(self.y_true)
-        x = np.arange(n) if self.index is None else self.index
+        x = np.arange(n) if self.index is None else _plottable(self.index)
         if self.history is not None:
-            hx = np.arange(-len(self.history), 0) if self.index is None else None
-            if hx is not None:
-                ax.plot(hx, self.history, color="0.6", label="history")
+            hx = _plottable(_history_positions(self.history, self.index))
+        ax = _axes(ax)
+        if self.history is not None:
+            ax.plot(hx, np.asarray(self.history, dtype=float), color="0.6", label="history")
         ax.plot(x, self.y_true, color="k", label="actual")
         ax.plot(x, self.y_pred, color="C0", label="forecast")
         if self.y_lower is not None and self.y_upper is not None:
@@ -322,3 +383,54 @@ class ForecastDisplay:
         ax.legend()
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _is_pandas(obj):
+    return type(obj).__module__.startswith("pandas")
+
+
+def _plottable(x):
+    """x values matplotlib can draw: a PeriodIndex as the timestamps of its periods."""
+    to_timestamp = getattr(x, "to_timestamp", None)
+    return to_timestamp() if to_timestamp is not None else x
+
+
+def _history_positions(history, index):
+    """x values of ``history``, the values just before the forecast at ``index``."""
+    m = len(history)
+    if index is None:
+        return np.arange(-m, 0)
+    import pandas as pd
+
+    own = history.index if isinstance(history, pd.Series) else None
+    default = isinstance(own, pd.RangeIndex) and own.start == 0 and own.step == 1
+    if own is not None and not default:
+        return own
+    if isinstance(index, (pd.DatetimeIndex, pd.PeriodIndex)) and index.freq is not None:
+        dates = pd.date_range if isinstance(index, pd.DatetimeIndex) else pd.period_range
+        return dates(end=index[0], periods=m + 1, freq=index.freq)[:-1]
+    if isinstance(index, pd.RangeIndex) and len(index):
+        return pd.RangeIndex(index.start - m * index.step, index.start, index.step)
+    step = _even_step(index)
+    if step is None:
+        raise ValueError(
+            "Cannot place history before the forecast: index is not a pandas "
+            "DatetimeIndex or PeriodIndex with a freq, a RangeIndex, or evenly spaced "
+            "numbers or datetimes. Pass history as a pandas Series indexed by its own "
+            "dates or positions, e.g. history=series.iloc[:-n_steps]."
+        )
+    positions = index[0] + np.arange(-m, 0) * step
+    return pd.Index(positions) if isinstance(index, pd.Index) else positions
+
+
+def _even_step(index):
+    """The constant nonzero step of a numeric or datetime ``index``; None otherwise."""
+    if len(index) < 2 or getattr(index.dtype, "kind", "O") not in "iufmM":
+        return None
+    diffs = np.asarray(index[1:] - index[:-1])
+    if diffs.dtype.kind == "f":
+        even = np.allclose(diffs, diffs[0])
+    else:
+        even = bool((diffs == diffs[0]).all())
+    step = diffs[0]
+    return step if even and step != step - step else None
