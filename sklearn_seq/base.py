@@ -203,6 +203,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
         first_call = not hasattr(self, "net_") or not (incremental or self.warm_start)
+        if not first_call:
+            self._check_same_network()
         seqs = self._validate_X(X, reset=first_call, y=y)
         target = self._encode_y(y, first_call=first_call, classes=classes)
         check_consistent_length(np.empty((seqs.n_samples, 0)), target)
@@ -283,6 +285,24 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 ConvergenceWarning,
             )
         return self
+
+    def _check_same_network(self):
+        """A warm-started fit trains the network of the first fit: the parameters it
+        was built from cannot change in between."""
+        params = self.get_params(deep=False)
+        plain = (type(None), bool, int, float, str, np.generic)
+        for key, built in self.net_.get_params_for("module").items():
+            if key == "dtype":
+                built = str(built).removeprefix("torch.")
+            current = params.get(key, built)
+            if not (isinstance(built, plain) and isinstance(current, plain)):
+                continue  # arrays (pretrained embeddings) are checked at fit
+            if current != built:
+                raise ValueError(
+                    f"{key} cannot change between warm-started fits or partial_fit "
+                    f"calls: the network was built with {key}={built!r}. Set "
+                    "warm_start=False (or call fit) to train a new network."
+                )
 
     def _adjust_sample_weight(self, sample_weight, y):
         return sample_weight

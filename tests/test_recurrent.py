@@ -186,6 +186,18 @@ def test_warm_start_keeps_the_optimizer_state_and_applies_new_training_parameter
         # Early stopping switched on between warm-started fits scores a validation set.
         twice.set_params(learning_rate_init=1e-3, early_stopping=True, max_iter=3).fit(X, y)
     assert len(twice.validation_scores_) == 3 and twice.n_iter_ == 2 + 2 + 2 + 3
+    # The network is the first fit's: its architecture cannot change in between, and
+    # a refused fit leaves the model as it was.
+    before = twice.predict_proba(X)
+    for key, value in [("hidden_size", 8), ("dropout", 0.5), ("num_layers", 2),
+                       ("dtype", "float64")]:
+        old = twice.get_params()[key]
+        with pytest.raises(ValueError, match=f"{key} cannot change between warm-started"):
+            twice.set_params(**{key: value}).fit(X, y)
+        twice.set_params(**{key: old})
+    np.testing.assert_array_equal(twice.predict_proba(X), before)
+    assert twice.n_iter_ == 9
+    twice.set_params(hidden_size=np.int64(4)).partial_fit(X, y)  # the same size
 
 
 def test_partial_fit_after_an_early_stopping_fit():
