@@ -160,6 +160,9 @@ class FiniteLossGuard(Callback):
         best = getattr(stopper, "best_model_weights_", None) if stopper is not None else None
         if stopper is not None and stopper.load_best and best is not None:
             net.module_.load_state_dict(best)
+            # The optimizer's state may hold the non-finite values too: back to the
+            # last finite epoch's, so that the model can be saved and trained on.
+            net.optimizer_.load_state_dict(self.optimizer_state_)
             warnings.warn(
                 f"Non-finite training at epoch {epoch} ({what}); training stopped and "
                 f"the best weights (epoch {stopper.best_epoch_}) were restored.",

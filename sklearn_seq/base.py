@@ -210,9 +210,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         check_consistent_length(np.empty((seqs.n_samples, 0)), target)
         dtype = np.dtype(self.dtype)  # compute dtype (inputs may be token ids)
         sample_weight = _check_sample_weight(
-            sample_weight, np.empty((seqs.n_samples, 0)), dtype=np.float64,
-            ensure_non_negative=True,
+            sample_weight, np.empty((seqs.n_samples, 0)), dtype=np.float64
         )
+        if (sample_weight < 0).any():  # as _check_sample_weight(ensure_non_negative=True)
+            raise ValueError("Negative values in data passed to `sample_weight`.")
         sample_weight = self._adjust_sample_weight(sample_weight, y)
         target = self._prepare_target(target, sample_weight, first_call, dtype)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -271,8 +272,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             _net.update_training(self.net_, self, self._batch_size(n_train), valid_set)
 
         epochs = 1 if incremental else self.max_iter
+        start = len(self.net_.history)
         stopped, interrupted = _net.train(self.net_, train_set, epochs, seed, owner=self)
-        self._record_history(early_stopping)
+        self._record_history(early_stopping, start)
         if interrupted:
             raise KeyboardInterrupt(
                 f"training interrupted after {self.n_iter_} epochs; the estimator keeps "
@@ -338,7 +340,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     def _prepare_target(self, target, sample_weight, first_call, dtype):
         return target
 
-    def _record_history(self, early_stopping):
+    def _record_history(self, early_stopping, start=0):
+        """Fitted attributes from the net's history; ``start``: the first epoch of
+        this fit (a warm-started fit restores the best weights of its own epochs)."""
         history = self.net_.history
         self.n_iter_ = len(history)
         self.loss_curve_ = [float(v) for v in history[:, "train_loss"]]
@@ -346,7 +350,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             self.validation_scores_ = [
                 float(row["valid_score"]) for row in history if "valid_score" in row
             ]
-            self.best_validation_score_ = max(self.validation_scores_, default=None)
+            self.best_validation_score_ = max(
+                (float(row["valid_score"]) for row in history[start:] if "valid_score" in row),
+                default=None,
+            )
             self.best_loss_ = None
         else:
             self.validation_scores_ = None

@@ -107,8 +107,13 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     def _fit(self, X, y, sample_weight=None, **kwargs):
         quantiles = self._check_quantiles()
         if hasattr(self, "net_") and (kwargs.get("incremental") or self.warm_start):
-            if not np.array_equal(self._n_quantiles(quantiles), self._n_quantiles()):
-                raise ValueError("quantiles cannot change between warm-started fits.")
+            if (quantiles is None) != (self.quantiles_ is None) or (
+                quantiles is not None and not np.array_equal(quantiles, self.quantiles_)
+            ):
+                raise ValueError(
+                    "quantiles cannot change between warm-started fits or partial_fit "
+                    f"calls: the network was trained for quantiles={self.quantiles_!r}."
+                )
             if self.scaling != self.net_.module_.scaling:
                 raise ValueError("scaling cannot change between warm-started fits.")
         else:

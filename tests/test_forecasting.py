@@ -228,11 +228,19 @@ def test_without_attention_the_head_reads_the_last_state_alone(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
-def test_scaling_cannot_change_between_warm_started_fits():
+def test_scaling_and_quantiles_cannot_change_between_warm_started_fits():
     X, y = make_windows(_trending_series(100), window=8)
     model = AttentionForecaster(hidden_size=4, max_iter=1, warm_start=True).fit(X, y)
     with pytest.raises(ValueError, match="scaling cannot change"):
         model.set_params(scaling="window").fit(X, y)
+    # The levels, not only their number: the network was trained for these.
+    model = AttentionForecaster(hidden_size=4, max_iter=1, warm_start=True,
+                                quantiles=(0.1, 0.5, 0.9)).fit(X, y)
+    for quantiles in [(0.3, 0.5, 0.7), None, (0.5,)]:
+        with pytest.raises(ValueError, match="quantiles cannot change"):
+            model.set_params(quantiles=quantiles).partial_fit(X, y)
+    model.set_params(quantiles=[0.1, 0.5, 0.9]).partial_fit(X, y)  # the same levels
+    assert model.n_iter_ == 2
 
 
 def test_pipeline_grid_search_over_time_series_splits_and_joblib_round_trip(tmp_path):

@@ -186,6 +186,13 @@ def test_warm_start_keeps_the_optimizer_state_and_applies_new_training_parameter
         # Early stopping switched on between warm-started fits scores a validation set.
         twice.set_params(learning_rate_init=1e-3, early_stopping=True, max_iter=3).fit(X, y)
     assert len(twice.validation_scores_) == 3 and twice.n_iter_ == 2 + 2 + 2 + 3
+    # Each warm-started fit restores the best weights of its own epochs, and
+    # best_validation_score_ is theirs.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        twice.set_params(learning_rate_init=5.0, max_iter=2).fit(X, y)
+    assert twice.best_validation_score_ == max(twice.validation_scores_[3:])
+    twice.set_params(learning_rate_init=1e-3, early_stopping=False, max_iter=3)
     # The network is the first fit's: its architecture cannot change in between, and
     # a refused fit leaves the model as it was.
     before = twice.predict_proba(X)
@@ -196,7 +203,7 @@ def test_warm_start_keeps_the_optimizer_state_and_applies_new_training_parameter
             twice.set_params(**{key: value}).fit(X, y)
         twice.set_params(**{key: old})
     np.testing.assert_array_equal(twice.predict_proba(X), before)
-    assert twice.n_iter_ == 9
+    assert twice.n_iter_ == 11
     twice.set_params(hidden_size=np.int64(4)).partial_fit(X, y)  # the same size
 
 

@@ -130,13 +130,23 @@ def test_non_finite_loss_restores_last_finite_epoch(callbacks):
     np.testing.assert_array_equal(est.predict(X), reference.predict(X))
 
 
-def test_non_finite_loss_under_early_stopping_keeps_best_weights(callbacks):
+def test_non_finite_loss_under_early_stopping_keeps_best_weights(callbacks, tmp_path):
     callbacks.append(("poison", PoisonWeights(epoch=3)))
     est = GRURegressor(**{**SMALL, "early_stopping": True, "validation_fraction": 0.25})
     with pytest.warns(ConvergenceWarning, match="Non-finite training at epoch 3.*best weights"):
         _fit(est, Y_REG)
     assert est.n_iter_ == 2 and len(est.validation_scores_) == 2
     assert np.isfinite(est.predict(X)).all()
+    # The optimizer's state is the last finite epoch's: the model saves, loads and
+    # trains on.
+    state = est.net_.optimizer_.state_dict()["state"]
+    assert all(torch.isfinite(v).all() for s in state.values() for v in s.values()
+               if torch.is_tensor(v))
+    callbacks.clear()
+    est.save(tmp_path / "m.skseq")
+    loaded = load(tmp_path / "m.skseq")
+    _fit(loaded.set_params(warm_start=True), Y_REG)
+    assert loaded.n_iter_ == 2 + SMALL["max_iter"]
 
 
 def test_non_finite_weights_after_last_batch_are_caught(callbacks):
