@@ -66,6 +66,7 @@ FITTED_ATTRIBUTES = {
     "_y_scale": "array",
     "quantiles_": "array_or_none",
     "vocabulary_": "dict",
+    "_tokenization": "dict",
     "_text_input": "bool",
     "device_": "str",
     "n_iter_": "int",

@@ -300,6 +300,31 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
                 raise ValueError("vocabulary holds a token more than once.")
         return vocab
 
+    # Parameters that shape the tokens and the vocabulary learnt at the first fit.
+    _TOKENIZATION = ("analyzer", "tokenizer", "token_pattern", "lowercase", "min_df",
+                     "max_features", "max_len")
+
+    def _tokenization_record(self):
+        # Callables are recorded as a marker: the safe format stores plain data only.
+        return {
+            key: "<callable>" if callable(getattr(self, key)) else getattr(self, key)
+            for key in self._TOKENIZATION
+        }
+
+    def _check_same_network(self):
+        super()._check_same_network()
+        record = getattr(self, "_tokenization", None)
+        if not (self._text_input and record is not None):
+            return
+        current = self._tokenization_record()
+        for key, value in record.items():
+            if current[key] != value:
+                raise ValueError(
+                    f"{key} cannot change between warm-started fits or partial_fit "
+                    f"calls: the vocabulary was built with {key}={value!r}. Set "
+                    "warm_start=False (or call fit) to learn a new vocabulary."
+                )
+
     def _to_sequences(self, tokens):
         vocab = self.vocabulary_
         ids = [[vocab.get(t, UNKNOWN_ID) for t in doc] or [UNKNOWN_ID] for doc in tokens]
@@ -326,6 +351,7 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
             if reset:
                 self._text_input = False
                 self.__dict__.pop("vocabulary_", None)
+                self.__dict__.pop("_tokenization", None)
             return seqs
 
         validate_data(self, X, y, skip_check_array=True, ensure_2d=False, reset=reset)
@@ -342,6 +368,7 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         if reset:
             self._fit_vocabulary(tokens)
             self._text_input = True
+            self._tokenization = self._tokenization_record()
             for attr in ("n_features_in_", "n_features_per_step_", "_fit_ndim"):
                 self.__dict__.pop(attr, None)
         return self._to_sequences(tokens)

@@ -233,6 +233,24 @@ def test_text_after_numeric_fit_and_numeric_after_text_fit_raise(fitted):
         numeric.predict(["some text"])
 
 
+def test_tokenization_cannot_change_between_warm_started_fits():
+    # The vocabulary is the first fit's: words read as characters would all be unknown.
+    est = _tiny(max_iter=1, warm_start=True).fit(DOCS, LABELS)
+    before = est.predict_proba(DOCS)
+    for key, value in [("analyzer", "char"), ("lowercase", False), ("max_len", 3),
+                       ("tokenizer", str.split)]:
+        old = est.get_params()[key]
+        with pytest.raises(ValueError, match=f"{key} cannot change between warm-started"):
+            est.set_params(**{key: value}).partial_fit(DOCS, LABELS)
+        est.set_params(**{key: old})
+    np.testing.assert_array_equal(est.predict_proba(DOCS), before)
+    est.fit(DOCS, LABELS)  # the same tokenisation trains on
+    assert est.n_iter_ == 2
+    # Numeric input has no vocabulary, and a new fit learns a new one.
+    est.set_params(warm_start=False, analyzer="char").fit(DOCS, LABELS)
+    assert "p" in est.vocabulary_
+
+
 def test_all_empty_documents_raise_empty_vocabulary():
     with pytest.raises(ValueError, match="empty vocabulary"):
         _tiny().fit(["", "!!"], [0, 1])
