@@ -66,6 +66,21 @@ def _strata():
     return strata
 
 
+def _refuse_changes(built, current, what):
+    """Raise if a parameter in ``current`` differs from the value ``what`` was built
+    with (plain values only: arrays, such as pretrained embeddings, are checked at
+    fit)."""
+    plain = (type(None), bool, int, float, str, np.generic)
+    for key, value in built.items():
+        now = current.get(key, value)
+        if isinstance(value, plain) and isinstance(now, plain) and now != value:
+            raise ValueError(
+                f"{key} cannot change between warm-started fits or partial_fit calls: "
+                f"{what} was built with {key}={value!r}. Set warm_start=False (or call "
+                "fit) to start again."
+            )
+
+
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     """Base class for recurrent sequence estimators. Not for direct use."""
 
@@ -291,20 +306,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     def _check_same_network(self):
         """A warm-started fit trains the network of the first fit: the parameters it
         was built from cannot change in between."""
-        params = self.get_params(deep=False)
-        plain = (type(None), bool, int, float, str, np.generic)
-        for key, built in self.net_.get_params_for("module").items():
-            if key == "dtype":
-                built = str(built).removeprefix("torch.")
-            current = params.get(key, built)
-            if not (isinstance(built, plain) and isinstance(current, plain)):
-                continue  # arrays (pretrained embeddings) are checked at fit
-            if current != built:
-                raise ValueError(
-                    f"{key} cannot change between warm-started fits or partial_fit "
-                    f"calls: the network was built with {key}={built!r}. Set "
-                    "warm_start=False (or call fit) to train a new network."
-                )
+        built = dict(self.net_.get_params_for("module"))
+        if "dtype" in built:
+            built["dtype"] = str(built["dtype"]).removeprefix("torch.")
+        _refuse_changes(built, self.get_params(deep=False), "the network")
 
     def _adjust_sample_weight(self, sample_weight, y):
         return sample_weight

@@ -106,19 +106,22 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
 
     def _fit(self, X, y, sample_weight=None, **kwargs):
         quantiles = self._check_quantiles()
-        if hasattr(self, "net_") and (kwargs.get("incremental") or self.warm_start):
-            if (quantiles is None) != (self.quantiles_ is None) or (
-                quantiles is not None and not np.array_equal(quantiles, self.quantiles_)
-            ):
-                raise ValueError(
-                    "quantiles cannot change between warm-started fits or partial_fit "
-                    f"calls: the network was trained for quantiles={self.quantiles_!r}."
-                )
-            if self.scaling != self.net_.module_.scaling:
-                raise ValueError("scaling cannot change between warm-started fits.")
-        else:
+        if not (hasattr(self, "net_") and (kwargs.get("incremental") or self.warm_start)):
             self.quantiles_ = quantiles
         return super()._fit(X, y, sample_weight, **kwargs)
+
+    def _check_same_network(self):
+        # ``scaling`` and the network's width are network arguments (checked by the
+        # base); the quantile levels are the loss's.
+        super()._check_same_network()
+        quantiles = self._check_quantiles()
+        if (quantiles is None) != (self.quantiles_ is None) or (
+            quantiles is not None and not np.array_equal(quantiles, self.quantiles_)
+        ):
+            raise ValueError(
+                "quantiles cannot change between warm-started fits or partial_fit "
+                f"calls: the network was trained for quantiles={self.quantiles_!r}."
+            )
 
     def _n_quantiles(self, quantiles="fitted"):
         q = self.quantiles_ if isinstance(quantiles, str) else quantiles

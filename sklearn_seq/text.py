@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .base import BaseRecurrent, RecurrentClassifierMixin
+from .base import BaseRecurrent, RecurrentClassifierMixin, _refuse_changes
 from .utils._docstrings import (
     CLASS_WEIGHT_PARAM,
     COMMON_ATTRIBUTES,
@@ -314,16 +314,8 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
     def _check_same_network(self):
         super()._check_same_network()
         record = getattr(self, "_tokenization", None)
-        if not (self._text_input and record is not None):
-            return
-        current = self._tokenization_record()
-        for key, value in record.items():
-            if current[key] != value:
-                raise ValueError(
-                    f"{key} cannot change between warm-started fits or partial_fit "
-                    f"calls: the vocabulary was built with {key}={value!r}. Set "
-                    "warm_start=False (or call fit) to learn a new vocabulary."
-                )
+        if self._text_input and record is not None:
+            _refuse_changes(record, self._tokenization_record(), "the vocabulary")
 
     def _to_sequences(self, tokens):
         vocab = self.vocabulary_
