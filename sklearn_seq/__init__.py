@@ -1,6 +1,7 @@
 """Recurrent neural networks as scikit-learn estimators, trained with skorch."""
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib as _importlib
+from importlib import metadata as _metadata
 
 from .recurrent import (
     GRUClassifier,
@@ -24,11 +25,27 @@ from .preprocessing import (
     make_windows,
 )
 from .text import BiRNNTextClassifier
+from .utils import show_versions
 
 try:
-    __version__ = version("sklearn-seq")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _metadata.version("sklearn-seq")
+except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
+
+# The modules users import from; each is loaded on first attribute access, as in
+# scikit-learn (``sklearn_seq.datasets.make_demand(...)`` after ``import sklearn_seq``).
+_submodules = [
+    "anomaly",
+    "base",
+    "datasets",
+    "forecasting",
+    "nn",
+    "plotting",
+    "preprocessing",
+    "recurrent",
+    "text",
+    "utils",
+]
 
 __all__ = [
     "InconsistentVersionWarning",
@@ -53,5 +70,18 @@ __all__ = [
     "LSTMRegressor",
     "RNNClassifier",
     "RNNRegressor",
+    "show_versions",
     "__version__",
 ]
+
+
+def __getattr__(name):
+    if name in _submodules:
+        return _importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    # The public names only: not the private modules that importing binds here.
+    dunders = [name for name in globals() if name.startswith("__") and name.endswith("__")]
+    return sorted({*dunders, *__all__, *_submodules})
