@@ -1,11 +1,16 @@
 """Displays in scikit-learn's style: training curves, attention, forecasts.
 
 Each display stores the data it shows; ``plot(ax=None)`` draws it (matplotlib is
-imported only then) and stores ``ax_`` and ``figure_``; ``from_estimator`` computes
-the data from a fitted estimator.
+imported only then) and stores ``ax_`` and ``figure_``. ``from_estimator`` computes
+the data from a fitted estimator, or from the final step of a fitted Pipeline on
+``X`` transformed by the steps before it, and draws it (on a new figure when
+``ax`` is None), as scikit-learn's Displays do; so does ``from_predictions``.
 """
 
+import numbers
+
 import numpy as np
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .utils._validation import check_sequences
@@ -13,12 +18,31 @@ from .utils._validation import check_sequences
 __all__ = ["AttentionDisplay", "ForecastDisplay", "TrainingCurveDisplay"]
 
 
-def _axes(ax):
-    import matplotlib.pyplot as plt
-
+def _axes(ax, caller):
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller} needs matplotlib: pip install matplotlib "
+            '(or pip install "sklearn-seq[plot]").'
+        ) from exc
     if ax is None:
         _, ax = plt.subplots()
     return ax
+
+
+def _final_estimator(estimator, X=None):
+    """The estimator that computes, and ``X`` as it reaches it.
+
+    For a Pipeline (nested ones too), its last step and ``X`` transformed by the
+    steps before it; otherwise ``estimator`` and ``X`` unchanged.
+    """
+    check_is_fitted(estimator)
+    while isinstance(estimator, Pipeline):
+        if X is not None and len(estimator.steps) > 1:
+            X = estimator[:-1].transform(X)
+        estimator = estimator[-1]
+    return estimator, X
 
 
 class TrainingCurveDisplay:
@@ -60,21 +84,23 @@ class TrainingCurveDisplay:
         self.estimator_name = estimator_name
 
     @classmethod
-    def from_estimator(cls, estimator, **plot_kwargs):
-        """Read the curves of a fitted estimator; plot when ``plot_kwargs`` are given.
+    def from_estimator(cls, estimator, *, ax=None):
+        """Draw the curves of a fitted estimator.
 
         Parameters
         ----------
-        estimator : fitted sklearn_seq estimator
-            Any estimator with ``loss_curve_``.
-        **plot_kwargs : dict
-            Passed to :meth:`plot`; when empty nothing is drawn.
+        estimator : fitted sklearn_seq estimator or Pipeline
+            Any estimator with ``loss_curve_``, or a Pipeline ending with one
+            (its curves are drawn).
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
 
         Returns
         -------
         display : TrainingCurveDisplay
+            Drawn: ``ax_`` and ``figure_`` hold the plot.
         """
-        check_is_fitted(estimator)
+        estimator, _ = _final_estimator(estimator)
         disp = cls(
             np.asarray(estimator.loss_curve_),
             None
@@ -82,7 +108,7 @@ class TrainingCurveDisplay:
             else np.asarray(estimator.validation_scores_),
             type(estimator).__name__,
         )
-        return disp.plot(**plot_kwargs) if plot_kwargs else disp
+        return disp.plot(ax=ax)
 
     def plot(self, ax=None):
         """Draw the curves.
@@ -96,7 +122,7 @@ class TrainingCurveDisplay:
         -------
         self : TrainingCurveDisplay
         """
-        ax = _axes(ax)
+        ax = _axes(ax, "TrainingCurveDisplay.plot")
         epochs = np.arange(1, len(self.loss_curve) + 1)
         ax.plot(epochs, self.loss_curve, label="training loss", color="C0")
         ax.set_xlabel("epoch")
@@ -146,8 +172,8 @@ class AttentionDisplay:
         self.sample_names = sample_names
 
     @classmethod
-    def from_estimator(cls, estimator, X, **plot_kwargs):
-        """Attention of a fitted estimator on ``X`` (sequences, or documents).
+    def from_estimator(cls, estimator, X, *, ax=None, cmap="viridis"):
+        """Draw the attention of a fitted estimator on ``X`` (sequences, or documents).
 
         Works with estimators fitted with ``pooling="attention"`` (their
         ``attention_weights``), with ``AttentionForecaster`` and, for text, with
@@ -155,18 +181,24 @@ class AttentionDisplay:
 
         Parameters
         ----------
-        estimator : fitted sklearn_seq estimator
+        estimator : fitted sklearn_seq estimator or Pipeline
+            With a Pipeline, the attention of its last step on ``X``
+            transformed by the steps before it.
         X : sequences or documents
-            A few samples to show, in any layout the estimator accepts. The
-            weights of each sequence are cut to its own length, so the padding
-            of a ragged batch (a list, tuple, pandas Series or object array of
-            sequences of different lengths) is not shown.
-        **plot_kwargs : dict
-            Passed to :meth:`plot`; when empty nothing is drawn.
+            A few samples to show, in any layout the estimator (or the
+            Pipeline) accepts. The weights of each sequence are cut to its own
+            length, so the padding of a ragged batch (a list, tuple, pandas
+            Series or object array of sequences of different lengths) is not
+            shown.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
+        cmap : str, default="viridis"
+            Colour map of the heat map.
 
         Returns
         -------
         display : AttentionDisplay
+            Drawn: ``ax_``, ``figure_`` and ``image_`` hold the plot.
 
         Examples
         --------
@@ -182,7 +214,7 @@ class AttentionDisplay:
         >>> [len(w) for w in disp.weights]
         [4, 6]
         """
-        check_is_fitted(estimator)
+        estimator, X = _final_estimator(estimator, X)
         if getattr(estimator, "_text_input", False) and hasattr(estimator, "token_attention"):
             pairs = estimator.token_attention(X)
             disp = cls([np.asarray(w) for _, w in pairs], [list(t) for t, _ in pairs])
@@ -193,7 +225,7 @@ class AttentionDisplay:
             seqs, _ = check_sequences(X, estimator_name=type(estimator).__name__)
             lengths = seqs.lengths if seqs.is_ragged else [seqs.max_length] * len(seqs)
             disp = cls([full[i, : lengths[i]] for i in range(len(full))])
-        return disp.plot(**plot_kwargs) if plot_kwargs else disp
+        return disp.plot(ax=ax, cmap=cmap)
 
     def plot(self, ax=None, cmap="viridis"):
         """Draw the weights as a heat map (rows: samples, columns: steps).
@@ -201,13 +233,15 @@ class AttentionDisplay:
         Parameters
         ----------
         ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
         cmap : str, default="viridis"
+            Colour map of the heat map.
 
         Returns
         -------
         self : AttentionDisplay
         """
-        ax = _axes(ax)
+        ax = _axes(ax, "AttentionDisplay.plot")
         width = max(len(w) for w in self.weights)
         grid = np.full((len(self.weights), width), np.nan)
         for i, w in enumerate(self.weights):
@@ -229,6 +263,11 @@ class AttentionDisplay:
 
 class ForecastDisplay:
     """Forecast against actual values, with a prediction interval when available.
+
+    One forecast is drawn: the values of its steps, at positions 0, 1, ... or at
+    ``index``. That is either one-step forecasts, one point per window, or the
+    several steps ahead forecast from one window (see ``origin`` in
+    :meth:`from_estimator`).
 
     Parameters
     ----------
@@ -263,15 +302,15 @@ class ForecastDisplay:
     >>> from sklearn_seq.plotting import ForecastDisplay
     >>> disp = ForecastDisplay.from_predictions([1, 2, 3], [1.1, 2.2, 2.7],
     ...                                         y_lower=[0, 1, 2], y_upper=[2, 3, 4])
-    >>> disp.y_pred.shape
-    (3,)
+    >>> [line.get_label() for line in disp.ax_.lines]
+    ['actual', 'forecast']
 
     With dates, the history is drawn on the days before the forecast:
 
     >>> import pandas as pd
     >>> disp = ForecastDisplay.from_predictions(
     ...     [1, 2, 3], [1.1, 2.2, 2.7], index=pd.date_range("2024-01-03", periods=3),
-    ...     history=[0, 1]).plot()
+    ...     history=[0, 1])
     >>> [line.get_label() for line in disp.ax_.lines]
     ['history', 'actual', 'forecast']
     >>> [str(d)[:10] for d in disp.ax_.lines[0].get_xdata()]
@@ -288,30 +327,42 @@ class ForecastDisplay:
 
     @classmethod
     def from_predictions(cls, y_true, y_pred, *, y_lower=None, y_upper=None, index=None,
-                         history=None, **plot_kwargs):
-        """Build from arrays; plot when ``plot_kwargs`` are given.
+                         history=None, ax=None):
+        """Draw one forecast given as arrays.
 
         Parameters
         ----------
         y_true, y_pred : array-like of shape (n_steps,)
+            Actual values and forecast of each step. A multi-step forecast per
+            window (one row per window) is refused: pass one row, or use
+            :meth:`from_estimator` with ``origin``.
         y_lower, y_upper : array-like of shape (n_steps,), default=None
+            Interval bounds.
         index : array-like, default=None
             A pandas Index (or Series) is kept as is, with its ``freq``.
         history : array-like, default=None
             A pandas Series keeps its index; see the class docstring for the x
             values of the history.
-        **plot_kwargs : dict
-            Passed to :meth:`plot`.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
 
         Returns
         -------
         display : ForecastDisplay
+            Drawn: ``ax_`` and ``figure_`` hold the plot.
+
+        Raises
+        ------
+        ValueError
+            When ``y_true``, ``y_pred``, ``y_lower`` or ``y_upper`` holds
+            several forecasts (a 2D array with more than one row and column),
+            or when ``history`` is given with an ``index`` it cannot be placed
+            before (see the class docstring).
         """
-        as1d = lambda a: None if a is None else np.asarray(a, dtype=float).ravel()  # noqa: E731
         if _is_pandas(history) and hasattr(history, "index") and np.ndim(history) == 1:
             history = history.astype(float)  # keeps its index: the history's x values
         else:
-            history = as1d(history)
+            history = _one_forecast(history, "history")
         if index is not None:
             if _is_pandas(index):
                 import pandas as pd
@@ -319,37 +370,121 @@ class ForecastDisplay:
                 index = pd.Index(index)  # keeps a DatetimeIndex's freq
             else:
                 index = np.asarray(index)
-        disp = cls(as1d(y_true), as1d(y_pred), as1d(y_lower), as1d(y_upper), index, history)
-        return disp.plot(**plot_kwargs) if plot_kwargs else disp
+        disp = cls(_one_forecast(y_true, "y_true"), _one_forecast(y_pred, "y_pred"),
+                   _one_forecast(y_lower, "y_lower"), _one_forecast(y_upper, "y_upper"),
+                   index, history)
+        return disp.plot(ax=ax)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, interval=(0, -1), **kwargs):
-        """Forecast ``X`` with a fitted forecaster and compare with ``y``.
+    def from_estimator(cls, estimator, X, y, *, origin=None, interval=(0, -1), index=None,
+                       history=None, ax=None):
+        """Forecast ``X`` with a fitted forecaster and draw it against ``y``.
 
-        One-step forecasts (``y`` 1D): each window gives one point. With
-        ``quantiles``, the interval spans the quantile levels at positions
+        One-step forecasts (``y`` of shape ``(n_samples,)``, one column per
+        window): each window gives one point, at positions 0 to
+        ``n_samples - 1`` (or ``index``). Multi-step forecasts (``y`` of shape
+        ``(n_samples, horizon)``, as :func:`~sklearn_seq.preprocessing.make_windows`
+        gives): ``origin`` chooses the window whose forecast is drawn, its
+        ``horizon`` steps at positions 0 to ``horizon - 1`` (or ``index``).
+        With ``quantiles``, the interval spans the quantile levels at positions
         ``interval`` of ``quantiles_`` (the outermost by default).
 
         Parameters
         ----------
-        estimator : fitted regressor or AttentionForecaster
+        estimator : fitted regressor, AttentionForecaster, or Pipeline
+            With a Pipeline, its last step forecasts ``X`` transformed by the
+            steps before it (and its ``quantiles_`` give the interval).
         X : windows
-        y : array-like of shape (n_samples,)
+            In any layout the estimator (or the Pipeline) accepts.
+        y : array-like of shape (n_samples,) or (n_samples, horizon)
+            Actual values, as for ``fit``.
+        origin : int, default=None
+            With multi-step forecasts, the window (row of ``X`` and ``y``) whose
+            forecast is drawn: ``-1`` for the last. Required for them, and
+            must be None for one-step forecasts.
         interval : tuple of int, default=(0, -1)
-        **kwargs : dict
-            ``index``, ``history`` and plot arguments.
+            Positions in ``quantiles_`` of the interval's lower and upper levels.
+        index : array-like, default=None
+            x values of the drawn steps (``n_samples`` for one-step forecasts,
+            ``horizon`` with ``origin``).
+        history : array-like, default=None
+            Actual values before the forecast; see the class docstring.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
 
         Returns
         -------
         display : ForecastDisplay
+            Drawn: ``ax_`` and ``figure_`` hold the plot.
+
+        Raises
+        ------
+        ValueError
+            When ``y`` holds multi-step forecasts and ``origin`` is None, when
+            ``origin`` is not a row of ``y``, or is given for one-step forecasts.
+
+        Notes
+        -----
+        With several target series, a row of ``y`` from ``make_windows`` holds
+        all targets of step 1, then of step 2, and so on: draw one series with
+        :meth:`from_predictions`, e.g. ``y[origin, k::n_targets]`` and the
+        same columns of ``estimator.predict(X)``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_seq import AttentionForecaster, make_windows
+        >>> from sklearn_seq.plotting import ForecastDisplay
+        >>> series = np.sin(np.arange(60) / 3)
+        >>> X, y = make_windows(series, window=12, horizon=5)
+        >>> model = AttentionForecaster(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+        >>> disp = ForecastDisplay.from_estimator(model, X, y, origin=-1)
+        >>> disp.ax_.lines[0].get_xdata()
+        array([0, 1, 2, 3, 4])
         """
-        check_is_fitted(estimator)
-        y_pred = estimator.predict(X)
+        model, Xt = _final_estimator(estimator, X)
+        y = np.asarray(y, dtype=float)
+        y_pred = np.asarray(model.predict(Xt), dtype=float)
+        n = len(y_pred)
+        y, y_pred = y.reshape(len(y), -1), y_pred.reshape(n, -1)
+        if y.shape != y_pred.shape:
+            raise ValueError(
+                f"y has shape {y.shape} but {type(model).__name__} forecasts "
+                f"{y_pred.shape}: pass the y that belongs to the windows X, "
+                "with the columns the estimator was fitted on."
+            )
+        q = None
+        if getattr(model, "quantiles_", None) is not None:
+            q = np.asarray(model.predict_quantiles(Xt)).reshape(n, y.shape[1], -1)
+        horizon = y.shape[1]
+        if horizon == 1:
+            if origin is not None:
+                raise ValueError(
+                    "origin chooses the window whose multi-step forecast is drawn; here "
+                    "y holds one step ahead per window, drawn as one point per "
+                    "window: leave origin=None."
+                )
+            rows = slice(None)
+        else:
+            if origin is None:
+                raise ValueError(
+                    f"y holds {n} forecasts of {horizon} steps ahead (one row per "
+                    "window of X) and ForecastDisplay draws one forecast at a time: "
+                    "pass origin=-1 to draw the forecast of the last window (or "
+                    f"origin=i for window i); index then gives the x values of its "
+                    f"{horizon} steps."
+                )
+            if not isinstance(origin, numbers.Integral) or not -n <= origin < n:
+                raise ValueError(
+                    f"origin={origin!r} is not a window of X: y holds {n} forecasts, so "
+                    f"origin must be an integer from {-n} to {n - 1}."
+                )
+            rows = int(origin)
         lower = upper = None
-        if getattr(estimator, "quantiles_", None) is not None:
-            q = estimator.predict_quantiles(X)
-            lower, upper = q[..., interval[0]], q[..., interval[1]]
-        return cls.from_predictions(y, y_pred, y_lower=lower, y_upper=upper, **kwargs)
+        if q is not None:
+            lower, upper = q[rows, :, interval[0]], q[rows, :, interval[1]]
+        return cls.from_predictions(y[rows], y_pred[rows], y_lower=lower, y_upper=upper,
+                                    index=index, history=history, ax=ax)
 
     def plot(self, ax=None):
         """Draw history, actual, forecast and interval.
@@ -372,7 +507,7 @@ class ForecastDisplay:
         x = np.arange(n) if self.index is None else _plottable(self.index)
         if self.history is not None:
             hx = _plottable(_history_positions(self.history, self.index))
-        ax = _axes(ax)
+        ax = _axes(ax, "ForecastDisplay.plot")
         if self.history is not None:
             ax.plot(hx, np.asarray(self.history, dtype=float), color="0.6", label="history")
         ax.plot(x, self.y_true, color="k", label="actual")
@@ -383,6 +518,21 @@ class ForecastDisplay:
         ax.legend()
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _one_forecast(values, name):
+    """``values`` as one 1D float array (None stays None); several forecasts are an error."""
+    if values is None:
+        return None
+    values = np.asarray(values, dtype=float)
+    if sum(size > 1 for size in values.shape) > 1:
+        raise ValueError(
+            f"{name} has shape {values.shape}: ForecastDisplay draws one forecast, a 1D "
+            "array of its steps. For a multi-step forecast per window (one row per "
+            f"window), pass one row, e.g. {name}[-1] for the last window, or use "
+            "ForecastDisplay.from_estimator(estimator, X, y, origin=-1)."
+        )
+    return values.ravel()
 
 
 def _is_pandas(obj):

@@ -5,11 +5,28 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklearn_seq import AttentionForecaster, BiRNNTextClassifier, GRUClassifier, LSTMClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from sklearn_seq import (
+    AttentionForecaster,
+    BiRNNTextClassifier,
+    GRUClassifier,
+    LSTMClassifier,
+    SequenceScaler,
+    make_windows,
+)
 from sklearn_seq.plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
 
 matplotlib.use("Agg")
 plt = pytest.importorskip("matplotlib.pyplot")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    # from_estimator and from_predictions draw (a new figure each): close them all.
+    yield
+    plt.close("all")
 
 
 @pytest.fixture
@@ -28,7 +45,6 @@ def test_training_curve_with_validation_scores(ragged):
     assert disp.ax_ is ax and disp.ax_score_ is not None
     np.testing.assert_allclose(ax.lines[0].get_ydata(), est.loss_curve_)
     np.testing.assert_allclose(disp.ax_score_.lines[0].get_ydata(), est.validation_scores_)
-    plt.close("all")
 
 
 def test_attention_display_per_sequence_lengths(ragged):
@@ -37,9 +53,7 @@ def test_attention_display_per_sequence_lengths(ragged):
     disp = AttentionDisplay.from_estimator(est, X[:3])
     assert [len(w) for w in disp.weights] == [len(x) for x in X[:3]]
     np.testing.assert_allclose([w.sum() for w in disp.weights], 1.0, rtol=1e-5)
-    disp.plot()
     assert disp.image_.get_array().shape == (3, max(len(x) for x in X[:3]))
-    plt.close("all")
 
 
 def test_attention_display_for_text_shows_tokens():
@@ -48,16 +62,13 @@ def test_attention_display_for_text_shows_tokens():
                               random_state=0).fit(docs, [1, 0, 1] * 4)
     disp = AttentionDisplay.from_estimator(est, ["bad slow service"], ax=plt.gca())
     assert disp.labels == [["bad", "slow", "service"]]
-    plt.close("all")
 
 
 def test_forecast_display_draws_interval():
     disp = ForecastDisplay.from_predictions([1, 2, 3], [1, 2, 2.5], y_lower=[0, 1, 2],
                                             y_upper=[2, 3, 4], history=[0, 0.5])
-    disp.plot()
     labels = [t.get_text() for t in disp.ax_.get_legend().get_texts()]
     assert labels == ["history", "actual", "forecast", "interval"]
-    plt.close("all")
 
 
 @pytest.fixture
@@ -90,7 +101,6 @@ def test_attention_display_dense_layouts_keep_all_steps(forecaster):
 
 
 def _history_line(disp):
-    disp.plot()
     assert [line.get_label() for line in disp.ax_.lines] == ["history", "actual", "forecast"]
     return disp.ax_.lines[0]
 
@@ -99,7 +109,6 @@ def test_forecast_display_history_without_index_sits_before_positions():
     line = _history_line(ForecastDisplay.from_predictions([1, 2, 3], [1, 2, 3], history=[0, 1]))
     np.testing.assert_array_equal(line.get_xdata(), [-2, -1])
     np.testing.assert_array_equal(line.get_ydata(), [0, 1])
-    plt.close("all")
 
 
 @pytest.mark.parametrize("index, expected", [
@@ -113,7 +122,6 @@ def test_forecast_display_history_extends_date_index_backwards(index, expected):
     disp = ForecastDisplay.from_predictions([1, 2, 3], [1, 2, 3], index=index, history=[0, 1])
     line = _history_line(disp)
     np.testing.assert_array_equal(line.get_xdata(), np.array(expected, dtype="datetime64[us]"))
-    plt.close("all")
 
 
 @pytest.mark.parametrize("index, expected", [
@@ -124,7 +132,6 @@ def test_forecast_display_history_extends_date_index_backwards(index, expected):
 def test_forecast_display_history_extends_evenly_spaced_index(index, expected):
     disp = ForecastDisplay.from_predictions([1, 2, 3], [1, 2, 3], index=index, history=[0, 1])
     np.testing.assert_allclose(_history_line(disp).get_xdata(), expected)
-    plt.close("all")
 
 
 def test_forecast_display_history_series_uses_its_own_index():
@@ -134,7 +141,6 @@ def test_forecast_display_history_series_uses_its_own_index():
     line = _history_line(disp)
     np.testing.assert_array_equal(line.get_xdata(), history.index.to_numpy())
     np.testing.assert_array_equal(line.get_ydata(), [0, 1])
-    plt.close("all")
 
 
 def test_forecast_display_history_series_with_default_index_follows_index():
@@ -143,7 +149,6 @@ def test_forecast_display_history_series_with_default_index_follows_index():
                                             history=pd.Series([0.0, 1.0]))
     np.testing.assert_array_equal(_history_line(disp).get_xdata(),
                                   np.array(["2024-02-28", "2024-02-29"], dtype="datetime64[us]"))
-    plt.close("all")
 
 
 @pytest.mark.parametrize("index", [
@@ -152,7 +157,161 @@ def test_forecast_display_history_series_with_default_index_follows_index():
     ["mon", "tue", "wed"],  # labels
 ])
 def test_forecast_display_history_without_placeable_index_raises(index):
-    disp = ForecastDisplay.from_predictions([1, 2, 3], [1, 2, 3], index=index, history=[0, 1])
     with pytest.raises(ValueError, match="Pass history as a pandas Series indexed by its own"):
-        disp.plot()
-    plt.close("all")
+        ForecastDisplay.from_predictions([1, 2, 3], [1, 2, 3], index=index, history=[0, 1])
+
+
+# -- from_estimator / from_predictions draw, as scikit-learn's Displays ----------------
+
+
+def test_training_curve_from_estimator_draws_without_plot_arguments(ragged):
+    X, y = ragged
+    est = LSTMClassifier(hidden_size=4, max_iter=3, random_state=0).fit(X, y)
+    disp = TrainingCurveDisplay.from_estimator(est)
+    assert disp.figure_ is disp.ax_.figure
+    np.testing.assert_allclose(disp.ax_.lines[0].get_ydata(), est.loss_curve_)
+
+
+def test_attention_display_from_estimator_draws_without_plot_arguments(ragged):
+    X, y = ragged
+    est = GRUClassifier(hidden_size=4, max_iter=2, pooling="attention", random_state=0).fit(X, y)
+    disp = AttentionDisplay.from_estimator(est, X[:3])
+    assert disp.figure_ is disp.ax_.figure and disp.image_ in disp.ax_.images
+    grid = disp.image_.get_array()
+    assert grid.shape == (3, max(len(x) for x in X[:3]))
+    np.testing.assert_allclose(grid[0, : len(X[0])], disp.weights[0])
+
+
+def test_forecast_display_from_predictions_draws_without_plot_arguments():
+    disp = ForecastDisplay.from_predictions([1, 2, 3], [1.5, 2, 2.5])
+    assert disp.figure_ is disp.ax_.figure
+    assert [line.get_label() for line in disp.ax_.lines] == ["actual", "forecast"]
+    np.testing.assert_allclose(disp.ax_.lines[1].get_ydata(), [1.5, 2, 2.5])
+
+
+def test_from_estimator_draws_on_given_axes(ragged):
+    X, y = ragged
+    est = LSTMClassifier(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    _, ax = plt.subplots()
+    disp = TrainingCurveDisplay.from_estimator(est, ax=ax)
+    assert disp.ax_ is ax and len(ax.lines) == 1
+
+
+def test_displays_say_how_to_install_matplotlib(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"ForecastDisplay.* needs matplotlib: pip install"):
+        ForecastDisplay.from_predictions([1, 2], [1, 2])
+
+
+# -- Pipelines: the final estimator, on X transformed by the steps before it ----------
+
+
+def _interval_bounds(collection):
+    """(x, lowest y, highest y) of each x of a fill_between polygon."""
+    verts = collection.get_paths()[0].vertices
+    xs = np.unique(verts[:, 0])
+    return xs, [verts[verts[:, 0] == x, 1].min() for x in xs], [
+        verts[verts[:, 0] == x, 1].max() for x in xs]
+
+
+@pytest.fixture
+def windows():
+    t = np.arange(80, dtype=float)
+    return make_windows(10 + 5 * np.sin(2 * np.pi * t / 7), window=7, horizon=1)
+
+
+@pytest.mark.parametrize("first_step", [SequenceScaler(), FunctionTransformer(lambda X: X * 2.0)])
+def test_forecast_display_pipeline_draws_interval(windows, first_step):
+    X, y = windows
+    pipe = make_pipeline(first_step, AttentionForecaster(
+        hidden_size=4, max_iter=3, quantiles=(0.1, 0.5, 0.9), random_state=0)).fit(X, y)
+    disp = ForecastDisplay.from_estimator(pipe, X[-5:], y[-5:])
+    q = pipe[-1].predict_quantiles(pipe[:-1].transform(X[-5:]))
+    fills = disp.ax_.collections
+    assert len(fills) == 1
+    xs, low, high = _interval_bounds(fills[0])
+    np.testing.assert_array_equal(xs, np.arange(5))
+    np.testing.assert_allclose(low, q[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(high, q[:, 2], rtol=1e-6)
+    np.testing.assert_allclose(disp.ax_.lines[1].get_ydata(), pipe.predict(X[-5:]))
+
+
+def test_attention_display_pipeline_transforms_X_through_the_steps(ragged):
+    X, y = ragged
+    pipe = make_pipeline(FunctionTransformer(lambda X: [x[::-1] * 3.0 for x in X]), GRUClassifier(
+        hidden_size=4, max_iter=2, pooling="attention", random_state=0)).fit(X, y)
+    disp = AttentionDisplay.from_estimator(pipe, X[:3])
+    expected = pipe[-1].attention_weights(pipe[:-1].transform(X[:3]))
+    for w, ref, x in zip(disp.weights, expected, X[:3]):
+        np.testing.assert_allclose(w, ref[: len(x)], rtol=1e-6)
+    assert disp.image_.get_array().shape == (3, max(len(x) for x in X[:3]))
+
+
+def test_training_curve_display_pipeline_reads_final_estimator(ragged):
+    X, y = ragged
+    pipe = make_pipeline(SequenceScaler(), LSTMClassifier(hidden_size=4, max_iter=3,
+                                                          random_state=0)).fit(X, y)
+    disp = TrainingCurveDisplay.from_estimator(pipe)
+    np.testing.assert_allclose(disp.ax_.lines[0].get_ydata(), pipe[-1].loss_curve_)
+    assert disp.ax_.get_title() == "LSTMClassifier"
+
+
+# -- multi-step forecasts: one forecast origin at a time ------------------------------
+
+
+@pytest.fixture
+def weekly():
+    """Three overlapping 7-day forecasts (the issue's reproducer) and their model."""
+    t = np.arange(40, dtype=float)
+    X, y = make_windows(10 + 5 * np.sin(2 * np.pi * t / 7), window=14, horizon=7, stride=3)
+    model = AttentionForecaster(hidden_size=4, max_iter=3, quantiles=(0.1, 0.5, 0.9),
+                                random_state=0).fit(X, y)
+    return model, X[-3:], y[-3:]
+
+
+def test_forecast_display_multistep_without_origin_raises(weekly):
+    model, X, y = weekly
+    with pytest.raises(ValueError, match=r"3 forecasts of 7 steps.*pass origin=-1"):
+        ForecastDisplay.from_estimator(model, X, y)
+
+
+@pytest.mark.parametrize("origin", [1, -1])
+def test_forecast_display_multistep_origin_draws_that_forecast(weekly, origin):
+    model, X, y = weekly
+    disp = ForecastDisplay.from_estimator(model, X, y, origin=origin)
+    actual, forecast = disp.ax_.lines
+    np.testing.assert_array_equal(actual.get_xdata(), np.arange(7))
+    np.testing.assert_allclose(actual.get_ydata(), y[origin])
+    np.testing.assert_allclose(forecast.get_ydata(), model.predict(X)[origin])
+    q = model.predict_quantiles(X)[origin]
+    xs, low, high = _interval_bounds(disp.ax_.collections[0])
+    np.testing.assert_array_equal(xs, np.arange(7))
+    np.testing.assert_allclose(low, q[:, 0], rtol=1e-6)
+    np.testing.assert_allclose(high, q[:, 2], rtol=1e-6)
+
+
+def test_forecast_display_multistep_origin_with_dates_and_history(weekly):
+    model, X, y = weekly
+    index = pd.date_range("2024-05-06", periods=7, freq="D")
+    disp = ForecastDisplay.from_estimator(model, X, y, origin=0, index=index,
+                                          history=X[0, -3:, 0])
+    history, actual, _ = disp.ax_.lines
+    np.testing.assert_array_equal(actual.get_xdata(), index.to_numpy())
+    np.testing.assert_array_equal(
+        history.get_xdata(), np.array(["2024-05-03", "2024-05-04", "2024-05-05"],
+                                      dtype="datetime64[ns]"))
+
+
+def test_forecast_display_origin_out_of_range_or_one_step_raises(weekly, windows):
+    model, X, y = weekly
+    with pytest.raises(ValueError, match=r"origin=3 .* 3 forecasts.*-3 to 2"):
+        ForecastDisplay.from_estimator(model, X, y, origin=3)
+    one_step = AttentionForecaster(hidden_size=4, max_iter=2, random_state=0).fit(*windows)
+    with pytest.raises(ValueError, match=r"origin.*one step ahead.*leave origin=None"):
+        ForecastDisplay.from_estimator(one_step, windows[0][:3], windows[1][:3], origin=0)
+
+
+def test_forecast_display_from_predictions_refuses_2d(weekly):
+    _, _, y = weekly
+    with pytest.raises(ValueError, match=r"y_true has shape \(3, 7\).*y_true\[-1\]"):
+        ForecastDisplay.from_predictions(y, y)
