@@ -25,7 +25,7 @@ from .utils._docstrings import (
     RUNTIME_PARAMS,
     TRAINING_PARAMS,
 )
-from .utils._validation import Sequences
+from .utils._validation import Sequences, _leaf_dtype, container_type, is_missing_scalar
 
 __all__ = ["BiRNNTextClassifier"]
 
@@ -70,10 +70,15 @@ def _text_documents(X, estimator_name):
         if X.dtype.kind not in "USO":
             return None
         items = X.tolist() if X.dtype.kind in "US" else list(X)
-    elif type(X).__name__ == "Series" and hasattr(X, "to_numpy"):
+    elif container_type(X) == "pandas.Series":
         if X.dtype.kind in "biufcmM":
             return None
         items = list(X.to_numpy())
+    elif container_type(X) == "polars.Series":
+        leaf = _leaf_dtype(X.dtype)
+        if leaf.is_numeric() or leaf.is_temporal() or str(leaf) in ("Boolean", "Null"):
+            return None
+        items = X.to_list()  # str, None for null, list for List(String)
     elif isinstance(X, (list, tuple)):
         items = X
     else:
@@ -94,9 +99,7 @@ def _text_documents(X, estimator_name):
                     f"byte {exc.start}). Decode the documents with their real encoding "
                     "and pass strings."
                 ) from exc
-        elif x is None or type(x).__name__ == "NAType" or (
-            isinstance(x, float) and math.isnan(x)
-        ):
+        elif is_missing_scalar(x):
             raise TypeError(
                 f"X[{i}] is missing ({x!r}); every document must be a string or a list "
                 'of string tokens. Fill missing text, e.g. with "", first.'

@@ -370,3 +370,38 @@ def test_polars_errors(X, error, match):
 def test_events_refuse_lazy_frames():
     with pytest.raises(TypeError, match=r"\.collect\(\)"):
         events_to_sequences(pl.DataFrame(EVENTS).lazy(), "id", "time")
+
+
+# -- text -----------------------------------------------------------------------------
+
+TEXTS = ["the parcel never arrived", "I was charged twice", "where is my parcel",
+         "refund the double charge", "parcel lost in delivery", "charge"]
+TOPICS = ["ship", "bill", "ship", "bill", "ship", "bill"]
+
+
+def _text_model():
+    from sklearn_seq import BiRNNTextClassifier
+
+    return BiRNNTextClassifier(embedding_dim=4, hidden_size=4, max_iter=3, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "to_polars",
+    [pl.Series, lambda docs: pl.Series(docs, dtype=pl.Categorical),
+     lambda docs: pl.Series([d.split() for d in docs])],
+    ids=["String", "Categorical", "List(String)"],
+)
+def test_text_classifier_on_polars_series_matches_list(to_polars, no_to_pandas):
+    as_list = TEXTS if to_polars is pl.Series else pl.Series(to_polars(TEXTS)).to_list()
+    expected = _text_model().fit(as_list, TOPICS)
+    clf = _text_model().fit(to_polars(TEXTS), pl.Series(TOPICS))
+    assert clf.vocabulary_ == expected.vocabulary_
+    np.testing.assert_allclose(
+        clf.predict_proba(to_polars(TEXTS)), expected.predict_proba(as_list), rtol=1e-6
+    )
+    np.testing.assert_array_equal(clf.predict(to_polars(TEXTS[:2])), expected.predict(TEXTS[:2]))
+
+
+def test_text_classifier_refuses_polars_nulls_like_none():
+    with pytest.raises(TypeError, match=r"X\[1\] is missing \(None\).*Fill missing text"):
+        _text_model().fit(pl.Series(["a parcel", None]), [0, 1])

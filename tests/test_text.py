@@ -115,6 +115,13 @@ def test_pandas_series_and_string_labels():
     assert not hasattr(clf, "n_features_in_")
 
 
+@pytest.mark.parametrize("dtype", ["string", object])
+def test_pandas_na_is_a_missing_document(dtype):
+    X = pd.Series(["a parcel", pd.NA, "charge"], dtype=dtype)
+    with pytest.raises(TypeError, match=r"X\[1\] is missing \(<NA>\).*Fill missing text"):
+        _tiny(max_iter=1).fit(X, [0, 1, 0])
+
+
 def test_vocabulary_min_df_max_features_and_max_len():
     clf = _tiny(max_iter=1, min_df=2).fit(DOCS, LABELS)
     assert set(clf.vocabulary_) == {"charge", "delivery", "i", "my", "parcel", "the"}

@@ -21,12 +21,13 @@ loop over samples.
 """
 
 import numbers
+import sys
 
 import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import check_array
 
-__all__ = ["Sequences", "check_sequences"]
+__all__ = ["Sequences", "check_sequences", "container_type"]
 
 
 class Sequences:
@@ -108,20 +109,63 @@ class Sequences:
         return np.split(self.values, np.cumsum(self.lengths)[:-1])
 
 
+# -- containers -----------------------------------------------------------------------
+# pandas and polars objects are recognised by the module that defines their type (or a
+# base type), so neither library is imported here, and polars need not be installed.
+
+_CONTAINERS = {"Series", "DataFrame", "LazyFrame"}
+
+
+def container_type(X):
+    """The kind of pandas or polars container ``X`` is, without importing either.
+
+    Parameters
+    ----------
+    X : object
+        Anything.
+
+    Returns
+    -------
+    kind : {"pandas.Series", "pandas.DataFrame", "polars.Series", \
+            "polars.DataFrame", "polars.LazyFrame"} or None
+        None for anything else (arrays, lists, ...). Subclasses (such as a
+        GeoDataFrame) count as their pandas base.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_seq.utils import container_type
+    >>> container_type(pd.Series(["a", "b"])), container_type(["a", "b"])
+    ('pandas.Series', None)
+    """
+    for cls in type(X).__mro__:
+        library = cls.__module__.partition(".")[0]
+        if library in ("pandas", "polars") and cls.__name__ in _CONTAINERS:
+            return f"{library}.{cls.__name__}"
+    return None
+
+
+def is_missing_scalar(x):
+    """True for a missing value: None, a float NaN, ``pd.NA`` or ``pd.NaT``."""
+    if x is None or (isinstance(x, float) and x != x):
+        return True
+    pd = sys.modules.get("pandas")  # pandas' sentinels exist only once pandas is loaded
+    return pd is not None and (x is pd.NA or x is pd.NaT)
+
+
 def _is_sequence_list(X):
     """True for containers of per-sample sequences that may have different lengths."""
     if isinstance(X, (list, tuple)):
         return True
     if isinstance(X, np.ndarray):
         return X.dtype == object and X.ndim == 1
-    # pandas Series without importing pandas
-    return type(X).__name__ == "Series" and hasattr(X, "to_numpy")
+    return container_type(X) == "pandas.Series"
 
 
 def _as_sequence_list(X):
     if isinstance(X, np.ndarray):
         return list(X)
-    if type(X).__name__ == "Series":
+    if container_type(X) == "pandas.Series":
         return list(X.to_numpy())
     return list(X)
 
@@ -366,7 +410,7 @@ def _reject_datetimes(X):
 
 
 def _first(X):
-    return X.iloc[0] if type(X).__name__ == "Series" else X[0]
+    return X.iloc[0] if container_type(X) == "pandas.Series" else X[0]
 
 
 def _all_rows_scalar(X):
@@ -382,7 +426,7 @@ def _all_rows_scalar(X):
 
 def _is_polars(X):
     """True for polars objects (DataFrame, Series, LazyFrame, ...)."""
-    return type(X).__module__.startswith("polars")
+    return type(X).__module__.partition(".")[0] == "polars"
 
 
 def _leaf_dtype(dtype):
@@ -398,10 +442,10 @@ def polars_float_dtype(X):
     The polars counterpart of keeping float32 pandas frames in float32; None for
     anything else (including non-polars input).
     """
-    kind = type(X).__name__ if _is_polars(X) else None
-    if kind == "Series":
+    kind = container_type(X)
+    if kind == "polars.Series":
         dtypes = [X.dtype]
-    elif kind == "DataFrame":
+    elif kind == "polars.DataFrame":
         dtypes = list(X.schema.values())
     else:
         return None
@@ -417,10 +461,8 @@ def reject_polars_nulls(X, input_name="X"):
     converted to numpy, nulls would turn into NaN (or into None in an object array),
     so they are refused here with a message that says what to do.
     """
-    if not _is_polars(X):
-        return
-    kind = type(X).__name__
-    if kind == "DataFrame":
+    kind = container_type(X)
+    if kind == "polars.DataFrame":
         for name, count in zip(X.columns, X.null_count().row(0)):
             if count:
                 raise ValueError(
@@ -429,7 +471,7 @@ def reject_polars_nulls(X, input_name="X"):
                     "missing values: fill them (e.g. X.fill_null(...)) or drop those rows "
                     "first."
                 )
-    elif kind == "Series" and X.null_count():
+    elif kind == "polars.Series" and X.null_count():
         i = int(X.is_null().arg_true()[0])
         raise ValueError(
             f"Input {input_name} contains null (missing) values (first at {input_name}[{i}] "
@@ -448,8 +490,8 @@ def _reject_polars_temporal(dtypes):
 
 def _from_polars(X, dtype, estimator_name):
     """A polars DataFrame, checked (scikit-learn reads it); a Series, as Sequences."""
-    kind = type(X).__name__
-    if kind == "DataFrame":
+    kind = container_type(X)
+    if kind == "polars.DataFrame":
         reject_polars_nulls(X)
         _reject_polars_temporal(X.schema.values())
         nested = [name for name, d in X.schema.items() if d.is_nested()]
@@ -460,12 +502,12 @@ def _from_polars(X, dtype, estimator_name):
                 f"sequence per sample pass the Series of lists itself: X[{nested[0]!r}]."
             )
         return X
-    if kind != "Series":
-        hint = " Call .collect() first." if kind == "LazyFrame" else ""
+    if kind != "polars.Series":
+        hint = " Call .collect() first." if kind == "polars.LazyFrame" else ""
         raise TypeError(
             f"{estimator_name} reads a polars DataFrame (2D, one column per time step) or "
-            f"a polars Series of lists (one sequence per sample), not a polars {kind}."
-            + hint
+            "a polars Series of lists (one sequence per sample), not a polars "
+            f"{type(X).__name__}." + hint
         )
     if len(X) == 0:
         raise ValueError(
