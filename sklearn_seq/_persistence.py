@@ -469,27 +469,97 @@ def save(estimator, path, *, include_optimizer=True):
 # -- load ----------------------------------------------------------------------------
 
 
+# What the first bytes of a file that is not a safetensors file say it is.
+_PICKLE_PROTOCOLS = range(2, 6)  # pickle >= 2 starts with b"\x80" and the protocol
+_COMPRESSED = {  # the compressions joblib.dump(..., compress=...) writes
+    b"\x78\x01": "zlib",
+    b"\x78\x5e": "zlib",
+    b"\x78\x9c": "zlib",
+    b"\x78\xda": "zlib",
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bz2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x5d\x00\x00": "lzma",
+    b"\x04\x22\x4d\x18": "lz4",
+}
+_PICKLE_ADVICE = (
+    "load it with joblib.load only if you trust its source (loading a pickle runs "
+    "code from the file); sklearn_seq.load reads the files written by sklearn_seq.save."
+)
+
+
+def _check_file(path):
+    """Refuse, saying what it is and what to do, anything but a safetensors file."""
+    shown = repr(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(
+            f"{shown} is a directory; pass the file written by "
+            "sklearn_seq.save(estimator, path) (a checkpoint_dir holds checkpoint.skseq)."
+        )
+    if not os.path.exists(path):
+        where = "" if os.path.isabs(path) else f" (in the working directory {os.getcwd()!r})"
+        raise FileNotFoundError(
+            f"No such file: {shown}{where}. Pass the file written by "
+            "sklearn_seq.save(estimator, path)."
+        )
+    with open(path, "rb") as f:
+        head = f.read(9)
+        size = os.fstat(f.fileno()).st_size
+    if head[:1] == b"\x80" and len(head) > 1 and head[1] in _PICKLE_PROTOCOLS:
+        raise ModelFileError(
+            f"{shown} is a joblib/pickle file, not a sklearn_seq model file; {_PICKLE_ADVICE}"
+        )
+    for magic, method in _COMPRESSED.items():
+        if head.startswith(magic):
+            raise ModelFileError(
+                f"{shown} looks like a joblib/pickle file compressed with {method}, not a "
+                f"sklearn_seq model file; {_PICKLE_ADVICE}"
+            )
+    if head.startswith(b"PK\x03\x04"):
+        raise ModelFileError(
+            f"{shown} is a zip archive (as torch.save writes), not a sklearn_seq model "
+            "file; load it with torch.load only if you trust its source. sklearn_seq.load "
+            "reads the files written by sklearn_seq.save."
+        )
+    # safetensors: an 8-byte little-endian header length, then a JSON header.
+    header_length = int.from_bytes(head[:8], "little")
+    if len(head) < 9 or head[8:9] != b"{":
+        raise ModelFileError(
+            f"{shown} is not a sklearn_seq model file: it does not start with a "
+            "safetensors header. If it is a joblib/pickle file, load it with joblib.load "
+            "only if you trust its source; sklearn_seq.load reads the files written by "
+            "sklearn_seq.save."
+        )
+    if header_length > size - 8:
+        raise ModelFileError(
+            f"{shown} is not a sklearn_seq model file as it stands: it is truncated or "
+            f"corrupt (its header announces {header_length} bytes, the file holds "
+            f"{size - 8} after the length). Copy it again, or save the model again."
+        )
+
+
 def _read(path):
     from safetensors import safe_open
 
+    path = os.fspath(path)
+    _check_file(path)
     try:
-        with safe_open(os.fspath(path), framework="pt", device="cpu") as f:
+        with safe_open(path, framework="pt", device="cpu") as f:
             metadata = f.metadata() or {}
             if metadata.get("format") != FORMAT or "sklearn_seq" not in metadata:
                 raise ModelFileError(
-                    f"{os.fspath(path)!r} is a safetensors file but not a sklearn_seq "
+                    f"{path!r} is a safetensors file but not a sklearn_seq "
                     "model file (its header names no sklearn_seq model)."
                 )
             tensors = {key: f.get_tensor(key) for key in f.keys()}
     except ModelFileError:
         raise
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
+    except OSError:
         raise
     except Exception as exc:  # safetensors' own error type is not importable everywhere
         raise ModelFileError(
-            f"{os.fspath(path)!r} is not a sklearn_seq model file (or it is truncated "
-            f"or corrupt): {exc}. Model files are written by sklearn_seq.save; pickle "
-            "and joblib files are loaded with pickle/joblib, from trusted sources only."
+            f"{path!r} is a safetensors file but not a sklearn_seq model file as it "
+            f"stands: it is truncated or corrupt ({exc}). Copy it again, or save the model again."
         ) from None
     try:
         document = json.loads(metadata["sklearn_seq"])
@@ -723,9 +793,15 @@ def load(path, *, device=None):
 
     Raises
     ------
+    FileNotFoundError
+        When ``path`` does not exist (the message names it).
+    IsADirectoryError
+        When ``path`` is a directory: pass the file inside it.
     ModelFileError
-        (a ``ValueError``) for a file that is not a sklearn_seq model file, is
-        truncated, or holds unexpected keys, types, classes or weights.
+        (a ``ValueError``) for a file that is not a sklearn_seq model file (the
+        message says what it is: a joblib/pickle file, compressed or not, a
+        ``torch.save`` archive, another safetensors file), is truncated, or holds
+        unexpected keys, types, classes or weights.
 
     Warns
     -----

@@ -3,6 +3,7 @@
 import json
 import pathlib
 import pickle
+import re
 import warnings
 
 import joblib
@@ -304,10 +305,76 @@ def test_non_model_files_raise_clear_error(content, tmp_path):
         load(path)
 
 
+def test_load_a_directory_says_to_pass_the_file(tmp_path):
+    # It raised "No such device (os error 19)" from safetensors.
+    match = r"is a directory; pass the file written by sklearn_seq\.save\(estimator, path\)"
+    with pytest.raises(IsADirectoryError, match=re.escape(repr(str(tmp_path))) + " " + match):
+        load(tmp_path)
+
+
+def test_load_a_missing_file_names_the_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    match = re.escape(f"No such file: 'missing.skseq' (in the working directory {str(tmp_path)!r})")
+    with pytest.raises(FileNotFoundError, match=match + r".*written by sklearn_seq\.save"):
+        load("missing.skseq")
+    path = tmp_path / "missing.skseq"
+    with pytest.raises(FileNotFoundError, match=re.escape(f"No such file: {str(path)!r}.")):
+        load(path)
+
+
+PICKLE_ADVICE = (
+    r"is a joblib/pickle file, not a sklearn_seq model file; load it with joblib\.load only "
+    r"if you trust its source"
+)
+
+
+@pytest.mark.parametrize(
+    "dump",
+    [
+        joblib.dump,
+        *[lambda obj, path, p=p: path.write_bytes(pickle.dumps(obj, protocol=p))
+          for p in range(2, pickle.HIGHEST_PROTOCOL + 1)],
+    ],
+    ids=["joblib", *[f"pickle-protocol-{p}" for p in range(2, pickle.HIGHEST_PROTOCOL + 1)]],
+)
+def test_load_a_joblib_or_pickle_file_says_what_it_is(dump, fitted, tmp_path):
+    # It leaked safetensors' "header too large" before the advice.
+    path = tmp_path / "model.joblib"
+    dump(fitted["GRURegressor-early-stopping"], path)
+    with pytest.raises(ModelFileError, match=re.escape(repr(str(path))) + " " + PICKLE_ADVICE):
+        load(path)
+
+
+@pytest.mark.parametrize("method", ["zlib", "gzip", "bz2", "xz", "lzma"])
+def test_load_a_compressed_joblib_file_says_what_it_is(method, fitted, tmp_path):
+    path = tmp_path / "model.joblib"
+    joblib.dump(fitted["RNNRegressor"], path, compress=(method, 1))
+    match = (
+        rf"looks like a joblib/pickle file compressed with {method}, not a sklearn_seq model "
+        r"file; load it with joblib\.load only if you trust its source"
+    )
+    with pytest.raises(ModelFileError, match=match):
+        load(path)
+
+
+@pytest.mark.parametrize("content", [b"hello world, some text", b"\xff" * 40])
+def test_load_a_file_without_a_safetensors_header_says_so(content, tmp_path):
+    path = tmp_path / "model.skseq"
+    path.write_bytes(content)
+    match = (
+        r"not a sklearn_seq model file: it does not start with a safetensors header\. .*"
+        r"sklearn_seq\.load reads the files written by sklearn_seq\.save"
+    )
+    with pytest.raises(ModelFileError, match=match) as info:
+        load(path)
+    assert "header too large" not in str(info.value)
+
+
 def test_torch_save_file_is_refused(tmp_path, fitted):
     marker = tmp_path / "pwned"
     torch.save({"x": _Payload(marker)}, tmp_path / "m.pt")
-    with pytest.raises(ModelFileError, match="not a sklearn_seq model file"):
+    match = r"is a zip archive \(as torch\.save writes\), not a sklearn_seq model file"
+    with pytest.raises(ModelFileError, match=match):
         load(tmp_path / "m.pt")
     assert not marker.exists()
 
