@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 
@@ -141,3 +142,123 @@ def test_errors(events):
     seq = EventSequencer("id", "time").fit(events)
     with pytest.raises(ValueError, match="feature names"):
         seq.transform(events.drop(columns="kind"))
+
+
+# -- labels per id: y aligned by its index, ids_ and get_ids_out ---------------------
+
+
+class _RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """Keeps the sequences and labels it is fitted on, to check how they are paired."""
+
+    def fit(self, X, y):
+        self.X_, self.y_ = X, np.asarray(y)
+        self.classes_ = np.unique(self.y_)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def _customers(n):
+    """Customers "C1".."Cn" (which sort as C1, C10, C100, ...) with one event each.
+
+    The label is a function of the event (kind "b" for even i), so a classifier
+    that sees the right pairs learns it, and one that sees mispaired ones cannot.
+    """
+    ids = [f"C{i}" for i in range(1, n + 1)]
+    kind = np.where(np.arange(1, n + 1) % 2 == 0, "b", "a")
+    log = pd.DataFrame({"cust": ids, "t": 0, "amount": np.arange(1.0, n + 1), "ev": kind})
+    y = pd.Series((kind == "b").astype(int), index=ids)  # in the user's order, not sorted
+    return log, y
+
+
+def test_issue_reproducer_pairs_each_label_with_its_id():
+    log = pd.DataFrame({"cust": ["C1", "C2", "C10"], "t": [0, 0, 0], "ev": ["a", "b", "b"]})
+    y = pd.Series({"C1": 0, "C2": 1, "C10": 1})
+    pipe = make_pipeline(EventSequencer("cust", "t"), GRUClassifier(hidden_size=4, max_iter=2))
+    pipe.fit(log, y)
+    # the sequences reach the classifier in the order of y's index
+    assert pipe[0].ids_.tolist() == ["C1", "C2", "C10"]
+    # C10 (a "c" event here) must learn its own label, not C2's
+    log["ev"] = ["a", "b", "c"]
+    y = pd.Series({"C1": 0, "C2": 1, "C10": 0})
+    pipe = make_pipeline(
+        EventSequencer("cust", "t"),
+        GRUClassifier(hidden_size=8, max_iter=50, learning_rate_init=0.05, random_state=0),
+    ).fit(log, y)
+    predicted = pd.Series(pipe.predict(log), index=pipe[0].get_ids_out(log))
+    pd.testing.assert_series_equal(predicted, y, check_names=False)
+
+
+def test_labels_follow_their_ids_on_200_customers():
+    log, y = _customers(200)
+    pipe = make_pipeline(EventSequencer("cust", "t", ["amount"]), _RecordingClassifier())
+    pipe.fit(log, y)
+    # sequence i given to the classifier holds the events of the id of label i
+    amounts = [float(s[0, 0]) for s in pipe[-1].X_]
+    assert amounts == [float(i[1:]) for i in y.index]
+    np.testing.assert_array_equal(pipe[-1].y_, y.to_numpy())
+    assert pipe[0].ids_.tolist() == y.index.tolist()
+    # a GRU then learns the label from the events (it could not from mispaired ones)
+    pipe = make_pipeline(
+        EventSequencer("cust", "t", ["ev"]),
+        GRUClassifier(hidden_size=8, max_iter=10, learning_rate_init=0.05, random_state=0),
+    )
+    assert pipe.fit(log, y).score(log, y) == 1.0
+    shuffled = y.sample(frac=1, random_state=0)
+    assert pipe.fit(log, shuffled).score(log, shuffled) == 1.0
+
+
+def test_y_dataframe_is_aligned_by_its_index():
+    log, y = _customers(12)
+    Y = pd.DataFrame({"label": y, "twice": 2 * y})
+    pipe = make_pipeline(EventSequencer("cust", "t", ["amount"]), _RecordingClassifier())
+    pipe.fit(log, Y)
+    assert [float(s[0, 0]) for s in pipe[-1].X_] == [float(i[1:]) for i in Y.index]
+
+
+def test_y_without_index_keeps_the_sorted_id_order():
+    log, y = _customers(12)
+    labels = y.sort_index().to_numpy()
+    for given in (labels, labels.tolist()):
+        pipe = make_pipeline(EventSequencer("cust", "t", ["amount"]), _RecordingClassifier())
+        pipe.fit(log, given)
+        assert pipe[0].ids_.tolist() == sorted(y.index)
+        assert [float(s[0, 0]) for s in pipe[-1].X_] == [float(i[1:]) for i in sorted(y.index)]
+    assert EventSequencer("cust", "t").fit(log).ids_.tolist() == sorted(y.index)
+
+
+def test_y_index_must_hold_exactly_the_ids():
+    log, y = _customers(12)
+    seq = EventSequencer("cust", "t")
+    short = y.drop(["C3", "C7"])
+    with pytest.raises(
+        ValueError, match=r"2 id\(s\) of the event table have no label in y: 'C3', 'C7'"
+    ):
+        seq.fit(log, short)
+    extra = pd.concat([y, pd.Series(0, index=[f"X{i}" for i in range(8)])])
+    with pytest.raises(
+        ValueError, match=r"8 label\(s\) of y belong to no id of the table: 'X0', 'X1', "
+        r"'X2', 'X3', 'X4', \.\.\."
+    ):
+        seq.fit(log, extra)
+    with pytest.raises(ValueError, match=r"y's index holds 1 id\(s\) more than once: 'C1'"):
+        seq.fit(log, pd.concat([y.iloc[:-1], y.iloc[:1]]))
+    # an unnamed integer index is not the ids either
+    with pytest.raises(ValueError, match="no label in y.*y.to_numpy\\(\\)"):
+        seq.fit(log, y.reset_index(drop=True))
+
+
+def test_transform_emits_the_fitted_order_for_the_fitted_ids():
+    log, y = _customers(12)
+    seq = EventSequencer("cust", "t", ["amount"])
+    out = seq.fit_transform(log, y)
+    assert [float(s[0, 0]) for s in out] == [float(i[1:]) for i in y.index]
+    again = seq.transform(log.sample(frac=1, random_state=0))
+    for a, b in zip(out, again):
+        np.testing.assert_array_equal(a, b)
+    assert seq.get_ids_out(log).tolist() == y.index.tolist()
+    # other ids: sorted, as get_ids_out says
+    new = log.iloc[:5]
+    assert seq.get_ids_out(new).tolist() == ["C1", "C2", "C3", "C4", "C5"]
+    assert [float(s[0, 0]) for s in seq.transform(new)] == [1.0, 2.0, 3.0, 4.0, 5.0]

@@ -145,13 +145,41 @@ def _feature_names(feature_cols, categories, time_col, time_delta):
     return np.asarray(names, dtype=object)
 
 
-def _sequences(df, id_col, time_col, feature_cols, categories, time_delta, dtype):
-    """The work of :func:`events_to_sequences`, with the categories given."""
+def _factorize_ids(df, id_col):
+    """The id code of each row and the sorted distinct ids."""
     codes, ids = pd.factorize(df[id_col], sort=True)
     if len(codes) == 0:
         raise ValueError("The event table is empty: at least one event is required.")
     if (codes < 0).any():
         raise ValueError(f"The id column {id_col!r} contains missing values.")
+    return codes, np.asarray(ids)
+
+
+def _follow(codes, ids, wanted):
+    """Codes and ids renumbered so that the ids come in the order of ``wanted``.
+
+    Only when ``wanted`` (distinct ids) holds exactly the ids of the table;
+    otherwise the sorted ids are kept.
+    """
+    if wanted is None or len(wanted) != len(ids):
+        return codes, ids
+    position = pd.Index(ids).get_indexer(wanted)
+    if (position < 0).any() or (position == np.arange(len(ids))).all():
+        return codes, ids
+    rank = np.empty_like(position)
+    rank[position] = np.arange(len(position))
+    return rank[codes], ids[position]
+
+
+def _sequences(
+    df, id_col, time_col, feature_cols, categories, time_delta, dtype, id_order=None
+):
+    """The work of :func:`events_to_sequences`, with the categories given.
+
+    The sequences come in sorted id order, or in the order of ``id_order`` when it
+    holds exactly the ids of ``df``.
+    """
+    codes, ids = _follow(*_factorize_ids(df, id_col), id_order)
     times, unit = _time_values(df[time_col], time_col)
 
     same_id = codes[1:] == codes[:-1]
@@ -191,7 +219,64 @@ def _sequences(df, id_col, time_col, feature_cols, categories, time_delta, dtype
 
     lengths = np.bincount(codes, minlength=len(ids))
     sequences = np.split(values, np.cumsum(lengths)[:-1])
-    return sequences, np.asarray(ids)
+    return sequences, ids
+
+
+def _preview(values, limit=5):
+    """The first ``limit`` of ``values`` for a message: ``'C3', 'C7', ...``."""
+    shown = ", ".join(repr(v) for v in np.asarray(values)[:limit].tolist())
+    return shown + (", ..." if len(values) > limit else "")
+
+
+def _count_error(n_labels, n_ids, name):
+    return ValueError(
+        f"{name} turns the event table into one sequence per id ({n_ids} ids), but y "
+        f"has {n_labels} labels. Give one label per id: a pandas Series indexed by id "
+        "(the sequences then follow its order) or an array in sorted id order."
+    )
+
+
+def _label_order(y, ids, n_rows, id_col, name):
+    """Positions in the sorted ``ids`` of the id of each label of ``y``.
+
+    A pandas ``y`` is aligned by its index, which must hold each id once; any
+    other ``y`` is read in sorted id order.
+    """
+    n_labels = len(y)
+    indexed = isinstance(y, (pd.Series, pd.DataFrame))
+    # Labels per event row are refused by count, whatever their index.
+    if n_labels != len(ids) and (n_labels == n_rows or not indexed):
+        raise _count_error(n_labels, len(ids), name)
+    if not indexed:
+        return np.arange(len(ids))
+    index = y.index
+    repeated = index[index.duplicated()].unique()
+    if len(repeated):
+        raise ValueError(
+            f"y's index holds {len(repeated)} id(s) more than once: {_preview(repeated)}. "
+            f"Give one label per id of {id_col!r}."
+        )
+    position = pd.Index(ids).get_indexer(index)
+    missing = ids[~pd.Index(ids).isin(index)]
+    extra = index[position < 0]
+    if len(missing) or len(extra):
+        problems = []
+        if len(missing):
+            problems.append(
+                f"{len(missing)} id(s) of the event table have no label in y: "
+                f"{_preview(missing)}"
+            )
+        if len(extra):
+            problems.append(
+                f"{len(extra)} label(s) of y belong to no id of the table: {_preview(extra)}"
+            )
+        raise ValueError(
+            f"y is aligned to the ids of {id_col!r} by its index, which must hold each id "
+            f"of the event table once: {'; '.join(problems)}. Index y by id with one "
+            "label per id of this table (y.loc[ids] selects them), or pass labels in "
+            "sorted id order without an index (y.to_numpy())."
+        )
+    return position
 
 
 def events_to_sequences(
@@ -282,18 +367,27 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
     categories of the non-numeric columns, so one-hot columns mean the same at fit
     and at predict (unseen categories give all-zero blocks).
 
-    **It changes the number of rows**: ``transform`` returns one sequence per
-    distinct id (sorted ids, ``np.unique(X[id_col])``), not one per row of the
-    table. So it belongs at the head of a Pipeline that is fitted on the event
-    table with ``y`` given per id, in the order of the sorted ids::
+    **It changes the number of rows**: it returns one sequence per distinct id,
+    not one per row of the table. So it belongs at the head of a Pipeline that is
+    fitted on the event table with one label per id. A Pipeline hands ``y``
+    unchanged to its last step, so the sequencer puts the sequences in the order
+    of the labels:
+
+    - ``y`` with an index (a pandas Series or DataFrame indexed by id): the
+      sequences follow y's index, whatever its order. The index must hold each
+      id of the table once; missing or extra ids are an error.
+    - ``y`` without an index (an array, a list, a polars Series): labels in
+      sorted id order (``np.unique(X[id_col])``).
+
+    ``ids_`` records that order. ``transform`` emits the ids of a table in the
+    order of ``ids_`` when the table holds exactly the fitted ids (so
+    ``fit_transform(X, y)`` equals ``fit(X, y).transform(X)``), and in sorted
+    order otherwise; :meth:`get_ids_out` returns the order for any table, so
+    predictions per id take one line::
 
         pipe = make_pipeline(EventSequencer("customer", "time"), GRUClassifier())
-        pipe.fit(events, churned.sort_index())   # churned: one label per customer
-        pipe.predict_proba(new_events)           # one row per customer, sorted
-
-    Cross-validation must split ids, not rows: split the id list, select each
-    fold's events, and fit the pipeline per fold (scikit-learn's splitters would
-    cut the event table by row).
+        pipe.fit(events, churned)      # churned: a Series of labels indexed by customer
+        pd.Series(pipe.predict(new_events), index=pipe[0].get_ids_out(new_events))
 
     Parameters
     ----------
@@ -318,6 +412,11 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
     feature_cols_ : list of str
         The feature columns used.
 
+    ids_ : ndarray of shape (n_ids,)
+        The ids of the table seen in ``fit``, in the order of the sequences that
+        ``fit_transform`` returns: the order of y's index when ``y`` has one,
+        sorted otherwise.
+
     n_features_in_ : int
         Number of columns of the event table seen in ``fit``.
 
@@ -327,6 +426,13 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
     See Also
     --------
     events_to_sequences : The function, which also returns the ids.
+
+    Notes
+    -----
+    Scoring a fitted pipeline on another table, ``pipe.score(new_events,
+    y_new)``, pairs the sequences, in the order of ``get_ids_out(new_events)``,
+    with ``y_new`` as given (the sequencer does not see ``y_new``): pass
+    ``y_new.loc[pipe[0].get_ids_out(new_events)]``.
 
     Examples
     --------
@@ -338,8 +444,25 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
     >>> seq.get_feature_names_out()
     array(['kind_buy', 'kind_view'], dtype=object)
     >>> test = pd.DataFrame({"id": [5, 3], "time": [0, 0], "kind": ["view", "refund"]})
+    >>> seq.get_ids_out(test)
+    array([3, 5])
     >>> [s.tolist() for s in seq.transform(test)]  # ids 3, 5; "refund" is unseen
     [[[0.0, 0.0]], [[0.0, 1.0]]]
+
+    Labels indexed by id are matched to their ids, in any order; predictions per
+    id take one line:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn_seq import GRUClassifier
+    >>> log = pd.DataFrame({"cust": ["C1", "C2", "C10"], "t": [0, 0, 0],
+    ...                     "ev": ["a", "b", "b"]})
+    >>> y = pd.Series({"C1": 0, "C2": 1, "C10": 1})
+    >>> pipe = make_pipeline(EventSequencer("cust", "t"),
+    ...                      GRUClassifier(hidden_size=4, max_iter=2, random_state=0))
+    >>> pipe.fit(log, y)[0].ids_
+    array(['C1', 'C2', 'C10'], dtype=object)
+    >>> pd.Series(pipe.predict(log), index=pipe[0].get_ids_out(log)).index.tolist()
+    ['C1', 'C2', 'C10']
     """
 
     _parameter_constraints = {
@@ -359,14 +482,17 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Learn the feature columns and the categories of the non-numeric ones.
+        """Learn the feature columns, the categories and the order of the ids.
 
         Parameters
         ----------
         X : pandas.DataFrame or polars.DataFrame
             The event table, one row per event.
-        y : None
-            Ignored (labels per id go to the estimator after this step).
+        y : pandas.Series, pandas.DataFrame, array-like of shape (n_ids,) or None, default=None
+            The labels per id, which the estimator after this step receives. A
+            pandas ``y`` is matched to the ids by its index (each id of ``X``
+            once), and the sequences follow its order; other labels are in
+            sorted id order. None: sorted id order.
 
         Returns
         -------
@@ -377,10 +503,14 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         validate_data(self, X, skip_check_array=True, reset=True)
         self.feature_cols_ = _check_columns(X, self.id_col, self.time_col, self.feature_cols)
         self.categories_ = _learn_categories(X, self.feature_cols_)
+        _, ids = _factorize_ids(X, self.id_col)
+        if y is not None:
+            ids = ids[_label_order(y, ids, len(X), self.id_col, type(self).__name__)]
+        self.ids_ = ids
         return self
 
     def transform(self, X):
-        """One sequence per id of ``X``, in sorted id order.
+        """One sequence per id of ``X``, in the order of :meth:`get_ids_out`.
 
         Parameters
         ----------
@@ -390,7 +520,9 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         Returns
         -------
         sequences : list of ndarray of shape (T_i, n_features)
-            One float array per distinct id (``np.unique(X[id_col])``).
+            One float array per distinct id: in the order of ``ids_`` when ``X``
+            holds exactly the ids seen in ``fit``, in sorted id order
+            (``np.unique(X[id_col])``) otherwise.
         """
         check_is_fitted(self)
         X = _as_pandas(X, type(self).__name__)
@@ -398,9 +530,30 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
         _check_columns(X, self.id_col, self.time_col, self.feature_cols_)
         sequences, _ = _sequences(
             X, self.id_col, self.time_col, self.feature_cols_, self.categories_,
-            self.time_delta, np.dtype(self.dtype),
+            self.time_delta, np.dtype(self.dtype), id_order=self.ids_,
         )
         return sequences
+
+    def get_ids_out(self, X):
+        """The id of each sequence that ``transform(X)`` returns, in its order.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or polars.DataFrame
+            An event table with the id column seen in ``fit``.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_ids,)
+            ``ids_`` when ``X`` holds exactly the ids seen in ``fit``, else the
+            sorted distinct ids of ``X``. ``pd.Series(pipe.predict(X),
+            index=seq.get_ids_out(X))`` gives the predictions per id.
+        """
+        check_is_fitted(self)
+        X = _as_pandas(X, type(self).__name__)
+        _check_columns(X, self.id_col, self.time_col, self.feature_cols_)
+        _, ids = _follow(*_factorize_ids(X, self.id_col), self.ids_)
+        return ids
 
     def get_feature_names_out(self, input_features=None):
         """Names of the features of each step of the output sequences.
