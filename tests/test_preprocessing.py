@@ -149,6 +149,29 @@ def test_make_windows_unknown_column():
         make_windows(pd.DataFrame({"a": np.arange(5.0)}), window=2, covariates="promo")
 
 
+
+def test_make_windows_ignores_columns_it_does_not_use():
+    sales = np.arange(30.0)
+    expected_X, expected_y = make_windows(sales, window=5)
+    table = pd.DataFrame(
+        {
+            "sales": sales,
+            "store": "a",
+            "day": pd.date_range("2024-01-01", periods=30),
+            "price": sales * 10,
+        }
+    )
+    for columns in (["sales", "store"], ["day", "sales"], list(table)):
+        X, y = make_windows(table[columns], window=5, target="sales")
+        np.testing.assert_array_equal(X, expected_X)
+        np.testing.assert_array_equal(y, expected_y)
+    X, _ = make_windows(table, window=5, target="sales", covariates=[3])  # by position
+    np.testing.assert_array_equal(X[0, :, 1], sales[:5] * 10)
+    # a used column that is not numeric is named, with what to do
+    with pytest.raises(ValueError, match=r"column\(s\) \['store', 'day'\] of data are not numeric"):
+        make_windows(table, window=5)
+
+
 # -- SequenceWindower ------------------------------------------------------------
 
 

@@ -7,19 +7,20 @@ so windowing a long series costs memory for the series, not ``window`` times the
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from ..utils._validation import polars_float_dtype, reject_polars_nulls
+from ..utils._validation import container_type, polars_float_dtype, reject_polars_nulls
 
 __all__ = ["make_windows", "SequenceWindower"]
 
 _FLOATS = [np.float64, np.float32]
 
 
-def _columns(values, names, selector, what):
+def _columns(n_columns, names, selector, what):
     """Positions of ``selector`` (labels of a DataFrame, or integer positions)."""
     items = [selector] if np.isscalar(selector) else list(selector)
     positions = []
@@ -27,15 +28,46 @@ def _columns(values, names, selector, what):
         if names is not None and item in names:
             positions.append(names.index(item))
         elif isinstance(item, Integral) and not isinstance(item, bool):
-            if not -values.shape[1] <= item < values.shape[1]:
+            if not -n_columns <= item < n_columns:
                 raise ValueError(
                     f"{what} column {item} is out of range for data with "
-                    f"{values.shape[1]} column(s)."
+                    f"{n_columns} column(s)."
                 )
-            positions.append(int(item) % values.shape[1])
+            positions.append(int(item) % n_columns)
         else:
             raise ValueError(f"{what} column {item!r} is not a column of data.")
     return positions
+
+
+def _is_number(dtype):
+    """Whether a pandas/numpy or polars column dtype holds numbers or booleans."""
+    if callable(getattr(dtype, "is_numeric", None)):  # polars
+        return dtype.is_numeric() or str(dtype) == "Boolean"
+    return pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+
+
+def _used_columns(frame, positions):
+    """The columns ``positions`` of a pandas or polars DataFrame, converted to floats.
+
+    Only the columns used are converted, so text, dates or ids elsewhere in the
+    table do not get in the way; a used column that is not numeric is named.
+    """
+    if len(positions) < frame.shape[1]:
+        if container_type(frame) == "pandas.DataFrame":
+            frame = frame.iloc[:, positions]
+        else:
+            frame = frame.select([frame.columns[i] for i in positions])
+    try:
+        return _as_table(frame, "data")[0]
+    except (TypeError, ValueError) as error:
+        text = [name for name, dtype in zip(frame.columns, frame.dtypes) if not _is_number(dtype)]
+        if not text:
+            raise
+        raise ValueError(
+            f"make_windows reads numbers, but column(s) {text} of data are not numeric. "
+            "Select the columns to window with target= (and covariates=, "
+            "future_covariates=), or encode those columns as numbers first."
+        ) from error
 
 
 def _as_table(data, name):
@@ -72,7 +104,7 @@ def _is_selector(obj):
     )
 
 
-def _covariate_columns(values, names, selector, what):
+def _covariate_columns(n_columns, names, selector, what):
     """Positions of the covariate columns ``selector``, refusing lists that cannot be positions.
 
     A list of integers selects columns. When its integers are not distinct columns of
@@ -80,12 +112,11 @@ def _covariate_columns(values, names, selector, what):
     step), the caller most likely meant values per step, which must be an array.
     """
     if not (isinstance(selector, (list, tuple)) and all(isinstance(o, Integral) for o in selector)):
-        return _columns(values, names, selector, what)
-    n_columns = values.shape[1]
+        return _columns(n_columns, names, selector, what)
     labels = names if names is not None else []
     cols = None
     if all(o in labels or -n_columns <= o < n_columns for o in selector):
-        cols = _columns(values, names, selector, what)
+        cols = _columns(n_columns, names, selector, what)
     if cols is None or len(set(cols)) < len(cols):
         raise ValueError(
             f"{what} is a {type(selector).__name__} of {len(selector)} integers, which "
@@ -144,7 +175,9 @@ def make_windows(
     ----------
     data : array-like of shape (n_steps,) or (n_steps, n_columns)
         The series, or a table of time steps (a pandas or polars DataFrame or
-        Series, or an array), oldest step first.
+        Series, or an array), oldest step first. Only the columns used as
+        target and covariates are read, so the other columns of a DataFrame
+        may hold anything (store names, dates).
     window : int
         Steps per window (>= 1).
     horizon : int, default=1
@@ -203,18 +236,36 @@ def make_windows(
     >>> X[:, 0, 0], y[-1]
     (array([0., 2., 4.], dtype=float32), array([8., 9.], dtype=float32))
     """
-    values, names = _as_table(data, "data")
+    if container_type(data) in ("pandas.DataFrame", "polars.DataFrame"):
+        names, values = list(data.columns), None
+        n_columns = len(names)
+    else:
+        values, names = _as_table(data, "data")
+        n_columns = values.shape[1]
+    selected = {}
+    for key, given in (("covariates", covariates), ("future_covariates", future_covariates)):
+        if given is not None and _is_selector(given):
+            selected[key] = _covariate_columns(n_columns, names, given, key)
+    used = [c for cols in selected.values() for c in cols]
+    if target is None:
+        target_cols = [c for c in range(n_columns) if c not in used]
+        if not target_cols:
+            raise ValueError("No target column left: every column of data is a covariate.")
+    else:
+        target_cols = _columns(n_columns, names, target, "target")
+    if values is None:
+        # Convert only the columns used: the others may hold text or dates.
+        keep = sorted(set(target_cols) | set(used))
+        values = _used_columns(data, keep)
+        new_position = dict(zip(keep, range(len(keep))))
+        target_cols = [new_position[c] for c in target_cols]
+        selected = {k: [new_position[c] for c in cols] for k, cols in selected.items()}
     n_steps = values.shape[0]
-    used = []
     blocks = {}
     for key, given in (("covariates", covariates), ("future_covariates", future_covariates)):
-        if given is None:
-            continue
-        if _is_selector(given):
-            cols = _covariate_columns(values, names, given, key)
-            used += cols
-            blocks[key] = values[:, cols]
-        else:
+        if key in selected:
+            blocks[key] = values[:, selected[key]]
+        elif given is not None:
             block, _ = _as_table(given, key)
             if block.shape[0] != n_steps:
                 raise ValueError(
@@ -222,12 +273,6 @@ def make_windows(
                     "covariates need one row per step of data."
                 )
             blocks[key] = block
-    if target is None:
-        target_cols = [c for c in range(values.shape[1]) if c not in used]
-        if not target_cols:
-            raise ValueError("No target column left: every column of data is a covariate.")
-    else:
-        target_cols = _columns(values, names, target, "target")
     if len(target_cols) == values.shape[1]:
         targets = values
     elif len(target_cols) == 1:
