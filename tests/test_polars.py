@@ -327,7 +327,7 @@ def test_polars_nulls_are_refused(X, match):
 def test_polars_nan_is_refused_like_numpy():
     with pytest.raises(ValueError, match="Input X contains NaN"):
         check_sequences(pl.DataFrame({"a": [1.0, float("nan")], "b": [2.0, 3.0]}))
-    with pytest.raises(ValueError, match=r"Input X contains NaN \(first in X\[1\]\)"):
+    with pytest.raises(ValueError, match=r"contains NaN.*\(first in X\[1\], time step 0\)"):
         check_sequences(pl.Series([[1.0, 2.0], [float("nan")]]))
 
 
@@ -405,3 +405,10 @@ def test_text_classifier_on_polars_series_matches_list(to_polars, no_to_pandas):
 def test_text_classifier_refuses_polars_nulls_like_none():
     with pytest.raises(TypeError, match=r"X\[1\] is missing \(None\).*Fill missing text"):
         _text_model().fit(pl.Series(["a parcel", None]), [0, 1])
+
+
+def test_polars_string_column_and_nan_are_located():
+    with pytest.raises(ValueError, match=r"^Column 's' of X holds strings.*BiRNNTextClassifier"):
+        check_sequences(pl.DataFrame({"a": [1.0, 2.0], "s": ["x", "y"]}))
+    with pytest.raises(ValueError, match=r"contains NaN.*\(first in row 1, column 'a'\)"):
+        check_sequences(pl.DataFrame({"a": [1.0, float("nan")], "b": [2.0, 3.0]}))

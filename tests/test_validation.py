@@ -66,7 +66,7 @@ BAD_INPUTS = [
     ([], ValueError, "0 sample"),
     ([np.ones(3), np.ones(0)], ValueError, r"X\[1\] is a sequence of length 0"),
     ([np.ones((3, 2)), np.ones((4, 3))], ValueError, "same number of features per step"),
-    ([np.ones(3), np.array([1.0, np.nan])], ValueError, r"NaN \(first in X\[1\]\)"),
+    ([np.ones(3), np.array([1.0, np.nan])], ValueError, r"NaN.*\(first in X\[1\], time"),
     ([np.ones(3), np.array(["x", "y"])], TypeError, r"X\[1\] holds non-numeric"),
     ([np.ones(3), 5.0], ValueError, r"X\[1\] is a scalar"),
     ([np.ones((2, 2, 2)), np.ones(3)], ValueError, r"X\[0\] has 3 dimensions"),
@@ -122,3 +122,88 @@ def test_input_is_never_modified():
     np.testing.assert_array_equal(X, X_copy)
     for a, b in zip(items, items_copy):
         np.testing.assert_array_equal(a, b)
+
+
+# -- messages that say where the problem is and what to do --------------------------
+
+ADVICE = r"do not accept missing or infinite values: fill missing values .* or drop those"
+
+
+def _nan_at(i, j, k=None):
+    X = np.ones((3, 4, 2)) if k is not None else np.ones((3, 4))
+    X[(i, j, k) if k is not None else (i, j)] = np.nan
+    return X
+
+
+@pytest.mark.parametrize(
+    "X, where",
+    [
+        (_nan_at(1, 2), r"X\[1\], time step 2"),
+        (_nan_at(2, 3, 1), r"X\[2\], time step 3, feature 1"),
+        (pd.DataFrame({"a": [1.0, 2.0], "b": [1.0, np.nan]}), r"row 1, column 'b'"),
+        (pd.DataFrame({"a": pd.array([1, None], dtype="Int64"), "b": [1, 2]}),
+         r"row 1, column 'a'"),
+        (pd.DataFrame({"a": [1.0, None], "b": [1.0, 2.0]}, dtype=object),
+         r"row 1, column 'a'"),
+        (pd.DataFrame({"a": [1.0, 2.0], "b": [pd.NA, 2.0]}, dtype=object),
+         r"row 0, column 'b'"),
+        (np.array([[1.0, 2.0], [pd.NA, 2.0]], dtype=object), r"X\[1\], time step 0"),
+        ([[1.0, 2.0], [1.0, None]], r"X\[1\], time step 1"),
+        ([np.ones(3), np.array([1.0, np.nan])], r"X\[1\], time step 1"),
+        ([np.ones((3, 2)), np.array([[1.0, 1.0], [1.0, np.nan]])],
+         r"X\[1\], time step 1, feature 1"),
+    ],
+    ids=["2d", "3d", "DataFrame NaN", "DataFrame pd.NA", "DataFrame None",
+         "object DataFrame pd.NA", "object array pd.NA", "list None", "ragged",
+         "ragged multivariate"],
+)
+def test_missing_values_are_located_with_one_message_for_every_layout(X, where):
+    match = rf"^Input X contains NaN, a missing value \(first in {where}\)\. .*{ADVICE}"
+    with pytest.raises(ValueError, match=match) as exc:
+        LSTMClassifier(max_iter=1).fit(X, np.arange(len(X)) % 2)
+    assert "HistGradientBoosting" not in str(exc.value)
+
+
+def test_infinity_is_located():
+    X = np.ones((3, 4))
+    X[2, 1] = -np.inf
+    match = rf"^Input X contains infinity .* \(first in X\[2\], time step 1\)\. .*{ADVICE}"
+    with pytest.raises(ValueError, match=match):
+        check_sequences(X)
+    with pytest.raises(ValueError, match=r"infinity .* \(first in X\[0\], time step 0\)"):
+        check_sequences(np.array([[1e300, 1.0]]))  # finite in float64, not in float32
+
+
+@pytest.mark.parametrize(
+    "X, where",
+    [
+        (pd.DataFrame({"sales": [1.0, 2.0], "store": ["x", "y"]}), "Column 'store' of X"),
+        (pd.DataFrame({"sales": [1.0, 2.0], "store": pd.Series(["x", "y"], dtype="category")}),
+         "Column 'store' of X"),
+        (np.array([[1.0, 2.0], [3.0, "x"]], dtype=object), r"X\[1\] \(time step 1\)"),
+        (np.array([[[1.0], [2.0]], [[3.0], ["x"]]], dtype=object),
+         r"X\[1\] \(time step 1, feature 0\)"),
+    ],
+    ids=["DataFrame", "categorical column", "object array", "3d object array"],
+)
+def test_strings_in_a_table_name_their_column_and_the_fix(X, where):
+    match = (
+        rf"^{where} holds strings \(could not convert string to float: 'x'\).*"
+        r"OrdinalEncoder.*OneHotEncoder.*EventSequencer.*BiRNNTextClassifier"
+    )
+    with pytest.raises(ValueError, match=match):
+        LSTMClassifier(max_iter=1).fit(X, [0, 1])
+
+
+@pytest.mark.parametrize(
+    "X",
+    [np.arange(200).reshape(20, 10) + 1j, pd.DataFrame({"a": [1 + 1j, 2.0], "b": [1.0, 2.0]}),
+     [[1 + 1j, 2.0], [1.0, 2.0]], [np.ones(3), np.ones(2) * 1j]],
+    ids=["array", "DataFrame", "list of rows", "ragged"],
+)
+def test_complex_data_message_is_one_short_line(X):
+    with pytest.raises(ValueError, match="^Complex data not supported") as exc:
+        check_sequences(X)
+    message = str(exc.value)
+    assert "\n" not in message and len(message) < 300, message
+    assert "np.abs(X)" in message and "X.real" in message

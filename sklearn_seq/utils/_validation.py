@@ -217,7 +217,7 @@ def _check_ragged(items, dtype, estimator_name):
                     "text use sklearn_seq.BiRNNTextClassifier."
                 ) from exc
         elif arr.dtype.kind == "c":
-            raise ValueError(f"Complex data not supported: X[{i}] is complex.")
+            raise ValueError(_complex_message(f"X[{i}]"))
         elif arr.dtype.kind not in "biuf":
             raise TypeError(
                 f"X[{i}] has dtype {arr.dtype}, which is not numeric. Convert it to "
@@ -254,18 +254,7 @@ def _check_ragged(items, dtype, estimator_name):
 
 def _stacked_sequences(values, lengths, dtype):
     """Sequences from ``(sum(lengths), F)`` values: dense when all lengths agree."""
-    if not np.isfinite(values).all():
-        bad = ~np.isfinite(values).all(axis=1)
-        i = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero(bad)[0], side="right"))
-        kind = (
-            "NaN"
-            if np.isnan(values).any()
-            else f"infinity or a value too large for {np.dtype(dtype).name}"
-        )
-        raise ValueError(
-            f"Input X contains {kind} (first in X[{i}]). Sequence estimators do not "
-            "accept missing or infinite values: impute or clip them first."
-        )
+    _reject_non_finite(values, dtype, lengths=lengths)
     if (lengths == lengths[0]).all():
         # Equal lengths: a dense block gives the same results with no bookkeeping.
         return Sequences(values.reshape(len(lengths), int(lengths[0]), -1))
@@ -361,12 +350,15 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
             "are X.reshape(-1, 1)."
         )
     _reject_datetimes(X)
+    kind = container_type(X)
+    columns = list(X.columns) if kind in ("pandas.DataFrame", "polars.DataFrame") else None
     try:
         with np.errstate(over="ignore"):
-            X = check_array(
+            array = check_array(
                 X,
                 dtype=dtype,
                 allow_nd=True,
+                ensure_all_finite=False,  # refused below, with the place named
                 ensure_min_samples=1,
                 ensure_min_features=1,
                 estimator=estimator_name,
@@ -376,8 +368,14 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
         raise ValueError(
             f"Input X contains a number too large for {np.dtype(dtype).name} ({exc})."
         ) from exc
+    except (ValueError, TypeError) as exc:
+        _explain_conversion_error(X, exc, columns, estimator_name)
+        raise
+    X = array
     if X.ndim == 2:
-        return Sequences(np.ascontiguousarray(X)[:, :, None]), 2
+        values = np.ascontiguousarray(X)[:, :, None]
+        _reject_non_finite(values, dtype, columns=columns)
+        return Sequences(values), 2
     if X.ndim != 3:
         raise ValueError(
             f"Found array with dim {X.ndim}. {estimator_name} expects 2D input "
@@ -394,7 +392,122 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator"):
             f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
             f"required by {estimator_name}."
         )
+    _reject_non_finite(X, dtype)
     return Sequences(np.ascontiguousarray(X)), 3
+
+
+# -- messages that say where the problem is and what to do ----------------------------
+
+
+def _complex_message(where):
+    # One line: scikit-learn's own message prints the whole array.
+    return (
+        f"Complex data not supported: {where} holds complex numbers; sequence estimators "
+        "need real numbers. Pass the magnitude np.abs(X), or the real and imaginary parts "
+        "as two features per step, np.stack([X.real, X.imag], axis=-1)."
+    )
+
+
+def _non_finite_message(kind, where):
+    # "NaN" and "infinity" are the words scikit-learn's estimator checks look for.
+    return (
+        f"Input X contains {kind} (first in {where}). Sequence estimators do not accept "
+        "missing or infinite values: fill missing values (e.g. with the last value "
+        "observed in the same sequence), clip infinite ones, or drop those sequences "
+        "first."
+    )
+
+
+def _step(step, feature=None):
+    return f"time step {step}" + ("" if feature is None else f", feature {feature}")
+
+
+def _reject_non_finite(values, dtype, *, lengths=None, columns=None):
+    """Raise one message, naming the first sequence and step, for NaN or infinity.
+
+    ``values`` is dense ``(n, T, F)`` or, with ``lengths``, ragged ``(sum(T_i), F)``.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        # A finite sum proves every value finite without a full mask.
+        if np.isfinite(values.sum()) or np.isfinite(values).all():
+            return
+    steps = values.reshape(-1, values.shape[-1])
+    row = int(np.argmax(~np.isfinite(steps).all(axis=1)))
+    feature = int(np.argmax(~np.isfinite(steps[row])))
+    if lengths is None:
+        i, step = divmod(row, values.shape[1])
+    else:
+        i = int(np.searchsorted(np.cumsum(lengths), row, side="right"))
+        step = row - int(lengths[:i].sum())
+    kind = (
+        "NaN, a missing value"
+        if np.isnan(steps[row, feature])
+        else f"infinity or a value too large for {np.dtype(dtype).name}"
+    )
+    if columns is not None:  # a DataFrame: one column per time step
+        where = f"row {i}, column {columns[step]!r}"
+    else:
+        where = f"X[{i}], " + _step(step, feature if steps.shape[1] > 1 else None)
+    raise ValueError(_non_finite_message(kind, where))
+
+
+def _explain_conversion_error(X, exc, columns, estimator_name):
+    """Raise a located, actionable error for what numpy could not convert to numbers.
+
+    Called when converting ``X`` failed with ``exc``; returns (so the caller re-raises
+    ``exc``) when nothing better can be said.
+    """
+    if str(exc).startswith("Complex data not supported"):
+        raise ValueError(_complex_message("X")) from None
+    if columns is not None:  # a DataFrame: one column per time step
+        for j, name in enumerate(columns):
+            column = X.iloc[:, j] if container_type(X) == "pandas.DataFrame" else X.to_series(j)
+            values = column.to_numpy()
+            found = None if values.dtype.kind in "biuf" else _first_unconvertible(values, exc)
+            if found is not None:
+                (i,), value = found
+                missing_at, strings_in = f"row {i}, column {name!r}", f"Column {name!r} of X"
+                break
+        else:
+            return
+    else:
+        try:
+            found = _first_unconvertible(np.asarray(X, dtype=object), exc)
+        except (ValueError, TypeError):
+            return
+        if found is None or len(found[0]) < 2:
+            return
+        (i, *position), value = found
+        missing_at, strings_in = f"X[{i}], {_step(*position)}", f"X[{i}] ({_step(*position)})"
+    if is_missing_scalar(value):
+        raise ValueError(_non_finite_message("NaN, a missing value", missing_at)) from None
+    if isinstance(value, (complex, np.complexfloating)):
+        raise ValueError(_complex_message(strings_in)) from None
+    if isinstance(value, (str, bytes)):
+        raise ValueError(
+            f"{strings_in} holds strings ({exc}); {estimator_name} needs numbers, one per "
+            "time step. Encode categories first (sklearn.preprocessing.OrdinalEncoder, or "
+            "OneHotEncoder to give each category its own feature per step of a 3D array); "
+            "turn an event log (one row per event) into sequences with "
+            "sklearn_seq.preprocessing.EventSequencer, and classify raw text with "
+            "sklearn_seq.BiRNNTextClassifier."
+        ) from None
+
+
+def _first_unconvertible(values, exc):
+    """``(index, value)`` of the first element of ``values`` that is not a number.
+
+    Only strings are looked for when ``exc`` (numpy's error) is about a string.
+    """
+    strings_only = isinstance(exc, ValueError)
+    for index, value in np.ndenumerate(values):
+        if strings_only and not isinstance(value, (str, bytes)):
+            continue
+        try:
+            float(value)
+        except (TypeError, ValueError):
+            return index, value
+    return None
 
 
 def _reject_datetimes(X):
