@@ -1,14 +1,21 @@
 """Windowing and scaling: shapes, strides, padding, views, errors, scikit-learn checks."""
 
+import pydoc
 from contextlib import nullcontext
 
 import numpy as np
 import pandas as pd
 import pytest
 import sklearn
+from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_seq.preprocessing import SequenceScaler, SequenceWindower, make_windows
+from sklearn_seq.preprocessing import (
+    EventSequencer,
+    SequenceScaler,
+    SequenceWindower,
+    make_windows,
+)
 
 # A windower's row t depends on the rows before it, which these two checks forbid by
 # design (they shuffle or split the rows and expect the same output per row).
@@ -206,6 +213,29 @@ def test_windower_window_is_tunable_in_a_pipeline():
     pipe = make_pipeline(SequenceWindower(), SequenceScaler())
     pipe.set_params(sequencewindower__window=4)
     assert pipe.fit_transform(np.arange(20.0).reshape(10, 2)).shape == (10, 4, 2)
+
+
+
+@pytest.mark.parametrize(
+    "transformer", [SequenceWindower(window=2), EventSequencer("id", "time")], ids=type
+)
+def test_sequence_transformers_do_not_offer_set_output(transformer):
+    # Their output is 3D or ragged, which no DataFrame holds: the method that
+    # could only raise is not there, in help() or on the class or the instance.
+    cls = type(transformer)
+    assert not hasattr(cls, "set_output") and not hasattr(transformer, "set_output")
+    assert "set_output" not in pydoc.render_doc(cls)
+    # they stay transformers for scikit-learn, and a global pandas output leaves
+    # their output as it is
+    assert transformer.__sklearn_tags__().transformer_tags is not None
+    events = pd.DataFrame({"id": [1, 1, 2], "time": [0, 1, 0], "x": [1.0, 2.0, 3.0]})
+    data = events if isinstance(transformer, EventSequencer) else events[["x"]]
+    expected = clone(transformer).fit_transform(data)
+    with sklearn.config_context(transform_output="pandas"):
+        out = clone(transformer).fit_transform(data)
+    assert type(out) is type(expected)
+    for a, b in zip(out, expected):
+        np.testing.assert_array_equal(a, b)
 
 
 # -- SequenceScaler --------------------------------------------------------------

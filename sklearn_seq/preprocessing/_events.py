@@ -18,9 +18,11 @@ from collections.abc import Hashable
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._base import _SequenceTransformerMixin
 
 __all__ = ["EventSequencer", "events_to_sequences"]
 
@@ -360,7 +362,7 @@ def events_to_sequences(
     return _sequences(df, id_col, time_col, feature_cols, learned, time_delta, dtype)
 
 
-class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     """Turn an event table into one sequence per id, with categories fixed at fit.
 
     The transformer form of :func:`events_to_sequences`: ``fit`` learns the
@@ -429,6 +431,9 @@ class EventSequencer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None
 
     Notes
     -----
+    The output is a list of ragged sequences, which no DataFrame holds, so the
+    transformer has no ``set_output``.
+
     Scoring a fitted pipeline on another table, ``pipe.score(new_events,
     y_new)``, pairs the sequences, in the order of ``get_ids_out(new_events)``,
     with ``y_new`` as given (the sequencer does not see ``y_new``): pass

@@ -9,11 +9,12 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..utils._validation import container_type, polars_float_dtype, reject_polars_nulls
+from ._base import _SequenceTransformerMixin
 
 __all__ = ["make_windows", "SequenceWindower"]
 
@@ -308,7 +309,7 @@ def make_windows(
     return X, y
 
 
-class SequenceWindower(TransformerMixin, BaseEstimator):
+class SequenceWindower(_SequenceTransformerMixin, BaseEstimator):
     """Turn each row of a table of time steps into the window of steps ending there.
 
     A transformer that keeps the number of rows: row ``t`` of a table of time
@@ -355,7 +356,8 @@ class SequenceWindower(TransformerMixin, BaseEstimator):
     -----
     The output is a read-only strided view (``(n_rows, window, n_features)``)
     for ``"edge"`` and ``"zero"`` padding, and a list of views for
-    ``"ragged"``. The output is not a table, so it has no pandas output.
+    ``"ragged"``. No DataFrame holds it, so the transformer has no
+    ``set_output`` (a global ``transform_output="pandas"`` leaves it as is).
     Because a row's window depends on the rows before it, results depend on
     the order of the rows and on which rows are passed together.
 
