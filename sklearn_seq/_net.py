@@ -11,6 +11,7 @@ sequences of similar length into the same batch, so padding costs little.
 """
 
 import contextlib
+import sys
 import warnings
 from typing import NamedTuple, Optional
 
@@ -24,7 +25,6 @@ from skorch.callbacks import (
     PrintLog,
     ProgressBar,
 )
-from skorch.dataset import unpack_data
 from skorch.helper import predefined_split
 from skorch.history import History
 from skorch.utils import TeeGenerator, to_tensor
@@ -429,7 +429,9 @@ class SequenceNet(NeuralNet):
             weight = weight.to(device=loss.device, dtype=loss.dtype)
             denom = weight.sum().clamp_min(torch.finfo(loss.dtype).tiny)
             mean = (loss * weight).sum() / denom
-        if not self.alpha:
+        if not self.alpha or not training:
+            # The validation loss is the criterion alone (as HistGradientBoosting's):
+            # the penalty is a property of the weights, not of the validation data.
             return mean
         squares = sum(p.square().sum() for _, p in self.get_all_learnable_params()
                       if p.dim() > 1)
@@ -459,42 +461,35 @@ def _unreduced(criterion, y_pred, y_true):
 
 
 class ValidationScore(Callback):
-    """Record ``valid_score`` from the validation batches: accuracy or R^2 (weighted),
-    or ``"loss"``, the negative validation loss, for models whose outputs are no
-    point predictions (quantiles, anomaly scores)."""
+    """Record ``valid_score``, what early stopping watches (higher is better).
 
-    def __init__(self, kind="accuracy"):
+    ``kind="loss"``: minus the validation loss that skorch records. ``kind="scorer"``:
+    the value of ``scorer_``, a function of no argument that scores the estimator on
+    its validation data; :func:`train` sets it for the duration of a training run
+    (it holds the estimator and the data, which are no part of the net).
+    """
+
+    def __init__(self, kind="loss"):
         self.kind = kind
 
-    def on_epoch_begin(self, net, **kwargs):
-        self.preds_, self.targets_, self.weights_ = [], [], []
-
-    def on_batch_end(self, net, batch, training, y_pred=None, **kwargs):
-        if training or self.kind == "loss":
-            return
-        xi, yi = unpack_data(batch)
-        self.preds_.append(y_pred.detach().cpu())
-        self.targets_.append(yi)
-        if isinstance(xi, dict) and "sample_weight" in xi:
-            self.weights_.append(xi["sample_weight"])
+    def __getstate__(self):
+        return {k: v for k, v in self.__dict__.items() if k != "scorer_"}
 
     def on_epoch_end(self, net, **kwargs):
         if self.kind == "loss":
             # skorch's own valid_loss callback runs before ours in the same epoch.
-            net.history.record("valid_score", -float(net.history[-1, "valid_loss"]))
-            return
-        if not self.preds_:
-            return
-        from sklearn.metrics import accuracy_score, r2_score
-
-        pred = torch.cat(self.preds_).numpy()
-        true = torch.cat(self.targets_).numpy()
-        weight = torch.cat(self.weights_).numpy() if self.weights_ else None
-        if self.kind == "accuracy":
-            score = accuracy_score(true, pred.argmax(axis=1), sample_weight=weight)
+            score = -float(net.history[-1, "valid_loss"])
         else:
-            score = r2_score(true, pred, sample_weight=weight)
-        net.history.record("valid_score", float(score))
+            score = float(self.scorer_())
+        net.history.record("valid_score", score)
+
+
+class PlainPrintLog(PrintLog):
+    """skorch's table of epochs without colours, for output to files and pipes."""
+
+    def format_row(self, row, key, color):
+        # skorch colours a value whose ``<key>_best`` flag is set.
+        return super().format_row({key: row[key]}, key, color)
 
 
 class StoppingCriterion(EarlyStopping):
@@ -520,6 +515,13 @@ def _silent(*args, **kwargs):
     """A sink that prints nothing (a module-level function, so nets pickle)."""
 
 
+def _is_terminal(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False
+
+
 def _resolve(name, table=None):
     """A torch loss or module given by name (``sklearn_seq.nn`` or torch's losses)."""
     if not isinstance(name, str):
@@ -536,6 +538,10 @@ def _training_params(est, valid_dataset, score_kind):
     ``partial_fit``, so that a changed ``learning_rate_init``, ``alpha``,
     ``max_grad_norm``, ``shuffle``, ``early_stopping``, ``tol``, ``n_iter_no_change``
     or ``verbose`` takes effect as in scikit-learn's MLP.
+
+    ``score_kind`` is what early stopping watches (see :class:`ValidationScore`).
+    With ``verbose``, a terminal gets skorch's progress bar (on stderr, where tqdm
+    writes) and coloured table; a file or a pipe gets plain lines, one per epoch.
     """
     monitor = "valid_score" if valid_dataset is not None else "train_loss"
     stopper = StoppingCriterion(
@@ -552,9 +558,12 @@ def _training_params(est, valid_dataset, score_kind):
         callbacks.insert(0, ("valid_score", ValidationScore(score_kind)))
     if est.max_grad_norm is not None:
         callbacks.append(("clip", GradientNormClipping(est.max_grad_norm)))
-    if est.verbose:
+    if est.verbose and _is_terminal(sys.stderr):
         callbacks.append(("progress", ProgressBar()))
     callbacks.extend(reliability_callbacks(est))
+    print_log = None
+    if est.verbose:
+        print_log = PrintLog() if _is_terminal(sys.stdout) else PlainPrintLog()
     return dict(
         lr=est.learning_rate_init,
         alpha=est.alpha,
@@ -562,7 +571,7 @@ def _training_params(est, valid_dataset, score_kind):
         iterator_train__shuffle=est.shuffle,
         train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
         callbacks=callbacks,
-        callbacks__print_log=PrintLog() if est.verbose else None,
+        callbacks__print_log=print_log,
     )
 
 
@@ -632,22 +641,33 @@ def torch_dtype(name):
 
 
 @translate_out_of_memory
-def train(net, dataset, epochs, seed, owner=None):
+def train(net, dataset, epochs, seed, owner=None, valid_scorer=None):
     """Train ``net`` for up to ``epochs`` epochs; return whether it stopped early.
+
+    ``valid_scorer``: the function of no argument that gives the validation score
+    each epoch, when early stopping watches a scorer (see :class:`ValidationScore`).
 
     A ``KeyboardInterrupt`` from the user (not from early stopping) is re-raised
     after training ends cleanly, so the net keeps the weights of the last epoch.
     """
     n_before = len(net.history)
+    callbacks = dict(net.callbacks_)
     if owner is not None:
         # Callbacks that update or save the estimator hold it weakly; rebind after
         # unpickling or cloning.
         for _, cb in net.callbacks_:
             if hasattr(cb, "bind"):
                 cb.bind(owner)
-    with seeded(seed, net.device):
-        net.partial_fit(dataset, epochs=epochs)
-    stopper = dict(net.callbacks_)["stopping"]
+    scoring = callbacks.get("valid_score")
+    if scoring is not None and scoring.kind == "scorer":
+        scoring.scorer_ = valid_scorer
+    try:
+        with seeded(seed, net.device):
+            net.partial_fit(dataset, epochs=epochs)
+    finally:
+        if scoring is not None:
+            scoring.__dict__.pop("scorer_", None)
+    stopper = callbacks["stopping"]
     n_done = len(net.history) - n_before
     interrupted = n_done < epochs and not stopper.stopped_
     return stopper.stopped_, interrupted

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .base import BaseRecurrent
-from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
+from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, UNSUPERVISED_TRAINING_PARAMS
 
 __all__ = ["SequenceAnomalyDetector"]
 
@@ -39,13 +39,13 @@ def _weighted_quantile(values, weights, q):
 
 
 class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
-    _score_kind = "loss"  # early stopping watches the held-out next-step error
-
+    # No scoring: scikit-learn's scorers need labels, and predict needs the
+    # threshold fitted after training. Early stopping watches the held-out error.
     _parameter_constraints = {
         **{
             k: v
             for k, v in BaseRecurrent._parameter_constraints.items()
-            if k not in ("pooling", "bidirectional")
+            if k not in ("pooling", "bidirectional", "scoring")
         },
         "cell": [StrOptions({"lstm", "gru"})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
@@ -107,6 +107,9 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
 
     def _n_outputs(self):
         return self.n_features_per_step_
+
+    def _scoring(self):
+        return "loss"
 
     def _encode_y(self, y, *, first_call, classes=None):
         return None  # unsupervised: y is ignored
@@ -251,7 +254,7 @@ Parameters
 ----------
 {_ARCH}
 
-{TRAINING_PARAMS}
+{UNSUPERVISED_TRAINING_PARAMS}
 
 {RUNTIME_PARAMS}
 

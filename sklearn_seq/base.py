@@ -12,12 +12,25 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    RegressorMixin,
+    _fit_context,
+    is_classifier,
+)
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import assert_all_finite, check_random_state, compute_sample_weight
+from sklearn.utils import (
+    _safe_indexing,
+    assert_all_finite,
+    check_random_state,
+    compute_sample_weight,
+)
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
@@ -31,6 +44,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _net
+from ._callbacks import user_stacklevel
 from .utils._validation import check_sequences
 
 _POOLINGS = {"last", "mean", "max", "attention"}
@@ -66,6 +80,24 @@ def _strata():
     return strata
 
 
+def _has_attention_pooling(estimator):
+    """``available_if`` check of ``attention_weights``: only an estimator that pools
+    with attention has attention weights."""
+    pooling = estimator.get_params(deep=False).get("pooling")
+    if pooling is None:
+        raise AttributeError(
+            f"attention_weights is not available: {type(estimator).__name__} has no "
+            "attention (estimators with pooling='attention' and AttentionForecaster "
+            "have)."
+        )
+    if pooling != "attention":
+        raise AttributeError(
+            f"attention_weights is not available with pooling={pooling!r}; set "
+            "pooling='attention' and refit to read attention weights."
+        )
+    return True
+
+
 def _refuse_changes(built, current, what):
     """Raise if a parameter in ``current`` differs from the value ``what`` was built
     with (plain values only: arrays, such as pretrained embeddings, are checked at
@@ -98,6 +130,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
+        "scoring": [str, callable, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -126,6 +159,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         alpha=1e-4,
         shuffle=True,
         early_stopping=False,
+        scoring="loss",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -149,6 +183,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.alpha = alpha
         self.shuffle = shuffle
         self.early_stopping = early_stopping
+        self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -173,7 +208,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             # so there is nothing to check unless the model was fitted with names).
             validate_data(self, X, y, skip_check_array=True, ensure_2d=False, reset=reset)
         dtype = np.float32 if self.dtype == "float32" else np.float64
-        seqs, ndim = check_sequences(X, dtype=dtype, estimator_name=type(self).__name__)
+        seqs, ndim = check_sequences(
+            X, dtype=dtype, estimator_name=type(self).__name__, check_layout=reset
+        )
         if reset:
             self.n_features_in_ = seqs.values.shape[1] if ndim == 2 else seqs.n_features
             self.n_features_per_step_ = seqs.n_features
@@ -214,12 +251,27 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         """Width of the network head."""
 
     _criterion = None
-    _score_kind = None
+
+    def _scoring(self):
+        """What early stopping watches: ``"loss"`` or a ``scoring`` for
+        :func:`sklearn.metrics.check_scoring`."""
+        return self.scoring
+
+    @property
+    def _score_kind(self):
+        # The kind of _net.ValidationScore: the validation loss or a scorer.
+        return "loss" if self._scoring() == "loss" else "scorer"
+
+    def _check_target(self, target, sample_weight):
+        """Refuse a target that ``fit`` cannot learn from (``partial_fit`` may)."""
 
     def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
         first_call = not hasattr(self, "net_") or not (incremental or self.warm_start)
         if not first_call:
             self._check_same_network()
+        scoring = self._scoring()
+        # As HistGradientBoosting: a scorer name is checked even when unused.
+        scorer = None if scoring == "loss" else check_scoring(self, scoring)
         seqs = self._validate_X(X, reset=first_call, y=y)
         target = self._encode_y(y, first_call=first_call, classes=classes)
         check_consistent_length(np.empty((seqs.n_samples, 0)), target)
@@ -230,6 +282,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         if (sample_weight < 0).any():  # as _check_sample_weight(ensure_non_negative=True)
             raise ValueError("Negative values in data passed to `sample_weight`.")
         sample_weight = self._adjust_sample_weight(sample_weight, y)
+        if not incremental:
+            self._check_target(target, sample_weight)
         target = self._prepare_target(target, sample_weight, first_call, dtype)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         if incremental and hasattr(self, "n_iter_"):
@@ -238,7 +292,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         early_stopping = self.early_stopping and not incremental
         train_idx = valid_idx = None
         if early_stopping:
-            stratify = target if self._score_kind == "accuracy" else None
+            stratify = target if is_classifier(self) else None
             train_idx, valid_idx = train_test_split(
                 np.arange(seqs.n_samples),
                 test_size=self.validation_fraction,
@@ -253,6 +307,15 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                     "early_stopping=False."
                 )
         weighted = not np.all(sample_weight == 1.0)
+        valid_scorer = None
+        if early_stopping and scorer is not None:
+            # Scored as the user would score the model: through predict, on the
+            # validation sequences and labels as given (and their weights).
+            weight = {"sample_weight": sample_weight[valid_idx]} if weighted else {}
+            valid_scorer = functools.partial(
+                scorer, self, _safe_indexing(X, valid_idx), _safe_indexing(y, valid_idx),
+                **weight,
+            )
 
         def dataset(idx):
             s = seqs if idx is None else seqs.take(idx)
@@ -288,7 +351,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
         epochs = 1 if incremental else self.max_iter
         start = len(self.net_.history)
-        stopped, interrupted = _net.train(self.net_, train_set, epochs, seed, owner=self)
+        stopped, interrupted = _net.train(
+            self.net_, train_set, epochs, seed, owner=self, valid_scorer=valid_scorer
+        )
         self._record_history(early_stopping, start)
         if interrupted:
             raise KeyboardInterrupt(
@@ -300,6 +365,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
                 "the optimization hasn't converged yet.",
                 ConvergenceWarning,
+                stacklevel=user_stacklevel(),
             )
         return self
 
@@ -371,6 +437,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         seqs = self._validate_X(X, reset=False)
         return _net.forward(self.net_, seqs)
 
+    @available_if(_has_attention_pooling)
     def attention_weights(self, X):
         """Attention weight of every time step, per sample.
 
@@ -389,11 +456,6 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             ``n_timesteps`` is the longest sequence in ``X``.
         """
         check_is_fitted(self)
-        if self.pooling != "attention":
-            raise ValueError(
-                "attention_weights needs pooling='attention'; this estimator was "
-                f"fitted with pooling={self.pooling!r}."
-            )
         seqs = self._validate_X(X, reset=False)
         return _net.attention(self.net_, seqs)
 
@@ -446,7 +508,6 @@ class RecurrentClassifierMixin(ClassifierMixin):
     """Classification on top of :class:`BaseRecurrent`: labels, probabilities."""
 
     _criterion = "cross_entropy"
-    _score_kind = "accuracy"
 
     def _n_outputs(self):
         return len(self.classes_)
@@ -471,6 +532,23 @@ class RecurrentClassifierMixin(ClassifierMixin):
                 f"y contains labels not seen in the first fit or in `classes`: {unseen}"
             )
         return self._label_encoder.transform(y).astype(np.int64)
+
+    def _check_target(self, target, sample_weight):
+        # As scikit-learn's LogisticRegression and SVC: one class is nothing to learn.
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"y holds only one class: {self.classes_.tolist()[0]!r}. A classifier "
+                "needs samples of at least 2 classes; check how y was built (a filter "
+                "or a split may have dropped the others), or train on batches of one "
+                "class with partial_fit(X, y, classes=all_classes)."
+            )
+        present = self.classes_[np.unique(target[sample_weight > 0])].tolist()
+        if len(present) < 2:
+            raise ValueError(
+                f"The samples with a positive sample_weight hold only one class: "
+                f"{present}. A classifier needs samples of at least 2 classes with "
+                "positive weight; give samples of the other classes a positive weight."
+            )
 
     def _adjust_sample_weight(self, sample_weight, y):
         if self.class_weight is None:
@@ -546,6 +624,28 @@ class RecurrentClassifierMixin(ClassifierMixin):
         logits /= logits.sum(axis=1, keepdims=True)
         return logits
 
+    def predict_log_proba(self, X):
+        """Log of the probability of each class for each sequence.
+
+        The log of :meth:`predict_proba`, computed from the network's outputs
+        (a log-softmax), so it stays finite where a probability rounds to 0.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self)
+        logits = self._forward(X).astype(np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        logits -= np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        return logits
+
     def predict(self, X):
         """Predicted class of each sequence.
 
@@ -576,7 +676,6 @@ class RecurrentRegressorMixin(RegressorMixin):
     """
 
     _criterion = "mse"
-    _score_kind = "r2"
 
     def _n_outputs(self):
         return self.n_outputs_

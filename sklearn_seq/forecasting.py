@@ -4,6 +4,7 @@ import functools
 
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from . import _net
@@ -12,6 +13,16 @@ from .base import BaseRecurrent, RecurrentRegressorMixin
 from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
 
 __all__ = ["AttentionForecaster"]
+
+
+def _has_attention(forecaster):
+    """``available_if`` check of ``attention_weights``."""
+    if forecaster.attention is None:
+        raise AttributeError(
+            "attention_weights is not available with attention=None; set "
+            "attention='dot' or 'additive' and refit to read attention weights."
+        )
+    return True
 
 
 class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
@@ -42,6 +53,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         alpha=1e-4,
         shuffle=True,
         early_stopping=False,
+        scoring="loss",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -68,6 +80,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         self.alpha = alpha
         self.shuffle = shuffle
         self.early_stopping = early_stopping
+        self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -97,12 +110,6 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
                 f"0.5, e.g. (0.1, 0.5, 0.9); got {self.quantiles!r}."
             )
         return q
-
-    @property
-    def _score_kind(self):
-        # R^2 would score the interval bounds as forecasts: with quantiles, early
-        # stopping watches the validation quantile loss instead.
-        return "r2" if self.quantiles is None else "loss"
 
     def _fit(self, X, y, sample_weight=None, **kwargs):
         quantiles = self._check_quantiles()
@@ -215,6 +222,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         out = self._predict_all(X)
         return out[:, 0, :] if self._y_1d else out
 
+    @available_if(_has_attention)
     def attention_weights(self, X):
         """Attention weight of every step of each window.
 
@@ -233,11 +241,6 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
             ``n_timesteps`` is the longest window in ``X``.
         """
         check_is_fitted(self)
-        if self.net_.module_.attend is None:
-            raise ValueError(
-                "attention_weights needs attention='dot' or 'additive'; this forecaster "
-                "was fitted with attention=None."
-            )
         seqs = self._validate_X(X, reset=False)
         return _net.attention(self.net_, seqs)
 
@@ -331,8 +334,10 @@ LSTMRegressor : A recurrent regressor without attention.
 
 Notes
 -----
-With ``quantiles``, ``early_stopping`` watches the validation quantile loss
-(``validation_scores_`` holds its negative) instead of R^2. Ragged windows
+By default ``early_stopping`` watches the validation loss: the squared error,
+or the quantile loss with ``quantiles`` (``validation_scores_`` holds its
+negative). A scorer (``scoring``) scores the forecasts of ``predict``, the
+median with ``quantiles``. Ragged windows
 (``SequenceWindower(padding="ragged")``) are read exactly: steps past a window's end
 take no part and get attention weight 0.
 

@@ -115,3 +115,18 @@ def test_unfitted_and_wrong_width():
     det = SequenceAnomalyDetector(hidden_size=8, max_iter=2, random_state=0).fit(X)
     with pytest.raises(ValueError, match="features per time step"):
         det.predict(X[:, :, :1])
+
+
+def test_attention_weights_is_absent():
+    # Issue 17: SequenceAnomalyDetector().fit(X).attention_weights(X) raised
+    # "'SequenceAnomalyDetector' object has no attribute 'pooling'"; the detector has
+    # no attention, so it has no attention_weights.
+    X = np.random.RandomState(0).randn(20, 6)
+    det = SequenceAnomalyDetector(hidden_size=4, max_iter=1, random_state=0).fit(X)
+    assert not hasattr(SequenceAnomalyDetector(), "attention_weights")
+    assert not hasattr(det, "attention_weights")
+    with pytest.raises(AttributeError, match="has no attribute 'attention_weights'") as err:
+        det.attention_weights(X)
+    assert "SequenceAnomalyDetector has no attention" in str(err.value.__cause__)
+    # Unsupervised: it always watches its held-out error, no scorer applies.
+    assert "scoring" not in det.get_params()

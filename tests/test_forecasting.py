@@ -118,6 +118,22 @@ def test_quantiles_early_stopping_watches_the_quantile_loss():
     np.testing.assert_allclose(model.validation_scores_, expected)
 
 
+def test_early_stopping_scoring():
+    # The validation loss by default; None is the forecaster's own score, the R^2 of
+    # its (median) forecasts; a scorer name is evaluated on the validation windows.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 5), rng.randn(60)
+    params = dict(early_stopping=True, hidden_size=4, max_iter=3, random_state=0)
+    model = AttentionForecaster(**params).fit(X, y)
+    np.testing.assert_allclose(model.validation_scores_,
+                               [-v for v in model.net_.history[:, "valid_loss"]])
+    for quantiles in (None, (0.1, 0.5, 0.9)):
+        r2 = AttentionForecaster(scoring=None, quantiles=quantiles, **params).fit(X, y)
+        assert all(-5 < s < 1 for s in r2.validation_scores_)
+    mae = AttentionForecaster(scoring="neg_mean_absolute_error", **params).fit(X, y)
+    assert all(-2 < s < 0 for s in mae.validation_scores_)
+
+
 def test_predict_quantiles_needs_quantiles():
     X, y = np.random.RandomState(0).randn(10, 4), np.arange(10.0)
     model = AttentionForecaster(hidden_size=4, max_iter=1).fit(X, y)
@@ -217,8 +233,10 @@ def test_without_attention_the_head_reads_the_last_state_alone(tmp_path):
     assert module.attend is None
     assert module.head[0].in_features == module.encoder.output_size
     assert not any(name.startswith("attend") for name, _ in module.named_parameters())
-    with pytest.raises(ValueError, match="fitted with attention=None"):
+    assert not hasattr(model, "attention_weights")
+    with pytest.raises(AttributeError, match="has no attribute 'attention_weights'") as err:
         model.attention_weights(X[:2])
+    assert "attention=None; set attention='dot'" in str(err.value.__cause__)
     with pytest.raises(RuntimeError, match="no attention"):
         module.attention(torch.zeros(2, 16, 1))
     path = tmp_path / "m.skseq"

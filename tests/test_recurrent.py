@@ -1,6 +1,8 @@
 """Behaviour of the recurrent classifiers and regressors."""
 
+import io
 import pickle
+import re
 import warnings
 
 import joblib
@@ -9,18 +11,22 @@ import pytest
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from sklearn_seq import (
+    AttentionForecaster,
+    BiRNNTextClassifier,
     GRUClassifier,
     GRURegressor,
     LSTMClassifier,
     LSTMRegressor,
     RNNClassifier,
     RNNRegressor,
+    SequenceAnomalyDetector,
 )
 from sklearn_seq.datasets import make_long_range_classification, make_sequence_classification
 from sklearn_seq.nn import RecurrentEncoder
@@ -235,15 +241,53 @@ def test_attention_weights_sum_to_one_and_are_zero_on_padding(ragged):
     np.testing.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-5)
     pad = np.arange(w.shape[1])[None, :] >= lengths[:, None]
     assert (w[pad] == 0).all() and (w[~pad] > 0).all()
-    with pytest.raises(ValueError, match="pooling='attention'"):
+    # scikit-learn's available_if: the reason is the error's cause.
+    with pytest.raises(AttributeError, match="has no attribute 'attention_weights'") as err:
         LSTMClassifier(**SMALL).fit(X, y).attention_weights(X)
+    assert re.search("pooling='last'; set pooling='attention'", str(err.value.__cause__))
+
+
+@pytest.mark.parametrize(
+    "est, available",
+    [
+        (LSTMClassifier(pooling="attention"), True),
+        (GRURegressor(pooling="attention"), True),
+        (AttentionForecaster(), True),
+        (AttentionForecaster(attention="additive"), True),
+        (LSTMClassifier(), False),
+        (RNNRegressor(pooling="mean"), False),
+        (AttentionForecaster(attention=None), False),
+        (SequenceAnomalyDetector(), False),
+    ],
+    ids=lambda v: type(v).__name__ if not isinstance(v, bool) else str(v),
+)
+def test_attention_weights_exist_only_where_the_model_has_attention(est, available):
+    # Issue 17: SequenceAnomalyDetector().fit(X).attention_weights(X) raised
+    # "has no attribute 'pooling'" from inside the method; a method an estimator
+    # cannot serve is absent (as MLP's partial_fit with solver="lbfgs").
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 5, 1), rng.randn(20)
+    if isinstance(est, LSTMClassifier):
+        y = np.arange(20) % 2
+    assert hasattr(est, "attention_weights") is available
+    est.set_params(hidden_size=4, max_iter=1, random_state=0).fit(X, y)
+    assert hasattr(est, "attention_weights") is available
+    if available:
+        w = est.attention_weights(X[:3])
+        assert w.shape == (3, 5)
+        np.testing.assert_allclose(w.sum(axis=1), 1.0, rtol=1e-5)
+    else:
+        with pytest.raises(AttributeError, match="has no attribute 'attention_weights'") as err:
+            est.attention_weights(X)
+        assert "attention_weights is not available" in str(err.value.__cause__)
 
 
 def test_unfitted_errors():
-    for method in ("predict", "predict_proba", "attention_weights", "score"):
+    for method in ("predict", "predict_proba", "predict_log_proba", "attention_weights",
+                   "score"):
         args = (np.ones((2, 3)),) if method != "score" else (np.ones((2, 3)), [0, 1])
         with pytest.raises(NotFittedError):
-            getattr(LSTMClassifier(), method)(*args)
+            getattr(LSTMClassifier(pooling="attention"), method)(*args)
 
 
 def _to_3d(X):
@@ -514,3 +558,158 @@ def test_callbacks_see_every_event_in_skorchs_order(monkeypatch):
     assert est.net_.callbacks_.pop()[1] is est.net_.callbacks.pop()[1] is recorder
     assert "_event_handlers" in est.net_.__dict__
     assert "_event_handlers" not in pickle.loads(pickle.dumps(est.net_)).__dict__
+
+
+def _imbalanced(n=200, seed=0):
+    """Sequences whose label is 1 for the 15% with the highest mean."""
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 6, 1).astype(np.float32)
+    mean = X[:, :, 0].mean(axis=1)
+    return X, (mean > np.quantile(mean, 0.85)).astype(int)
+
+
+def test_early_stopping_watches_the_validation_loss_by_default():
+    # Issue 17: on a 15%-minority problem validation accuracy sits at the majority
+    # share while the model learns, so early stopping that watched it restored the
+    # first epoch's always-majority model (balanced accuracy 0.5) without a word.
+    X, y = _imbalanced()
+    params = dict(hidden_size=8, max_iter=40, learning_rate_init=3e-3, early_stopping=True,
+                  validation_fraction=0.2, random_state=2)
+    default = GRUClassifier(**params).fit(X, y)
+    assert balanced_accuracy_score(y, default.predict(X)) > 0.9
+    # The score is the negative validation loss (higher is better, as in
+    # HistGradientBoostingClassifier), and the best one is the restored epoch's.
+    assert default.get_params()["scoring"] == "loss"
+    losses = default.net_.history[:, "valid_loss"]
+    np.testing.assert_allclose(default.validation_scores_, [-v for v in losses])
+    assert default.best_validation_score_ == max(default.validation_scores_)
+    # Watching accuracy (scoring=None: the estimator's own score) keeps the useless
+    # model: what the default avoids.
+    accuracy = GRUClassifier(scoring="accuracy", **params).fit(X, y)
+    assert balanced_accuracy_score(y, accuracy.predict(X)) == 0.5
+    assert GRUClassifier(scoring=None, **params).fit(X, y).validation_scores_ == (
+        accuracy.validation_scores_)
+
+
+def test_scoring_accepts_scorer_names_and_callables_on_the_validation_split():
+    X, y = _imbalanced(n=80)
+    seen = []
+
+    def scorer(est, X_valid, y_valid):
+        seen.append(len(X_valid))
+        return balanced_accuracy_score(y_valid, est.predict(X_valid))
+
+    params = dict(hidden_size=4, max_iter=3, early_stopping=True, validation_fraction=0.25,
+                  random_state=0)
+    est = GRUClassifier(scoring=scorer, **params).fit(X, y)
+    assert seen == [20, 20, 20]
+    named = GRUClassifier(scoring="balanced_accuracy", **params).fit(X, y)
+    assert named.validation_scores_ == est.validation_scores_
+    reg = GRURegressor(scoring="neg_mean_absolute_error", **params).fit(X, X[:, -1, 0])
+    assert len(reg.validation_scores_) == 3 and all(s < 0 for s in reg.validation_scores_)
+    with pytest.raises(ValueError, match="'f2' is not a valid scoring value"):
+        GRUClassifier(scoring="f2", **params).fit(X, y)
+    with pytest.raises(ValueError, match="'scoring' parameter of GRUClassifier must be"):
+        GRUClassifier(scoring=3, **params).fit(X, y)
+
+
+def test_scoring_is_cloned_warm_start_safe_and_saved(tmp_path):
+    from sklearn_seq import load
+
+    X, y = _imbalanced(n=60)
+    est = GRUClassifier(hidden_size=4, max_iter=2, early_stopping=True, scoring="accuracy",
+                        validation_fraction=0.25, warm_start=True, random_state=0).fit(X, y)
+    assert clone(est).scoring == "accuracy"
+    assert all(0 <= s <= 1 for s in est.validation_scores_)
+    est.set_params(scoring="loss").fit(X, y)  # what a warm-started fit watches may change
+    assert len(est.validation_scores_) == 4 and all(s < 0 for s in est.validation_scores_[2:])
+    assert est.best_validation_score_ == max(est.validation_scores_[2:])
+    est.set_params(scoring="balanced_accuracy").save(tmp_path / "m.skseq")
+    loaded = load(tmp_path / "m.skseq")
+    assert loaded.scoring == "balanced_accuracy"
+    loaded.fit(X, y)
+    assert len(loaded.validation_scores_) == 6
+    assert all(0 <= s <= 1 for s in loaded.validation_scores_[4:])
+    assert "scorer_" not in vars(dict(loaded.net_.callbacks_)["valid_score"])
+
+
+@pytest.mark.parametrize("cls", [LSTMClassifier, BiRNNTextClassifier])
+def test_a_single_class_is_an_error(cls):
+    # Issue 17: a classifier trained silently on one class.
+    if cls is BiRNNTextClassifier:
+        X = ["good film", "great fun", "nice", "fine film"]
+    else:
+        X = np.random.RandomState(0).randn(4, 5, 1)
+    with pytest.raises(ValueError, match="y holds only one class: 'spam'.*at least 2 classes"):
+        cls(hidden_size=4, max_iter=1).fit(X, ["spam"] * 4)
+    with pytest.raises(ValueError, match="positive sample_weight hold only one class"):
+        cls(hidden_size=4, max_iter=1).fit(X, [0, 1, 0, 1], sample_weight=[1, 0, 1, 0])
+    # A batch of one class is fine for partial_fit, which knows all classes.
+    est = cls(hidden_size=4, max_iter=1).partial_fit(X, [1] * 4, classes=[0, 1])
+    np.testing.assert_array_equal(est.classes_, [0, 1])
+
+
+def test_predict_log_proba_is_the_log_of_predict_proba():
+    X, y = make_sequence_classification(n_samples=40, random_state=0)
+    est = LSTMClassifier(**SMALL).fit(X, y)
+    log_proba = est.predict_log_proba(X)
+    assert log_proba.shape == (40, len(est.classes_))
+    np.testing.assert_allclose(log_proba, np.log(est.predict_proba(X)), rtol=1e-10)
+    # Computed from the logits: finite where a probability underflows to 0.
+    est.net_.module_.head.weight.data *= 1e4
+    assert np.isfinite(est.predict_log_proba(X)).all()
+    assert (est.predict_proba(X) == 0).any()
+
+
+def _detector(X, y):
+    return SequenceAnomalyDetector(hidden_size=4, max_iter=1).fit(X)
+
+
+@pytest.mark.parametrize("make", [
+    lambda X, y: LSTMClassifier(hidden_size=4, max_iter=1).fit(X, y),
+    lambda X, y: LSTMRegressor(hidden_size=4, max_iter=1).fit(X, y * 1.0),
+    lambda X, y: AttentionForecaster(hidden_size=4, max_iter=1).fit(X, y * 1.0),
+    _detector,
+    lambda X, y: BiRNNTextClassifier(hidden_size=4, max_iter=1).fit(["a b", "b c"] * 5, y),
+    lambda X, y: make_pipeline(FunctionTransformer(), GRUClassifier(hidden_size=4, max_iter=1))
+    .fit(X, y),
+], ids=["classifier", "regressor", "forecaster", "detector", "text", "pipeline"])
+def test_convergence_warning_points_at_the_users_line(make):
+    X, y = np.random.RandomState(0).randn(10, 4, 1), np.arange(10) % 2
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        make(X, y)
+    [w] = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert w.filename == __file__, (w.filename, w.lineno)
+
+
+def test_verbose_output_to_a_file_or_pipe_is_plain_lines(capsys):
+    # Issue 18: output sent to a file was full of ANSI colours and progress-bar
+    # fragments. capsys is not a terminal.
+    X, y = make_sequence_classification(n_samples=40, random_state=0)
+    est = LSTMClassifier(hidden_size=4, max_iter=4, early_stopping=True, verbose=1,
+                         validation_fraction=0.25, random_state=0).fit(X, y)
+    out, err = capsys.readouterr()
+    assert "\x1b[" not in out + err and "\r" not in out + err
+    lines = out.splitlines()
+    assert lines[0].split() == ["epoch", "train_loss", "valid_loss", "valid_score", "dur"]
+    rows = [line.split() for line in lines[2:]]
+    assert [int(r[0]) for r in rows] == [1, 2, 3, 4] == list(range(1, est.n_iter_ + 1))
+    for row, loss in zip(rows, est.loss_curve_):
+        assert float(row[1]) == pytest.approx(loss, abs=1e-4)
+    assert err == ""
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_verbose_output_to_a_terminal_keeps_the_progress_bar(monkeypatch):
+    out, err = _Terminal(), _Terminal()
+    monkeypatch.setattr("sys.stdout", out)
+    monkeypatch.setattr("sys.stderr", err)
+    X, y = make_sequence_classification(n_samples=40, random_state=0)
+    LSTMClassifier(hidden_size=4, max_iter=2, verbose=1, random_state=0).fit(X, y)
+    assert "\x1b[" in out.getvalue()  # the best losses in colour
+    assert re.search(r"\d+/\d+ \[", err.getvalue())  # tqdm's bar

@@ -20,7 +20,7 @@ pooling : {"last", "mean", "max", "attention"}, default="last"
     mean or maximum over its steps, or additive attention whose weights
     :meth:`attention_weights` returns."""
 
-TRAINING_PARAMS = """\
+_TRAINING_START = """\
 max_iter : int, default=200
     Maximum number of epochs (passes over the training data).
 
@@ -41,11 +41,26 @@ shuffle : bool, default=True
 
 early_stopping : bool, default=False
     Hold out ``validation_fraction`` of the training data (stratified for
-    classifiers) and stop when the validation score (accuracy or R^2) has not
-    improved by ``tol`` for ``n_iter_no_change`` epochs; the best weights are
-    restored. Without it, training stops when the training loss stops improving.
-    Not used by ``partial_fit``.
+    classifiers) and stop when {watched} has not improved by ``tol`` for
+    ``n_iter_no_change`` epochs; the best weights are restored. Without it,
+    training stops when the training loss stops improving. Not used by
+    ``partial_fit``."""
 
+SCORING_PARAM = """\
+scoring : str, callable or None, default="loss"
+    What early stopping watches on the validation data, as in
+    ``HistGradientBoostingClassifier``. ``"loss"``: the validation loss (the
+    training criterion, without the L2 penalty). A scorer name such as
+    ``"balanced_accuracy"`` or ``"neg_mean_absolute_error"`` (see
+    ``sklearn.metrics.get_scorer_names()``) or a callable ``scorer(estimator, X,
+    y)``: evaluated with ``predict`` on the held-out sequences as given, with their
+    sample weights. None: the estimator's ``score`` (accuracy or R^2). The loss
+    sees a model improve where accuracy may not: on imbalanced classes validation
+    accuracy can stay at the majority share for many epochs, and early stopping
+    watching it would restore a model that predicts the majority class only.
+    Only used with ``early_stopping``; may change between warm-started fits."""
+
+_TRAINING_END = """\
 validation_fraction : float, default=0.1
     Share of the training data held out for early stopping.
 
@@ -58,6 +73,18 @@ tol : float, default=1e-4
 max_grad_norm : float or None, default=1.0
     Clip the gradient norm to this value at every step (the usual guard against
     exploding gradients in recurrent networks); None disables clipping."""
+
+TRAINING_PARAMS = "\n\n".join([
+    _TRAINING_START.format(watched="the validation score (see ``scoring``)"),
+    SCORING_PARAM,
+    _TRAINING_END,
+])
+
+# For estimators without labels, whose early stopping watches the validation loss.
+UNSUPERVISED_TRAINING_PARAMS = "\n\n".join([
+    _TRAINING_START.format(watched="the validation loss"),
+    _TRAINING_END,
+])
 
 RUNTIME_PARAMS = """\
 dtype : {"float32", "float64"}, default="float32"
@@ -74,7 +101,10 @@ random_state : int, RandomState instance or None, default=None
     is left untouched.
 
 verbose : int, default=0
-    0 prints nothing; 1 or more prints a progress bar and a table per epoch.
+    0 prints nothing; 1 or more prints a line per epoch (the training loss, and
+    the validation loss and score with early stopping). In a terminal the best
+    values are in colour and a progress bar runs through each epoch; output to a
+    file or a pipe gets plain lines only.
 
 warm_start : bool, default=False
     Reuse the weights of the previous fit as the starting point.
@@ -117,10 +147,14 @@ best_loss_ : float or None
     Lowest training loss, None with early stopping.
 
 validation_scores_ : list of float or None
-    Validation score per epoch with early stopping, else None.
+    With early stopping, the validation score of every epoch, higher being
+    better: the negative validation loss with ``scoring="loss"`` (as
+    ``HistGradientBoostingClassifier``'s ``validation_score_``), else the
+    scorer's value. None without early stopping.
 
 best_validation_score_ : float or None
-    Best validation score with early stopping, else None.
+    The best validation score of the last fit, whose weights early stopping
+    restored; None without early stopping.
 
 device_ : str
     Device the model was trained on."""
