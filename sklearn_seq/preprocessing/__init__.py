@@ -1,10 +1,12 @@
 """Windowing, scaling and event-log helpers for sequences (numpy and pandas only, no torch)."""
 
 from ._events import EventSequencer, events_to_sequences
+from ._panel import ChannelsLast
 from ._scaling import SequenceScaler
 from ._windowing import SequenceWindower, make_windows
 
 __all__ = [
+    "ChannelsLast",
     "EventSequencer",
     "SequenceScaler",
     "SequenceWindower",
