@@ -160,14 +160,16 @@ class _RecordingClassifier(ClassifierMixin, BaseEstimator):
 
 
 def _customers(n):
-    """Customers "C1".."Cn" (which sort as C1, C10, C100, ...) with one event each.
+    """Customers "C1".."Cn" (which sort as C1, C10, C100, ...) with two events each.
 
-    The label is a function of the event (kind "b" for even i), so a classifier
+    The label is a function of the events (kind "b" for even i), so a classifier
     that sees the right pairs learns it, and one that sees mispaired ones cannot.
+    The amount of customer Ci is i, to tell the sequences apart.
     """
     ids = [f"C{i}" for i in range(1, n + 1)]
     kind = np.where(np.arange(1, n + 1) % 2 == 0, "b", "a")
-    log = pd.DataFrame({"cust": ids, "t": 0, "amount": np.arange(1.0, n + 1), "ev": kind})
+    first = pd.DataFrame({"cust": ids, "t": 0, "amount": np.arange(1.0, n + 1), "ev": kind})
+    log = pd.concat([first, first.assign(t=1)], ignore_index=True)
     y = pd.Series((kind == "b").astype(int), index=ids)  # in the user's order, not sorted
     return log, y
 
@@ -175,12 +177,13 @@ def _customers(n):
 def test_issue_reproducer_pairs_each_label_with_its_id():
     log = pd.DataFrame({"cust": ["C1", "C2", "C10"], "t": [0, 0, 0], "ev": ["a", "b", "b"]})
     y = pd.Series({"C1": 0, "C2": 1, "C10": 1})
-    pipe = make_pipeline(EventSequencer("cust", "t"), GRUClassifier(hidden_size=4, max_iter=2))
-    pipe.fit(log, y)
+    pipe = make_pipeline(EventSequencer("cust", "t"), _RecordingClassifier()).fit(log, y)
     # the sequences reach the classifier in the order of y's index
     assert pipe[0].ids_.tolist() == ["C1", "C2", "C10"]
-    # C10 (a "c" event here) must learn its own label, not C2's
-    log["ev"] = ["a", "b", "c"]
+    np.testing.assert_array_equal(pipe[-1].y_, [0, 1, 1])
+    np.testing.assert_array_equal(pipe[-1].X_[1], [[0, 1]])  # C2's "b"
+    # C10 (here "b" then "c") must learn its own label, not C2's
+    log = pd.concat([log, log.assign(t=1, ev=["a", "b", "c"])])
     y = pd.Series({"C1": 0, "C2": 1, "C10": 0})
     pipe = make_pipeline(
         EventSequencer("cust", "t"),

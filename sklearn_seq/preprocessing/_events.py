@@ -459,8 +459,8 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
 
     >>> from sklearn.pipeline import make_pipeline
     >>> from sklearn_seq import GRUClassifier
-    >>> log = pd.DataFrame({"cust": ["C1", "C2", "C10"], "t": [0, 0, 0],
-    ...                     "ev": ["a", "b", "b"]})
+    >>> log = pd.DataFrame({"cust": ["C1", "C2", "C10", "C1"], "t": [0, 0, 0, 1],
+    ...                     "ev": ["a", "b", "b", "b"]})
     >>> y = pd.Series({"C1": 0, "C2": 1, "C10": 1})
     >>> pipe = make_pipeline(EventSequencer("cust", "t"),
     ...                      GRUClassifier(hidden_size=4, max_iter=2, random_state=0))
