@@ -4,9 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import sparse
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_seq import LSTMClassifier, LSTMRegressor
-from sklearn_seq.utils import check_sequences
+from sklearn_seq import GRUClassifier, LSTMClassifier, LSTMRegressor, SequenceAnomalyDetector
+from sklearn_seq.preprocessing import ChannelsLast
+from sklearn_seq.utils import SequenceLayoutWarning, check_sequences
 
 
 def test_2d_is_univariate_sequences():
@@ -207,3 +210,120 @@ def test_complex_data_message_is_one_short_line(X):
     message = str(exc.value)
     assert "\n" not in message and len(message) < 300, message
     assert "np.abs(X)" in message and "X.real" in message
+
+
+# -- layouts that are almost certainly mixed up --------------------------------------
+
+
+def _panel(n=20, channels=3, timepoints=12, seed=0):
+    """An aeon/sktime panel, (n_cases, n_channels, n_timepoints), of smooth series."""
+    rng = np.random.RandomState(seed)
+    phase = rng.uniform(0, 2 * np.pi, size=(n, channels, 1))
+    t = np.arange(timepoints)
+    X = np.sin(2 * np.pi * t / timepoints + phase) + 0.05 * rng.randn(n, channels, timepoints)
+    return X, (phase[:, 0, 0] > np.pi).astype(int)
+
+
+def _tiny_gru():
+    return GRUClassifier(hidden_size=4, max_iter=2, random_state=0)
+
+
+@pytest.mark.parametrize(
+    "shape, match",
+    [
+        ((20, 3, 12), r"shape \(20, 3, 12\) is read as 20 sequences of 3 time steps with 12 "
+                      r"features.*np\.swapaxes\(X, 1, 2\).*ChannelsLast"),
+        ((20, 1, 150), r"shape \(20, 1, 150\) is read as 20 sequences of 1 time step with 150 "
+                       r"features.*np\.swapaxes\(X, 1, 2\).*ChannelsLast"),
+    ],
+)
+def test_channels_first_panel_warns_once_at_fit_with_the_fix(shape, match):
+    X, y = _panel(shape[0], shape[1], shape[2])
+    with pytest.warns(SequenceLayoutWarning, match=match) as record:
+        clf = _tiny_gru().fit(X, y)
+    [warning] = [w for w in record if w.category is SequenceLayoutWarning]
+    assert warning.filename == __file__  # reported at the user's line
+    clf.predict(X)  # no warning at predict: warnings are errors in the tests
+
+
+def test_channels_last_panel_and_unordered_features_do_not_warn():
+    X, y = _panel(20, 3, 12)
+    _tiny_gru().fit(np.swapaxes(X, 1, 2), y)
+    # many features per step, in no order (e.g. embeddings or covariates): not a mix-up
+    _tiny_gru().fit(np.random.RandomState(0).randn(20, 3, 12), y)
+    check_sequences(X)  # only fitting estimators check the layout
+
+
+def test_long_table_given_to_the_anomaly_detector_warns():
+    # 4000 readings of 2 sensors, one row per time step: read as 4000 sequences of 2 steps
+    t = np.arange(4000)
+    table = np.column_stack([np.sin(t / 50), np.cos(t / 80)])
+    match = (r"shape \(4000, 2\) is read as 4000 sequences of 2 time steps.*one long "
+             r"recording.*make_windows\(X, window=")
+    with pytest.warns(SequenceLayoutWarning, match=match):
+        detector = SequenceAnomalyDetector(hidden_size=4, max_iter=1, random_state=0)
+        detector.fit(table)
+    detector.predict(table)  # not at predict
+
+
+def test_short_univariate_sequences_in_no_order_and_windows_do_not_warn():
+    rng = np.random.RandomState(0)
+    _tiny_gru().fit(rng.randn(300, 2), rng.randint(0, 2, 300))  # independent samples
+    series = np.sin(np.arange(302) / 20)
+    windows = np.lib.stride_tricks.sliding_window_view(series, 3)  # ordered windows
+    _tiny_gru().fit(windows, rng.randint(0, 2, len(windows)))
+
+
+# -- ChannelsLast: aeon and sktime panels read as sequences --------------------------
+
+
+def test_channels_last_puts_time_on_the_step_axis():
+    X, _ = _panel(20, 3, 12)
+    Xt = ChannelsLast().fit_transform(X)
+    np.testing.assert_array_equal(Xt, np.swapaxes(X, 1, 2))
+    assert Xt.shape == (20, 12, 3) and Xt.flags.c_contiguous
+    assert not np.shares_memory(Xt, X)
+
+
+@pytest.mark.parametrize("channels", [3, 1])
+def test_channels_last_pipeline_reads_the_panel_as_the_swapped_array(channels):
+    X, y = _panel(20, channels, 12)
+    pipe = make_pipeline(ChannelsLast(), _tiny_gru()).fit(X, y)  # no layout warning
+    direct = _tiny_gru().fit(np.swapaxes(X, 1, 2), y)
+    assert pipe[-1].n_features_per_step_ == channels and pipe[0].n_features_in_ == channels
+    np.testing.assert_allclose(
+        pipe.predict_proba(X), direct.predict_proba(np.swapaxes(X, 1, 2)), rtol=1e-6
+    )
+
+
+def test_channels_last_reads_unequal_lengths_and_keeps_2d():
+    cases = [np.arange(2.0 * t).reshape(2, t) for t in (3, 5)]  # aeon's "np-list"
+    out = ChannelsLast().fit_transform(cases)
+    assert [o.shape for o in out] == [(3, 2), (5, 2)]
+    np.testing.assert_array_equal(out[1], cases[1].T)
+    seqs, _ = check_sequences(out)
+    assert seqs.is_ragged and list(seqs.lengths) == [3, 5] and seqs.n_features == 2
+    table = np.arange(12.0).reshape(3, 4)  # aeon's univariate "numpy2D"
+    np.testing.assert_array_equal(ChannelsLast().fit_transform(table), table)
+
+
+def test_channels_last_errors_say_what_to_do():
+    fitted = ChannelsLast().fit(np.zeros((2, 3, 5)))
+    with pytest.raises(ValueError, match="X has 2 features, but ChannelsLast is expecting 3"):
+        fitted.transform(np.zeros((2, 2, 5)))
+    with pytest.raises(ValueError, match=r"same number of channels.*\[2, 3\]"):
+        ChannelsLast().fit([np.zeros((2, 4)), np.zeros((3, 4))])
+    fitted = ChannelsLast().fit([np.zeros((2, 4)), np.zeros((2, 6))])
+    with pytest.raises(ValueError, match="X has 3 channels, but ChannelsLast is expecting 2"):
+        fitted.transform([np.zeros((3, 4))])
+    long = pd.DataFrame({"c0": [1.0, 2.0]}, index=pd.MultiIndex.from_tuples([(0, 0), (0, 1)]))
+    with pytest.raises(TypeError, match=r'"pd-multiindex".*convert_to\(X, to_type="numpy3D"\)'):
+        ChannelsLast().fit(long)
+    nested = pd.DataFrame({"c0": [pd.Series([1.0, 2.0]), pd.Series([3.0, 4.0])]})
+    with pytest.raises(TypeError, match=r'"nested_univ".*convert_collection\(X, "numpy3D"\)'):
+        ChannelsLast().fit(nested)
+
+
+@parametrize_with_checks([ChannelsLast()])
+def test_channels_last_passes_scikit_learn_checks(estimator, check):
+    check(estimator)
