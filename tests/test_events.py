@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 
 from sklearn_seq import GRUClassifier
@@ -265,3 +266,32 @@ def test_transform_emits_the_fitted_order_for_the_fitted_ids():
     new = log.iloc[:5]
     assert seq.get_ids_out(new).tolist() == ["C1", "C2", "C3", "C4", "C5"]
     assert [float(s[0, 0]) for s in seq.transform(new)] == [1.0, 2.0, 3.0, 4.0, 5.0]
+
+
+# -- cross-validation: by id, on the sequences ------------------------------------
+
+
+def test_labels_per_event_row_are_an_error_that_says_how_to_cross_validate():
+    log, y = _customers(20)  # 40 events of 20 customers
+    per_row = log["cust"].map(y)
+    pipe = make_pipeline(EventSequencer("cust", "t"), _RecordingClassifier())
+    message = (
+        r"one sequence per id \(20 ids\), but y has 40 labels.{1,3}one per event row"
+        r".*split ids, not event rows.*fit_transform\(events, y\)"
+    )
+    for labels in (per_row, per_row.to_numpy()):
+        with pytest.raises(ValueError, match=message):
+            pipe.fit(log, labels)
+    # cross_val_score on the event table with labels per row reaches the same message
+    with pytest.raises(ValueError, match="split ids, not event rows"):
+        cross_val_score(pipe, log, per_row, cv=2, error_score="raise")
+
+
+def test_cross_validation_by_id_on_the_sequences():
+    # the recipe of the EventSequencer docstring: sequence first, then split ids
+    log, y = _customers(60)
+    seqs = EventSequencer("cust", "t", ["ev"]).fit_transform(log, y)
+    gru = GRUClassifier(hidden_size=8, max_iter=10, learning_rate_init=0.05, random_state=0)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    # the label is a function of the events: every held-out customer is predicted
+    np.testing.assert_array_equal(cross_val_score(gru, seqs, y, cv=cv), [1.0, 1.0, 1.0])

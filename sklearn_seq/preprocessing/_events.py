@@ -230,25 +230,33 @@ def _preview(values, limit=5):
     return shown + (", ..." if len(values) > limit else "")
 
 
-def _count_error(n_labels, n_ids, name):
+def _labels_error(labels, n_ids, name):
     return ValueError(
         f"{name} turns the event table into one sequence per id ({n_ids} ids), but y "
-        f"has {n_labels} labels. Give one label per id: a pandas Series indexed by id "
-        "(the sequences then follow its order) or an array in sorted id order."
+        f"has {labels}. Give one label per id: a pandas Series "
+        "indexed by id (the sequences then follow its order) or an array in sorted id "
+        "order. To cross-validate, split ids, not event rows: sequence the events "
+        f"first, seqs = {name}(...).fit_transform(events, y), then pass seqs and y to "
+        f"cross_val_score (see the Notes of {name})."
     )
 
 
-def _label_order(y, ids, n_rows, id_col, name):
+def _label_order(y, ids, rows, id_col, name):
     """Positions in the sorted ``ids`` of the id of each label of ``y``.
 
     A pandas ``y`` is aligned by its index, which must hold each id once; any
-    other ``y`` is read in sorted id order.
+    other ``y`` is read in sorted id order. ``rows`` is the index of the event
+    table, to recognise labels given per event row.
     """
     n_labels = len(y)
     indexed = isinstance(y, (pd.Series, pd.DataFrame))
-    # Labels per event row are refused by count, whatever their index.
-    if n_labels != len(ids) and (n_labels == n_rows or not indexed):
-        raise _count_error(n_labels, len(ids), name)
+    if indexed and y.index.equals(rows) and not y.index.equals(pd.Index(ids)):
+        raise _labels_error(
+            f"{n_labels} labels, one per event row (y's index is the table's)", len(ids), name
+        )
+    if n_labels != len(ids) and (n_labels == len(rows) or not indexed):
+        per_row = " (one per event row?)" if n_labels == len(rows) else ""
+        raise _labels_error(f"{n_labels} labels{per_row}", len(ids), name)
     if not indexed:
         return np.arange(len(ids))
     index = y.index
@@ -439,6 +447,21 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     with ``y_new`` as given (the sequencer does not see ``y_new``): pass
     ``y_new.loc[pipe[0].get_ids_out(new_events)]``.
 
+    **Cross-validation** must split ids, not event rows. scikit-learn's
+    splitters cut ``X`` by row, so ``cross_val_score(pipe, events, y)`` stops
+    before the sequencer runs, with scikit-learn's "Found input variables with
+    inconsistent numbers of samples: [n_events, n_ids]" (and labels given per
+    event row are refused by ``fit``). Sequence the events first, then
+    cross-validate (or grid-search) the estimator on the sequences, which have
+    one row per id and come in the order of ``y``::
+
+        seqs = EventSequencer("customer", "time").fit_transform(events, churned)
+        cross_val_score(GRUClassifier(), seqs, churned, cv=5)
+
+    Any splitter then splits ids (``GroupKFold`` with a coarser key, such as a
+    household per customer, keeps related ids together). The categories are
+    learned once from all the events, not per fold; no label is involved.
+
     Examples
     --------
     >>> import pandas as pd
@@ -468,6 +491,18 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     array(['C1', 'C2', 'C10'], dtype=object)
     >>> pd.Series(pipe.predict(log), index=pipe[0].get_ids_out(log)).index.tolist()
     ['C1', 'C2', 'C10']
+
+    Cross-validation by id, on the sequences (see Notes):
+
+    >>> from sklearn.model_selection import cross_val_score
+    >>> ids = [f"C{i}" for i in range(1, 13)]
+    >>> events = pd.DataFrame({"cust": ids * 2, "t": [0] * 12 + [1] * 12,
+    ...                        "ev": ["a", "b"] * 12})
+    >>> churned = pd.Series([0, 1] * 6, index=ids)
+    >>> seqs = EventSequencer("cust", "t").fit_transform(events, churned)
+    >>> gru = GRUClassifier(hidden_size=4, max_iter=2, random_state=0)
+    >>> cross_val_score(gru, seqs, churned, cv=3).shape
+    (3,)
     """
 
     _parameter_constraints = {
@@ -510,7 +545,7 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
         self.categories_ = _learn_categories(X, self.feature_cols_)
         _, ids = _factorize_ids(X, self.id_col)
         if y is not None:
-            ids = ids[_label_order(y, ids, len(X), self.id_col, type(self).__name__)]
+            ids = ids[_label_order(y, ids, X.index, self.id_col, type(self).__name__)]
         self.ids_ = ids
         return self
 
