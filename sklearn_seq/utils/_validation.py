@@ -15,6 +15,14 @@ dtype, of numbers or of per-step feature lists/arrays) is a ragged batch, conver
 with one ``explode`` instead of a Python loop over samples. polars nulls are refused
 with their own message.
 
+pandas and polars containers are recognised by one helper, :func:`container_type`.
+Bad values get one message per problem whatever the layout: NaN, missing values
+and infinity name the first sequence and time step (the row and column of a
+DataFrame), a string column is named with how to encode it, and complex data is
+refused in one line. At ``fit``, shapes that are almost certainly a layout mix-up
+(an aeon/sktime panel with time last, one long recording read as many short
+sequences) give a :class:`SequenceLayoutWarning` with the fix.
+
 Dense data stays one ``(n, T, F)`` block; ragged data is stored as one
 ``(sum(T_i), F)`` block plus the lengths, so batches are gathered without a Python
 loop over samples.
@@ -34,7 +42,7 @@ __all__ = ["SequenceLayoutWarning", "Sequences", "check_sequences", "container_t
 class SequenceLayoutWarning(UserWarning):
     """Warning that ``X`` is accepted but its shape suggests a layout mix-up.
 
-    Raised once by ``fit`` when the axes of ``X`` look swapped: an aeon/sktime
+    Issued once by ``fit`` when the axes of ``X`` look swapped: an aeon/sktime
     panel ``(n_cases, n_channels, n_timepoints)`` read as ``(n_samples,
     n_timesteps, n_features)``, or one long table of time steps read as many short
     sequences. The message gives the fix; when the layout is meant, silence it with
