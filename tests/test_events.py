@@ -282,6 +282,10 @@ def test_labels_per_event_row_are_an_error_that_says_how_to_cross_validate():
     for labels in (per_row, per_row.to_numpy()):
         with pytest.raises(ValueError, match=message):
             pipe.fit(log, labels)
+    # a table of one event per id, indexed by id like y, holds labels per id
+    first = log.iloc[:20].set_index(log["cust"].iloc[:20].to_numpy(), drop=False)
+    pipe.fit(first, y)
+    assert pipe[0].ids_.tolist() == y.index.tolist()
     # cross_val_score on the event table with labels per row reaches the same message
     with pytest.raises(ValueError, match="split ids, not event rows"):
         cross_val_score(pipe, log, per_row, cv=2, error_score="raise")

@@ -249,44 +249,42 @@ def _label_order(y, ids, rows, id_col, name):
     table, to recognise labels given per event row.
     """
     n_labels = len(y)
-    indexed = isinstance(y, (pd.Series, pd.DataFrame))
-    if indexed and y.index.equals(rows) and not y.index.equals(pd.Index(ids)):
-        raise _labels_error(
-            f"{n_labels} labels, one per event row (y's index is the table's)", len(ids), name
-        )
-    if n_labels != len(ids) and (n_labels == len(rows) or not indexed):
-        per_row = " (one per event row?)" if n_labels == len(rows) else ""
-        raise _labels_error(f"{n_labels} labels{per_row}", len(ids), name)
-    if not indexed:
+    per_row = " (one per event row?)" if n_labels == len(rows) != len(ids) else ""
+    if not isinstance(y, (pd.Series, pd.DataFrame)):
+        if n_labels != len(ids):
+            raise _labels_error(f"{n_labels} labels{per_row}", len(ids), name)
         return np.arange(len(ids))
     index = y.index
+    position = pd.Index(ids).get_indexer(index)
     repeated = index[index.duplicated()].unique()
+    missing = ids[~pd.Index(ids).isin(index)]
+    extra = index[position < 0]
+    if not (len(repeated) or len(missing) or len(extra)):
+        return position
+    if index.equals(rows):
+        per_row = ", one per event row (y's index is the table's)"
+    if per_row:
+        raise _labels_error(f"{n_labels} labels{per_row}", len(ids), name)
     if len(repeated):
         raise ValueError(
             f"y's index holds {len(repeated)} id(s) more than once: {_preview(repeated)}. "
             f"Give one label per id of {id_col!r}."
         )
-    position = pd.Index(ids).get_indexer(index)
-    missing = ids[~pd.Index(ids).isin(index)]
-    extra = index[position < 0]
-    if len(missing) or len(extra):
-        problems = []
-        if len(missing):
-            problems.append(
-                f"{len(missing)} id(s) of the event table have no label in y: "
-                f"{_preview(missing)}"
-            )
-        if len(extra):
-            problems.append(
-                f"{len(extra)} label(s) of y belong to no id of the table: {_preview(extra)}"
-            )
-        raise ValueError(
-            f"y is aligned to the ids of {id_col!r} by its index, which must hold each id "
-            f"of the event table once: {'; '.join(problems)}. Index y by id with one "
-            "label per id of this table (y.loc[ids] selects them), or pass labels in "
-            "sorted id order without an index (y.to_numpy())."
+    problems = []
+    if len(missing):
+        problems.append(
+            f"{len(missing)} id(s) of the event table have no label in y: {_preview(missing)}"
         )
-    return position
+    if len(extra):
+        problems.append(
+            f"{len(extra)} label(s) of y belong to no id of the table: {_preview(extra)}"
+        )
+    raise ValueError(
+        f"y is aligned to the ids of {id_col!r} by its index, which must hold each id "
+        f"of the event table once: {'; '.join(problems)}. Index y by id with one "
+        "label per id of this table (y.loc[ids] selects them), or pass labels in "
+        "sorted id order without an index (y.to_numpy())."
+    )
 
 
 def events_to_sequences(
