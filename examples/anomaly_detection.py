@@ -8,8 +8,8 @@ the steps before it, on the first half of the stream (unlabelled, with its
 anomalies left in). On the second half the windows it predicts badly are the
 anomalous ones: the script prints the ROC AUC against the labels (a window is
 anomalous when it holds an anomalous step), overall and per kind, and the
-share flagged by the automatic threshold; it plots the stream with the score,
-and persists and reloads the pipeline.
+share flagged by the automatic threshold; it plots the stream with the score
+(with matplotlib installed), and persists and reloads the pipeline.
 
     python examples/anomaly_detection.py
 """
@@ -20,22 +20,55 @@ import warnings
 from pathlib import Path
 
 import joblib
-import matplotlib
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import roc_auc_score
+from sklearn.pipeline import make_pipeline
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from numpy.lib.stride_tricks import sliding_window_view  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.metrics import roc_auc_score  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-
-from sklearn_seq.anomaly import SequenceAnomalyDetector  # noqa: E402
-from sklearn_seq.datasets import make_sensor_stream  # noqa: E402
-from sklearn_seq.preprocessing import SequenceWindower  # noqa: E402
+from sklearn_seq.anomaly import SequenceAnomalyDetector
+from sklearn_seq.datasets import make_sensor_stream
+from sklearn_seq.preprocessing import SequenceWindower
 
 OUTPUT = Path(__file__).with_name("output")
 KINDS = {1: "spike", 2: "level_shift", 3: "frozen"}
+
+
+def pyplot():
+    """matplotlib's pyplot, drawing to files; None (saying so) without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        print('plots skipped: matplotlib is not installed (pip install -e ".[plot]")')
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot(steps, test, test_labels, scores, threshold, path):
+    """The stream with its anomalous steps above the anomaly score, saved to ``path``."""
+    plt = pyplot()
+    if plt is None:
+        return
+    shown = slice(0, min(3000, len(steps)))
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 5), sharex=True)
+    ax1.plot(steps[shown], test[shown], lw=0.6)
+    anomalous = np.flatnonzero(test_labels[shown] > 0)
+    ax1.scatter(steps[shown][anomalous], np.full(len(anomalous), test.max()), s=2, c="red",
+                label="anomalous steps")
+    ax1.set_ylabel("sensors")
+    ax1.legend(loc="lower right")
+    ax2.plot(steps[shown], -scores[shown], lw=0.8, label="anomaly score (next-step error)")
+    ax2.axhline(threshold, color="red", ls="--", label="threshold (auto)")
+    ax2.set_yscale("log")
+    ax2.set_xlabel("step")
+    ax2.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"plot saved: {path}")
 
 
 def window_labels(labels, window):
@@ -79,23 +112,8 @@ def main(n_steps=12000, window=32, hidden_size=32, max_iter=30):
         print(f"{name:>20}: {value:.3f}")
 
     OUTPUT.mkdir(exist_ok=True)
-    steps = np.arange(half, n_steps)
-    shown = slice(0, min(3000, len(steps)))
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(10, 5), sharex=True)
-    ax1.plot(steps[shown], test[shown], lw=0.6)
-    anomalous = np.flatnonzero(labels[half:][shown] > 0)
-    ax1.scatter(steps[shown][anomalous], np.full(len(anomalous), test.max()), s=2, c="red",
-                label="anomalous steps")
-    ax1.set_ylabel("sensors")
-    ax1.legend(loc="lower right")
-    ax2.plot(steps[shown], -scores[shown], lw=0.8, label="anomaly score (next-step error)")
-    ax2.axhline(-pipe[-1].offset_, color="red", ls="--", label="threshold (auto)")
-    ax2.set_yscale("log")
-    ax2.set_xlabel("step")
-    ax2.legend(loc="upper right")
-    fig.tight_layout()
-    fig.savefig(OUTPUT / "anomaly_scores.png", dpi=100)
-    plt.close(fig)
+    plot(np.arange(half, n_steps), test, labels[half:], scores, -pipe[-1].offset_,
+         OUTPUT / "anomaly_scores.png")
 
     path = OUTPUT / "anomaly_pipeline.joblib"
     joblib.dump(pipe, path)

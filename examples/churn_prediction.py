@@ -19,23 +19,53 @@ import warnings
 from pathlib import Path
 
 import joblib
-import matplotlib
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import RocCurveDisplay, roc_auc_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
+from sklearn.pipeline import make_pipeline
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from sklearn.base import clone  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.metrics import RocCurveDisplay, roc_auc_score  # noqa: E402
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-
-from sklearn_seq import GRUClassifier  # noqa: E402
-from sklearn_seq.datasets import make_customer_events  # noqa: E402
-from sklearn_seq.preprocessing import EventSequencer, events_to_sequences  # noqa: E402
+from sklearn_seq import GRUClassifier
+from sklearn_seq.datasets import make_customer_events
+from sklearn_seq.preprocessing import EventSequencer, events_to_sequences
 
 OUTPUT = Path(__file__).with_name("output")
+
+
+def pyplot():
+    """matplotlib's pyplot, drawing to files; None (saying so) without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        print('plots skipped: matplotlib is not installed (pip install -e ".[plot]")')
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot(y_test, proba, path):
+    """ROC curve and the predicted probabilities of both classes, saved to ``path``."""
+    plt = pyplot()
+    if plt is None:
+        return
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
+    RocCurveDisplay.from_predictions(y_test, proba, name="GRU on event sequences", ax=ax1,
+                                     plot_chance_level=True)
+    ax1.set_title("Churn: held-out customers")
+    bins = np.linspace(0, 1, 21)
+    ax2.hist(proba[y_test == 0], bins=bins, alpha=0.6, label="stayed")
+    ax2.hist(proba[y_test == 1], bins=bins, alpha=0.6, label="churned")
+    ax2.set_xlabel("predicted churn probability")
+    ax2.set_ylabel("customers")
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"plot saved: {path}")
 
 
 def main(n_customers=1000, n_days=120, hidden_size=32, max_iter=30, cv=3):
@@ -92,19 +122,7 @@ def main(n_customers=1000, n_days=120, hidden_size=32, max_iter=30, cv=3):
     print(churn_risk.sort_values(ascending=False).head(5).round(3).to_string())
 
     OUTPUT.mkdir(exist_ok=True)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 4))
-    RocCurveDisplay.from_predictions(y_test, proba, name="GRU on event sequences", ax=ax1,
-                                     plot_chance_level=True)
-    ax1.set_title("Churn: held-out customers")
-    bins = np.linspace(0, 1, 21)
-    ax2.hist(proba[y_test == 0], bins=bins, alpha=0.6, label="stayed")
-    ax2.hist(proba[y_test == 1], bins=bins, alpha=0.6, label="churned")
-    ax2.set_xlabel("predicted churn probability")
-    ax2.set_ylabel("customers")
-    ax2.legend()
-    fig.tight_layout()
-    fig.savefig(OUTPUT / "churn_roc_and_probabilities.png", dpi=100)
-    plt.close(fig)
+    plot(y_test, proba, OUTPUT / "churn_roc_and_probabilities.png")
 
     path = OUTPUT / "churn_gru_pipeline.joblib"
     joblib.dump(pipe, path)

@@ -16,7 +16,7 @@ last 12 months are held out; everything is fitted on the 132 months before them.
 * It is scored (MAE, RMSE, MAPE) beside the seasonal-naive forecast and
   statsmodels' Holt-Winters (when statsmodels is installed); plots of the
   forecast with its 80% interval and of the attention weights go to
-  ``examples/output/``.
+  ``examples/output/`` (with matplotlib installed).
 
 A second, shorter part runs the same pipeline on generated daily demand
 (:func:`~sklearn_seq.datasets.make_demand`) with a covariate known in advance:
@@ -56,6 +56,19 @@ SIZES = {
     # a smoke test for the test suite
     "tiny": dict(max_iter=2, window=[3], hidden_size=[4], n_days=120),
 }
+
+
+def pyplot():
+    """matplotlib's pyplot, drawing to files; None (saying so) without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        print('plots skipped: matplotlib is not installed (pip install -e ".[plot]")')
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def make_table(series):
@@ -208,11 +221,10 @@ def daily_demand(settings, seed, test_days=28):
 
 
 def _plot(train, test, forecast, bands, weights, output):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
+    if plt is None:
+        return
+    output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.plot(train.index[-48:], train.iloc[-48:], color="black", label="history")
@@ -237,6 +249,7 @@ def _plot(train, test, forecast, bands, weights, output):
     fig.tight_layout()
     fig.savefig(output / "demand_attention.png", dpi=100)
     plt.close(fig)
+    print(f"plots saved: {output / 'demand_forecast.png'}, {output / 'demand_attention.png'}")
 
 
 if __name__ == "__main__":

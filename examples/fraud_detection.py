@@ -18,23 +18,49 @@ import warnings
 from pathlib import Path
 
 import joblib
-import matplotlib
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import PrecisionRecallDisplay, average_precision_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from sklearn.ensemble import HistGradientBoostingClassifier  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.metrics import PrecisionRecallDisplay, average_precision_score  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-
-from sklearn_seq import GRUClassifier  # noqa: E402
-from sklearn_seq.datasets import make_card_transactions  # noqa: E402
-from sklearn_seq.preprocessing import EventSequencer  # noqa: E402
+from sklearn_seq import GRUClassifier
+from sklearn_seq.datasets import make_card_transactions
+from sklearn_seq.preprocessing import EventSequencer
 
 OUTPUT = Path(__file__).with_name("output")
+
+
+def pyplot():
+    """matplotlib's pyplot, drawing to files; None (saying so) without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        print('plots skipped: matplotlib is not installed (pip install -e ".[plot]")')
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot(y_test, proba_gru, proba_hgb, path):
+    """Precision-recall curves of both models, saved to ``path``."""
+    plt = pyplot()
+    if plt is None:
+        return
+    fig, ax = plt.subplots(figsize=(5, 4))
+    PrecisionRecallDisplay.from_predictions(y_test, proba_gru, name="GRU on sequences", ax=ax)
+    PrecisionRecallDisplay.from_predictions(
+        y_test, proba_hgb, name="HGB on aggregates", ax=ax, plot_chance_level=True
+    )
+    ax.set_title("Card fraud: precision-recall on held-out cards")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"plot saved: {path}")
 
 
 def add_features(tx):
@@ -118,15 +144,7 @@ def main(n_cards=4000, fraud_rate=0.03, hidden_size=32, max_iter=40):
         print(f"{name:>22}: {value:.3f}")
 
     OUTPUT.mkdir(exist_ok=True)
-    fig, ax = plt.subplots(figsize=(5, 4))
-    PrecisionRecallDisplay.from_predictions(y_test, proba_gru, name="GRU on sequences", ax=ax)
-    PrecisionRecallDisplay.from_predictions(
-        y_test, proba_hgb, name="HGB on aggregates", ax=ax, plot_chance_level=True
-    )
-    ax.set_title("Card fraud: precision-recall on held-out cards")
-    fig.tight_layout()
-    fig.savefig(OUTPUT / "fraud_pr_curves.png", dpi=100)
-    plt.close(fig)
+    plot(y_test, proba_gru, proba_hgb, OUTPUT / "fraud_pr_curves.png")
 
     path = OUTPUT / "fraud_gru_pipeline.joblib"
     joblib.dump(pipe, path)

@@ -30,6 +30,19 @@ OUTPUT = Path(__file__).with_name("output")
 WINDOW, TEST = 30, 250
 
 
+def pyplot():
+    """matplotlib's pyplot, drawing to files; None (saying so) without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        print('plots skipped: matplotlib is not installed (pip install -e ".[plot]")')
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def main(n_days=1500, max_iter=30, search=True):
     prices = make_price_series(n_days=n_days, random_state=0)
     returns = np.diff(np.log(prices)).astype(np.float32)
@@ -61,13 +74,14 @@ def main(n_days=1500, max_iter=30, search=True):
     assert np.array_equal(joblib.load(path).predict(X[split:]), pipe.predict(X[split:]))
     print(f"saved and reloaded {path.name}: identical predictions")
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    disp = ForecastDisplay.from_predictions(truth[-60:], forecast[-60:])
-    disp.plot()
-    disp.ax_.set_title("last 60 days: next-day forecast vs actual close")
-    disp.figure_.savefig(OUTPUT / "price_forecast.png", dpi=100, bbox_inches="tight")
+    plt = pyplot()
+    if plt is not None:
+        fig, ax = plt.subplots()
+        ForecastDisplay.from_predictions(truth[-60:], forecast[-60:], ax=ax)
+        ax.set_title("last 60 days: next-day forecast vs actual close")
+        fig.savefig(OUTPUT / "price_forecast.png", dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        print(f"plot saved: {OUTPUT / 'price_forecast.png'}")
     return scores
 
 

@@ -1,4 +1,7 @@
-"""Quickstart: classify ragged multichannel sequences, then persist the pipeline.
+"""Quickstart: classify ragged multichannel sequences, then save and reload the model.
+
+The model is saved in the safe format (``model.save`` / ``sklearn_seq.load``: no
+code runs when the file is loaded), the one to use for models you share.
 
 Runs in well under a minute on a laptop CPU::
 
@@ -8,11 +11,11 @@ Runs in well under a minute on a laptop CPU::
 import sys
 from pathlib import Path
 
-import joblib
 import numpy as np
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 
+import sklearn_seq
 from sklearn_seq import GRUClassifier, LSTMClassifier
 from sklearn_seq.datasets import make_sequence_classification
 
@@ -37,11 +40,11 @@ def main(n_samples=600, max_iter=40):
               f"after {model.n_iter_} epochs")
 
     OUTPUT.mkdir(exist_ok=True)
-    path = OUTPUT / "quickstart_gru.joblib"
-    joblib.dump(model, path)
-    reloaded = joblib.load(path)
+    path = OUTPUT / "quickstart_gru.skseq"
+    model.save(path)
+    reloaded = sklearn_seq.load(path)
     assert np.array_equal(reloaded.predict(X_test), model.predict(X_test))
-    print(f"saved and reloaded {path.name}: identical predictions")
+    print(f"saved and reloaded {path.name} (safe format): identical predictions")
     weights = reloaded.attention_weights(X_test[:1])[0]
     print(f"attention on the first test sequence peaks at step {weights.argmax()} "
           f"of {len(X_test[0])}")

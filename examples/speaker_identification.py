@@ -26,6 +26,19 @@ from sklearn_seq.datasets import make_speaker_sequences
 OUTPUT = Path(__file__).with_name("output")
 
 
+def pyplot():
+    """matplotlib's pyplot, drawing to files; None (saying so) without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        print('plots skipped: matplotlib is not installed (pip install -e ".[plot]")')
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _stats(X):
     return np.array([np.r_[x.mean(axis=0), x.std(axis=0)] for x in X])
 
@@ -55,15 +68,16 @@ def main(n_utterances=50, max_iter=80, search=True):
     assert np.array_equal(joblib.load(path).predict(X_te), pipe.predict(X_te))
     print(f"saved and reloaded {path.name}: identical predictions")
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    model = pipe.best_estimator_ if search else pipe
-    scaled = model[0].transform(X_te[:4])
-    disp = AttentionDisplay.from_estimator(model[-1], scaled)
-    disp.plot()
-    disp.ax_.set_title("attention over the frames of 4 utterances")
-    disp.figure_.savefig(OUTPUT / "speaker_attention.png", dpi=100, bbox_inches="tight")
+    plt = pyplot()
+    if plt is not None:
+        model = pipe.best_estimator_ if search else pipe
+        scaled = model[0].transform(X_te[:4])
+        fig, ax = plt.subplots()
+        AttentionDisplay.from_estimator(model[-1], scaled, ax=ax)
+        ax.set_title("attention over the frames of 4 utterances")
+        fig.savefig(OUTPUT / "speaker_attention.png", dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        print(f"plot saved: {OUTPUT / 'speaker_attention.png'}")
     return {"lstm_accuracy": rnn, "frame_stats_accuracy": stats}
 
 

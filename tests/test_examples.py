@@ -1,14 +1,38 @@
-"""Every example runs at a tiny size, so none rots."""
+"""Every example runs at a small size, prints its results and reaches its usual quality.
+
+Each example runs once with matplotlib (its plots are written) and once, at a tiny
+size, as if matplotlib were not installed: it must still print its results and say
+how to get the plots.
+"""
 
 import importlib.util
 import inspect
+import re
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from sklearn_seq.datasets import load_airline
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
-# Tiny arguments for each example's main().
+# Small arguments for each example's main(): seconds each, yet trained enough for the
+# quality checks below (the figures they reach are in the comments of the checks).
+SMALL = {
+    "quickstart": dict(n_samples=150, max_iter=10),
+    "long_range_dependencies": dict(lags=(3,), n_samples=200, max_iter=15),
+    "text_classification": dict(size="tiny"),
+    "fraud_detection": dict(n_cards=400, fraud_rate=0.1, hidden_size=16, max_iter=20),
+    "churn_prediction": dict(n_customers=200, hidden_size=8, max_iter=10, cv=2),
+    "anomaly_detection": dict(n_steps=1200, window=16, hidden_size=8, max_iter=10),
+    "demand_forecasting": dict(size="tiny"),
+    "speaker_identification": dict(n_utterances=10, max_iter=20, search=False),
+    "price_forecasting": dict(n_days=400, max_iter=2, search=True),
+}
+
+# Tiny arguments: the run without matplotlib checks only that the example completes.
 TINY = {
     "quickstart": dict(n_samples=60, max_iter=2),
     "long_range_dependencies": dict(lags=(3,), n_samples=40, max_iter=2),
@@ -21,6 +45,85 @@ TINY = {
     "price_forecasting": dict(n_days=400, max_iter=2, search=False),
 }
 
+PLOTS = {
+    "quickstart": [],
+    "long_range_dependencies": [],
+    "text_classification": ["text_attention.png"],
+    "fraud_detection": ["fraud_pr_curves.png"],
+    "churn_prediction": ["churn_roc_and_probabilities.png"],
+    "anomaly_detection": ["anomaly_scores.png"],
+    "demand_forecasting": ["demand_forecast.png", "demand_attention.png"],
+    "speaker_identification": ["speaker_attention.png"],
+    "price_forecasting": ["price_forecast.png"],
+}
+
+# Lines each example prints whatever its size: its results, and its reloaded model.
+PRINTED = {
+    "quickstart": [
+        r"^\d+ sequences, 3 features per step, lengths \d+-\d+$",
+        r"^ +LSTMClassifier: test accuracy [01]\.\d{3} after \d+ epochs$",
+        r"^ +GRUClassifier: test accuracy [01]\.\d{3} after \d+ epochs$",
+        r"^saved and reloaded quickstart_gru\.skseq \(safe format\): identical predictions$",
+        r"^attention on the first test sequence peaks at step \d+ of \d+$",
+    ],
+    "long_range_dependencies": [
+        r"^ +lag +RNN +LSTM +GRU$",
+        r"^ +3 +[01]\.\d{3} +[01]\.\d{3} +[01]\.\d{3}$",
+    ],
+    "text_classification": [
+        r"^Ticket routing",
+        r"^ +tfidf: accuracy [01]\.\d{3}  macro F1 [01]\.\d{3}$",
+        r"^ +birnn: accuracy [01]\.\d{3}  macro F1 [01]\.\d{3}$",
+        r"^Order-dependent sentiment",
+        r"^  best \{.*\}, cv accuracy [01]\.\d{3}$",
+        r"^  saved and reloaded ticket_birnn\.joblib: identical predictions$",
+    ],
+    "fraud_detection": [
+        r"^[\d,]+ transactions of [\d,]+ cards, 10\.0% fraudulent$",
+        r"^ +pr_auc_gru: [01]\.\d{3}$",
+        r"^ +pr_auc_hgb_aggregates: [01]\.\d{3}$",
+        r"^ +pr_auc_chance: 0\.\d{3}$",
+        r"^saved and reloaded fraud_gru_pipeline\.joblib: identical probabilities",
+    ],
+    "churn_prediction": [
+        r"^[\d,]+ events of [\d,]+ customers, \d+% churned$",
+        r"^  cross-validated ROC AUC [01]\.\d{3} with \{'pooling': 'last'\}$",
+        r"^  cross-validated ROC AUC [01]\.\d{3} with \{'pooling': 'mean'\}$",
+        r"^held-out ROC AUC [01]\.\d{3} \(pooling='(last|mean)'\)$",
+        r"^customers most at risk:$",
+        r"^saved and reloaded churn_gru_pipeline\.joblib: identical probabilities",
+    ],
+    "anomaly_detection": [
+        r"^1,200 steps of 3 sensors, \d+\.\d% of steps anomalous$",
+        r"^ +roc_auc: [01]\.\d{3}$",
+        r"^ +roc_auc_level_shift: [01]\.\d{3}$",
+        r"^ +flagged_share: [01]\.\d{3}$",
+        r"^saved and reloaded anomaly_pipeline\.joblib: identical scores",
+    ],
+    "demand_forecasting": [
+        r"^best of 1 candidates: ",
+        r"^held-out 1960-01 to 1960-12, seed 0:$",
+        r"^AttentionForecaster +[\d.]+ +[\d.]+ +[\d.]+$",
+        r"^seasonal naive +47\.83 +50\.71 +9\.99$",
+        r"^80% interval covers \d+% of the held-out months$",
+        r"^daily demand, last 28 days one day ahead",
+    ],
+    "speaker_identification": [
+        r"^\d+ utterances of \d+-\d+ frames, 13 coefficients$",
+        r"^bidirectional LSTM: accuracy [01]\.\d{3}$",
+        r"^logistic regression on frame statistics: accuracy [01]\.\d{3}$",
+        r"^saved and reloaded speaker_lstm\.joblib: identical predictions$",
+    ],
+    "price_forecasting": [
+        r"^ +GRU: MSE \d+\.\d{4}  MAE \d+\.\d{4}$",
+        r"^ +naive: MSE \d+\.\d{4}  MAE \d+\.\d{4}$",
+        r"^GRU MSE / naive MSE = \d\.\d{3} ",
+        r"^saved and reloaded price_gru\.joblib: identical predictions$",
+    ],
+}
+
+NO_MATPLOTLIB = 'plots skipped: matplotlib is not installed (pip install -e ".[plot]")'
+
 
 def _load(name):
     spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
@@ -29,17 +132,116 @@ def _load(name):
     return module
 
 
-def test_every_example_is_listed():
-    scripts = {p.stem for p in EXAMPLES.glob("*.py")}
-    assert scripts == set(TINY)
-
-
-@pytest.mark.parametrize("name", sorted(TINY))
-def test_example_runs(name, monkeypatch, tmp_path):
+def _run(name, kwargs, monkeypatch, tmp_path, capsys):
+    """Run the example's main() writing under ``tmp_path``; return (result, stdout)."""
     module = _load(name)
-    kwargs = dict(TINY[name])
+    kwargs = dict(kwargs)
     if hasattr(module, "OUTPUT"):
         monkeypatch.setattr(module, "OUTPUT", tmp_path)
     if "output_dir" in inspect.signature(module.main).parameters:
         kwargs["output_dir"] = tmp_path
-    assert module.main(**kwargs) is not None
+    result = module.main(**kwargs)
+    return result, capsys.readouterr().out
+
+
+def _assert_printed(name, out):
+    lines = out.splitlines()
+    for pattern in PRINTED[name]:
+        assert any(re.search(pattern, line) for line in lines), (
+            f"{name} did not print a line matching {pattern!r}:\n{out}"
+        )
+
+
+def check_quickstart(scores, out):
+    # 0.76 (LSTM) and 0.74 (GRU) on 3 balanced classes (chance 0.33)
+    assert set(scores) == {"LSTMClassifier", "GRUClassifier"}
+    assert all(score > 0.6 for score in scores.values())
+    assert "150 sequences" in out
+
+
+def check_long_range_dependencies(rows, out):
+    # lag 3 is easy for every cell: all reach 1.0 (chance 0.5)
+    assert len(rows) == 1 and rows[0][0] == 3
+    assert all(accuracy > 0.9 for accuracy in rows[0][1:])
+
+
+def check_text_classification(results, out):
+    # tickets, 5 intents (chance 0.2): TF-IDF 0.89, BiRNN 0.56 after 8 epochs
+    assert set(results) == {"tfidf", "birnn"}
+    assert results["tfidf"]["accuracy"] > 0.7
+    assert results["birnn"]["accuracy"] > 0.4
+    assert all(0 < r["macro_f1"] <= 1 for r in results.values())
+
+
+def check_fraud_detection(scores, out):
+    # PR-AUC: GRU 0.65, gradient boosting 0.90, chance 0.10
+    assert scores["pr_auc_chance"] == pytest.approx(0.1)
+    assert scores["pr_auc_gru"] > 3 * scores["pr_auc_chance"]
+    assert scores["pr_auc_hgb_aggregates"] > 0.6
+
+
+def check_churn_prediction(scores, out):
+    # held-out ROC AUC 0.90 on 60 customers
+    assert scores["roc_auc"] > 0.7
+    assert scores["best_pooling"] in {"last", "mean"}
+    assert 0 <= scores["cv_roc_auc"] <= 1
+    at_risk = out.split("customers most at risk:\n")[1].splitlines()
+    assert at_risk[0] == "customer_id"
+    assert len([line for line in at_risk[1:6] if re.fullmatch(r"\d+ +0\.\d{3}", line)]) == 5
+
+
+def check_anomaly_detection(metrics, out):
+    # ROC AUC 0.74 overall, 0.94 on level shifts; the threshold flags about 11%
+    assert metrics["roc_auc"] > 0.65
+    assert metrics["roc_auc_level_shift"] > 0.85
+    assert 0 < metrics["flagged_share"] < 0.5
+
+
+def check_demand_forecasting(results, out):
+    # 12 held-out months of airline passengers: MAE 14 against seasonal naive's 47.8
+    assert list(results.columns) == ["MAE", "RMSE", "MAPE %"]
+    assert list(results.index) == ["AttentionForecaster", "seasonal naive", "Holt-Winters"]
+    series = load_airline().to_numpy(dtype=np.float64)
+    naive_mae = np.mean(np.abs(series[-12:] - series[-24:-12]))
+    assert results.loc["seasonal naive", "MAE"] == pytest.approx(naive_mae)
+    assert results.loc["AttentionForecaster", "MAE"] < 0.6 * naive_mae
+
+
+def check_speaker_identification(scores, out):
+    # 6 speakers (chance 0.17): LSTM 0.67, frame statistics 0.72
+    assert scores["lstm_accuracy"] > 0.4
+    assert scores["frame_stats_accuracy"] > 0.4
+    assert "60 utterances" in out
+
+
+def check_price_forecasting(scores, out):
+    # a near random walk: the GRU is about as good as tomorrow = today
+    assert 0.9 < scores["GRU_mse"] / scores["naive_mse"] < 1.1
+    assert 0 < scores["naive_mae"] < 5
+
+
+def test_every_example_is_listed():
+    scripts = {p.stem for p in EXAMPLES.glob("*.py")}
+    assert scripts == set(SMALL) == set(TINY) == set(PLOTS) == set(PRINTED)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+def test_example_prints_its_results_and_reaches_its_quality(name, monkeypatch, tmp_path, capsys):
+    result, out = _run(name, SMALL[name], monkeypatch, tmp_path, capsys)
+    _assert_printed(name, out)
+    globals()[f"check_{name}"](result, out)
+    for plot in PLOTS[name]:
+        assert (tmp_path / plot).stat().st_size > 0
+    assert NO_MATPLOTLIB not in out
+
+
+@pytest.mark.parametrize("name", sorted(name for name in PLOTS if PLOTS[name]))
+def test_example_runs_without_matplotlib(name, monkeypatch, tmp_path, capsys):
+    # As if matplotlib were not installed: importing it raises ModuleNotFoundError.
+    for module in ("matplotlib", "matplotlib.pyplot"):
+        monkeypatch.setitem(sys.modules, module, None)
+    result, out = _run(name, TINY[name], monkeypatch, tmp_path, capsys)
+    assert result is not None
+    _assert_printed(name, out)
+    assert out.count(NO_MATPLOTLIB) == 1
+    assert not list(tmp_path.glob("*.png"))
