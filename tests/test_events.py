@@ -194,6 +194,19 @@ def test_issue_reproducer_pairs_each_label_with_its_id():
     pd.testing.assert_series_equal(predicted, y, check_names=False)
 
 
+def test_issue_reproducer_verbatim_with_a_gru_fits_without_warnings():
+    # One event per customer gives one-step sequences: a list of sequences states its
+    # layout, so no SequenceLayoutWarning (warnings are errors in this suite).
+    log = pd.DataFrame({"cust": ["C1", "C2", "C10"], "t": [0, 0, 0], "ev": ["a", "b", "b"]})
+    y = pd.Series({"C1": 0, "C2": 1, "C10": 1})
+    pipe = make_pipeline(
+        EventSequencer("cust", "t"), GRUClassifier(hidden_size=4, max_iter=2, random_state=0)
+    ).fit(log, y)
+    assert pipe[0].ids_.tolist() == ["C1", "C2", "C10"]
+    # C10's event is "b", as C2's: the classifier saw C10 with label 1, not C2's position
+    np.testing.assert_array_equal(pipe[0].transform(log)[2], [[0, 1]])
+
+
 def test_labels_follow_their_ids_on_200_customers():
     log, y = _customers(200)
     pipe = make_pipeline(EventSequencer("cust", "t", ["amount"]), _RecordingClassifier())

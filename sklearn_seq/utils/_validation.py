@@ -317,7 +317,8 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator", chec
     Warns
     -----
     SequenceLayoutWarning
-        With ``check_layout=True``, when ``X`` looks like an aeon/sktime panel
+        With ``check_layout=True``, when an array or table ``X`` (never a list of
+        sequences) looks like an aeon/sktime panel
         ``(n_cases, n_channels, n_timepoints)`` (3D with one time step, or with
         at least four times as many features as steps whose values vary smoothly
         along the feature axis), or like one long recording with a row per time
@@ -325,7 +326,10 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator", chec
         smoothly from row to row, and not overlapping windows).
     """
     seqs, ndim = _to_sequences(X, dtype, estimator_name)
-    if check_layout and not seqs.is_ragged:
+    # A list of sequences states its layout (one sequence per item, steps first), so
+    # only arrays and tables are checked, whatever their lengths.
+    listed = _is_sequence_list(X) or container_type(X) == "polars.Series"
+    if check_layout and not seqs.is_ragged and not listed:
         _warn_if_layout_mixed_up(seqs.values, ndim)
     return seqs, ndim
 
