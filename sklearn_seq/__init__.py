@@ -18,6 +18,7 @@ from .anomaly import SequenceAnomalyDetector
 from .forecasting import AttentionForecaster
 from .plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
 from .preprocessing import (
+    ChannelsLast,
     EventSequencer,
     SequenceScaler,
     SequenceWindower,
@@ -25,7 +26,7 @@ from .preprocessing import (
     make_windows,
 )
 from .text import BiRNNTextClassifier
-from .utils import show_versions
+from .utils import SequenceLayoutWarning, show_versions
 
 try:
     __version__ = _metadata.version("sklearn-seq")
@@ -55,6 +56,8 @@ __all__ = [
     "save",
     "SequenceAnomalyDetector",
     "AttentionForecaster",
+    "ChannelsLast",
+    "SequenceLayoutWarning",
     "SequenceScaler",
     "SequenceWindower",
     "make_windows",

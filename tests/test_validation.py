@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 from scipy import sparse
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_seq import GRUClassifier, LSTMClassifier, LSTMRegressor, SequenceAnomalyDetector
 from sklearn_seq.preprocessing import ChannelsLast
@@ -322,8 +321,3 @@ def test_channels_last_errors_say_what_to_do():
     nested = pd.DataFrame({"c0": [pd.Series([1.0, 2.0]), pd.Series([3.0, 4.0])]})
     with pytest.raises(TypeError, match=r'"nested_univ".*convert_collection\(X, "numpy3D"\)'):
         ChannelsLast().fit(nested)
-
-
-@parametrize_with_checks([ChannelsLast()])
-def test_channels_last_passes_scikit_learn_checks(estimator, check):
-    check(estimator)

@@ -22,6 +22,8 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..utils._validation import container_type
+
 from ._base import _SequenceTransformerMixin
 
 __all__ = ["EventSequencer", "events_to_sequences"]
@@ -51,9 +53,9 @@ def _as_pandas(df, caller):
     """A pandas DataFrame for ``df`` (polars frames are converted, if polars is used)."""
     if isinstance(df, pd.DataFrame):
         return df
-    if type(df).__module__.startswith("polars") and type(df).__name__ == "DataFrame":
+    if container_type(df) == "polars.DataFrame":
         return _polars_to_pandas(df)
-    if type(df).__module__.startswith("polars") and type(df).__name__ == "LazyFrame":
+    if container_type(df) == "polars.LazyFrame":
         raise TypeError(f"{caller} reads a polars DataFrame: call .collect() on the LazyFrame.")
     raise TypeError(
         f"{caller} expects a pandas (or polars) DataFrame of events with one row per "
