@@ -18,13 +18,14 @@ import copy
 import functools
 import math
 import os
-import sys
 import warnings
 import weakref
 
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
+
+from .utils._validation import user_stacklevel
 
 __all__ = [
     "CHECKPOINT_NAME",
@@ -33,28 +34,10 @@ __all__ = [
     "NonFiniteLossError",
     "reliability_callbacks",
     "translate_out_of_memory",
-    "user_stacklevel",
 ]
 
 CHECKPOINT_NAME = "checkpoint.skseq"
 
-
-# Packages whose frames a warning skips to reach the user's line: ours, and the
-# libraries between the user's call and our code (scikit-learn's fit wrapper,
-# Pipeline and model selection; skorch's training loop).
-_LIBRARY_PACKAGES = frozenset({"sklearn_seq", "sklearn", "skorch"})
-
-
-def user_stacklevel():
-    """The ``stacklevel`` at which ``warnings.warn``, called by the caller of this
-    function, reports the first frame outside ``_LIBRARY_PACKAGES``: the user's line,
-    however deep in the library the warning is raised."""
-    frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and (
-        frame.f_globals.get("__name__", "").partition(".")[0] in _LIBRARY_PACKAGES
-    ):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 class NonFiniteLossError(ValueError):

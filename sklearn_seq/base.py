@@ -44,8 +44,7 @@ from sklearn.utils.validation import (
 )
 
 from . import _net
-from ._callbacks import user_stacklevel
-from .utils._validation import check_sequences
+from .utils._validation import check_sequences, user_stacklevel
 
 _POOLINGS = {"last", "mean", "max", "attention"}
 

@@ -16,9 +16,15 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .base import BaseRecurrent, RecurrentClassifierMixin, _refuse_changes
+from .base import (
+    BaseRecurrent,
+    RecurrentClassifierMixin,
+    _has_attention_pooling,
+    _refuse_changes,
+)
 from .utils._docstrings import (
     CLASS_WEIGHT_PARAM,
     COMMON_ATTRIBUTES,
@@ -455,6 +461,7 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         """
         return self._fit(X, y, sample_weight)
 
+    @available_if(_has_attention_pooling)
     def token_attention(self, X):
         """The tokens of each document with the attention weight the model gave them.
 

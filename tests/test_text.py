@@ -104,7 +104,15 @@ def test_predict_changes_no_state(fitted):
 def test_unfitted_estimator_raises_not_fitted(method):
     args = (DOCS, LABELS) if method == "score" else (DOCS,)
     with pytest.raises(NotFittedError, match="not fitted yet"):
-        getattr(_tiny(), method)(*args)
+        getattr(_tiny(pooling="attention"), method)(*args)
+
+
+def test_token_attention_exists_only_with_attention_pooling():
+    assert not hasattr(_tiny(), "token_attention")
+    assert hasattr(_tiny(pooling="attention"), "token_attention")
+    with pytest.raises(AttributeError, match="no attribute 'token_attention'") as info:
+        _tiny(pooling="max").token_attention(DOCS)
+    assert "set pooling='attention'" in str(info.value.__cause__)
 
 
 def test_pandas_series_and_string_labels():

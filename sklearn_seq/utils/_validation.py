@@ -566,11 +566,12 @@ def _lag1_autocorrelation(series):
     return float(np.mean(covariance[varies] / variance[varies])) if varies.any() else 0.0
 
 
-def _external_stacklevel():
-    """The stacklevel of the first frame outside this package, scikit-learn and skorch.
-
-    For ``warnings.warn`` called by the caller of this function: the user's line.
-    """
+def user_stacklevel():
+    """The ``stacklevel`` at which ``warnings.warn``, called by the caller of this
+    function, reports the first frame outside this package, scikit-learn and skorch:
+    the user's line, however deep in the library the warning is raised."""
+    # Skipped: ours, and the libraries between the user's call and our code
+    # (scikit-learn's fit wrapper, Pipeline and model selection; skorch's loop).
     frame, level = sys._getframe(1), 1
     while frame.f_back is not None and (
         frame.f_globals.get("__name__", "").partition(".")[0]
@@ -611,7 +612,7 @@ def _warn_if_layout_mixed_up(values, ndim):
             f"it as {n} sequences of {features} time steps with {steps} "
             f"feature{'s' if steps > 1 else ''}." + _SILENCE,
             SequenceLayoutWarning,
-            stacklevel=_external_stacklevel(),
+            stacklevel=user_stacklevel(),
         )
     elif ndim == 2 and steps <= 3 and n >= 100:
         table = values[:1000, :, 0]
@@ -628,7 +629,7 @@ def _warn_if_layout_mixed_up(values, ndim):
             f"gives windows of 50 steps with {steps} feature{'s' if steps > 1 else ''} "
             f"each; X[np.newaxis] is one sequence of {n} steps." + _SILENCE,
             SequenceLayoutWarning,
-            stacklevel=_external_stacklevel(),
+            stacklevel=user_stacklevel(),
         )
 
 
