@@ -5,12 +5,18 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    cross_val_score,
+    cross_validate,
+)
 from sklearn.pipeline import make_pipeline
 
 from sklearn_seq import GRUClassifier
 from sklearn_seq.datasets import make_card_transactions, make_customer_events
-from sklearn_seq.preprocessing import EventSequencer, events_to_sequences
+from sklearn_seq.preprocessing import EventSequencer, events_to_sequences, group_events
 
 
 @pytest.fixture
@@ -281,7 +287,7 @@ def test_transform_emits_the_fitted_order_for_the_fitted_ids():
     assert [float(s[0, 0]) for s in seq.transform(new)] == [1.0, 2.0, 3.0, 4.0, 5.0]
 
 
-# -- cross-validation: by id, on the sequences ------------------------------------
+# -- cross-validation: events grouped per id, one row per id -----------------------
 
 
 def test_labels_per_event_row_are_an_error_that_says_how_to_cross_validate():
@@ -290,7 +296,7 @@ def test_labels_per_event_row_are_an_error_that_says_how_to_cross_validate():
     pipe = make_pipeline(EventSequencer("cust", "t"), _RecordingClassifier())
     message = (
         r"one sequence per id \(20 ids\), but y has 40 labels.{1,3}one per event row"
-        r".*split ids, not event rows.*fit_transform\(events, y\)"
+        r".*split ids, not event rows.*group_events\(events, 'cust'\)"
     )
     for labels in (per_row, per_row.to_numpy()):
         with pytest.raises(ValueError, match=message):
@@ -300,15 +306,178 @@ def test_labels_per_event_row_are_an_error_that_says_how_to_cross_validate():
     pipe.fit(first, y)
     assert pipe[0].ids_.tolist() == y.index.tolist()
     # cross_val_score on the event table with labels per row reaches the same message
-    with pytest.raises(ValueError, match="split ids, not event rows"):
+    with pytest.raises(ValueError, match="split ids, not event rows.*group_events"):
         cross_val_score(pipe, log, per_row, cv=2, error_score="raise")
 
 
-def test_cross_validation_by_id_on_the_sequences():
-    # the recipe of the EventSequencer docstring: sequence first, then split ids
+def test_group_events_gives_one_row_per_id_in_sorted_order(events):
+    grouped = group_events(events, "id")
+    assert isinstance(grouped, pd.Series)
+    assert grouped.index.name == "id"
+    assert grouped.index.tolist() == ["a", "b", "c"]
+    # each value holds the id's rows of the table, every column, in table order
+    pd.testing.assert_frame_equal(grouped["a"], events.iloc[[1, 3, 4]])
+    pd.testing.assert_frame_equal(grouped["b"], events.iloc[[0, 2]])
+    pd.testing.assert_frame_equal(grouped["c"], events.iloc[[5]])
+    log, _ = _customers(12)
+    assert group_events(log, "cust").index.tolist() == sorted(log["cust"].unique())
+    with pytest.raises(ValueError, match="id column 'id' contains missing"):
+        group_events(events.assign(id=[None, "a", "b", "a", "a", "c"]), "id")
+    with pytest.raises(ValueError, match=r"Column\(s\) \['user'\] not found"):
+        group_events(events, "user")
+    with pytest.raises(ValueError, match="event table is empty"):
+        group_events(events.iloc[:0], "id")
+    with pytest.raises(TypeError, match="pandas \\(or polars\\) DataFrame"):
+        group_events(events.to_numpy(), "id")
+
+
+def test_group_events_of_a_polars_frame_matches_pandas(events):
+    pl = pytest.importorskip("polars")
+    got = group_events(pl.DataFrame(events.to_dict("list")), "id")
+    expected = group_events(events, "id")
+    assert got.index.tolist() == expected.index.tolist()
+    for a, b in zip(got, expected):
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    # a Series of per-id polars frames is read as grouped events too
+    of_polars = pd.Series(
+        [pl.DataFrame(frame.to_dict("list")) for frame in expected], index=expected.index
+    )
+    seq = EventSequencer("id", "time").fit(expected)
+    for a, b in zip(seq.transform(of_polars), seq.transform(expected)):
+        np.testing.assert_array_equal(a, b)
+
+
+def _as_grouped(frames, index):
+    return pd.Series(list(frames), index=pd.Index(index, name="id"))
+
+
+@pytest.mark.parametrize("time_delta", [None, "log"])
+def test_grouped_events_give_the_sequences_of_the_long_table(events, time_delta):
+    ev = events.assign(
+        time=pd.Timestamp("2024-01-01") + pd.to_timedelta(events.time, unit="min")
+    )
+    long = EventSequencer("id", "time", time_delta=time_delta).fit(ev)
+    expected = dict(zip(long.ids_, long.transform(ev)))
+    grouped = group_events(ev, "id").iloc[[2, 0, 1]]  # c, a, b: any order is kept
+    # the id column may be absent from the groups: the index says it
+    bare = _as_grouped([frame.drop(columns="id") for frame in grouped], grouped.index)
+    for X in (grouped, bare):
+        seq = EventSequencer("id", "time", time_delta=time_delta)
+        out = seq.fit_transform(X)
+        assert len(out) == len(X)
+        assert seq.ids_.tolist() == ["c", "a", "b"]
+        assert seq.get_ids_out(X).tolist() == ["c", "a", "b"]
+        for id_, sequence in zip(X.index, out):
+            assert sequence.dtype == np.float32
+            np.testing.assert_array_equal(sequence, expected[id_])
+        assert seq.categories_.keys() == long.categories_.keys()
+        for col in seq.categories_:
+            np.testing.assert_array_equal(seq.categories_[col], long.categories_[col])
+        np.testing.assert_array_equal(
+            seq.get_feature_names_out(), long.get_feature_names_out()
+        )
+        # transform keeps the rows of any grouped input, in its order
+        reversed_ = X.iloc[::-1]
+        for id_, sequence in zip(reversed_.index, seq.transform(reversed_)):
+            np.testing.assert_array_equal(sequence, expected[id_])
+    # fitted on one form, the sequencer transforms the other alike
+    seq = EventSequencer("id", "time", time_delta=time_delta).fit(grouped)
+    for id_, sequence in zip(seq.get_ids_out(ev), seq.transform(ev)):
+        np.testing.assert_array_equal(sequence, expected[id_])
+    for id_, sequence in zip(grouped.index, long.transform(grouped)):
+        np.testing.assert_array_equal(sequence, expected[id_])
+
+
+def test_cross_val_score_on_grouped_events():
+    # the recipe of the EventSequencer docstring: the whole pipeline, split by id
     log, y = _customers(60)
-    seqs = EventSequencer("cust", "t", ["ev"]).fit_transform(log, y)
-    gru = GRUClassifier(hidden_size=8, max_iter=10, learning_rate_init=0.05, random_state=0)
+    X = group_events(log, "cust")
+    y = y.loc[X.index]
+    pipe = make_pipeline(
+        EventSequencer("cust", "t", ["ev"]),
+        GRUClassifier(hidden_size=8, max_iter=10, learning_rate_init=0.05, random_state=0),
+    )
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     # the label is a function of the events: every held-out customer is predicted
-    np.testing.assert_array_equal(cross_val_score(gru, seqs, y, cv=cv), [1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(cross_val_score(pipe, X, y, cv=cv), [1.0, 1.0, 1.0])
+
+
+def test_cross_validation_learns_the_vocabulary_in_each_fold_and_pairs_by_position():
+    log, y = _customers(12)
+    log.loc[log["cust"] == "C1", "ev"] = "rare"  # a kind only customer C1 has
+    X = group_events(log, "cust")  # C1, C10, C11, C12, C2, ...: C1 is in the first fold
+    y = y.loc[X.index]
+    pipe = make_pipeline(EventSequencer("cust", "t"), _RecordingClassifier())
+    fitted = cross_validate(pipe, X, y, cv=KFold(3), return_estimator=True)["estimator"]
+    kinds = [est[0].categories_["ev"].tolist() for est in fitted]
+    assert kinds == [["a", "b"], ["a", "b", "rare"], ["a", "b", "rare"]]
+    for est in fitted:
+        # each training sequence reached the classifier with its own label
+        amounts = np.array([s[0, 0] for s in est[-1].X_])
+        np.testing.assert_array_equal(est[-1].y_, (amounts % 2 == 0).astype(int))
+        assert est[0].ids_.tolist() == [f"C{int(a)}" for a in amounts]
+
+
+def test_grid_search_on_grouped_events():
+    log, y = _customers(30)
+    X = group_events(log, "cust")
+    y = y.loc[X.index]
+    pipe = make_pipeline(
+        EventSequencer("cust", "t", ["ev"]),
+        GRUClassifier(hidden_size=8, max_iter=10, learning_rate_init=0.05, random_state=0),
+    )
+    search = GridSearchCV(pipe, {"eventsequencer__time_delta": [None, "log"]}, cv=3)
+    search.fit(X, y)
+    assert search.best_score_ == 1.0
+    np.testing.assert_array_equal(search.predict(X), y.to_numpy())
+
+
+def test_grouped_events_pair_y_by_position_and_check_its_index():
+    log, y = _customers(12)  # y in the user's order: C1, C2, ..., C12
+    X = group_events(log, "cust")  # sorted: C1, C10, C11, C12, C2, ...
+    pipe = make_pipeline(EventSequencer("cust", "t", ["amount"]), _RecordingClassifier())
+    with pytest.raises(
+        ValueError,
+        match=r"y's index is not X's.*position 1.*'C10'.*'C2'.*same ids in another "
+        r"order.*y\.loc\[X\.index\]",
+    ):
+        pipe.fit(X, y)
+    in_order = y.loc[X.index]
+    for labels in (in_order, in_order.to_numpy(), pd.DataFrame({"y": in_order})):
+        pipe.fit(X, labels)
+        assert [float(s[0, 0]) for s in pipe[-1].X_] == [float(i[1:]) for i in X.index]
+        assert pipe[0].ids_.tolist() == X.index.tolist()
+    other = y.loc[X.index].rename(index={"C3": "X3"})
+    with pytest.raises(ValueError, match=r"y's index is not X's.*'X3'.*y\.loc\[X\.index\]"):
+        pipe.fit(X, other)
+    with pytest.raises(
+        ValueError, match=r"one sequence per row of X \(12 ids\), but y has 11 labels"
+    ):
+        pipe.fit(X, y.loc[X.index].to_numpy()[:-1])
+
+
+def test_grouped_events_errors(events):
+    grouped = group_events(events, "id")
+    a, b, c = grouped
+    seq = EventSequencer("id", "time")
+    with pytest.raises(ValueError, match=r"X's index holds 'a' more than once.*group_events"):
+        seq.fit(pd.concat([grouped, grouped.iloc[:1]]))
+    with pytest.raises(ValueError, match="X's index contains missing ids"):
+        seq.fit(_as_grouped(grouped, ["a", None, "c"]))
+    with pytest.raises(
+        TypeError, match=r"group_events\(events, 'id'\).*value of id 'b' is of type int"
+    ):
+        seq.fit(_as_grouped([a, 3, c], ["a", "b", "c"]))
+    with pytest.raises(ValueError, match=r"1 id\(s\) have no events: 'b'.*drop those ids"):
+        seq.fit(_as_grouped([a, b.iloc[:0], c], ["a", "b", "c"]))
+    with pytest.raises(ValueError, match=r"id column 'id' of the events of 'b' holds 'a'"):
+        seq.fit(_as_grouped([a, a, c], ["a", "b", "c"]))
+    with pytest.raises(ValueError, match=r"events of 'c' have the columns .* those of 'a' have"):
+        seq.fit(_as_grouped([a, b, c.drop(columns="kind")], ["a", "b", "c"]))
+    with pytest.raises(ValueError, match="no ids"):
+        seq.fit(grouped.iloc[:0])
+    with pytest.raises(TypeError, match="or a pandas Series of events grouped per id"):
+        seq.fit(events.to_numpy())
+    seq.fit(grouped)
+    with pytest.raises(ValueError, match="feature names"):
+        seq.transform(_as_grouped([f.drop(columns="kind") for f in grouped], grouped.index))

@@ -26,7 +26,7 @@ from ..utils._validation import container_type
 
 from ._base import _SequenceTransformerMixin
 
-__all__ = ["EventSequencer", "events_to_sequences"]
+__all__ = ["EventSequencer", "events_to_sequences", "group_events"]
 
 
 def _polars_to_pandas(df):
@@ -49,17 +49,24 @@ def _polars_to_pandas(df):
     return pd.DataFrame(columns, copy=False)
 
 
-def _as_pandas(df, caller):
-    """A pandas DataFrame for ``df`` (polars frames are converted, if polars is used)."""
+def _as_pandas(df, caller, grouped=False):
+    """A pandas DataFrame for ``df`` (polars frames are converted, if polars is used).
+
+    ``grouped``: the caller also reads events grouped per id, which the message says.
+    """
     if isinstance(df, pd.DataFrame):
         return df
     if container_type(df) == "polars.DataFrame":
         return _polars_to_pandas(df)
     if container_type(df) == "polars.LazyFrame":
         raise TypeError(f"{caller} reads a polars DataFrame: call .collect() on the LazyFrame.")
+    also = (
+        ", or a pandas Series of events grouped per id (group_events(events, id_col))"
+        if grouped else ""
+    )
     raise TypeError(
         f"{caller} expects a pandas (or polars) DataFrame of events with one row per "
-        f"event; got {type(df).__name__}."
+        f"event{also}; got {type(df).__name__}."
     )
 
 
@@ -232,14 +239,15 @@ def _preview(values, limit=5):
     return shown + (", ..." if len(values) > limit else "")
 
 
-def _labels_error(labels, n_ids, name):
+def _labels_error(labels, n_ids, id_col, name):
     return ValueError(
         f"{name} turns the event table into one sequence per id ({n_ids} ids), but y "
         f"has {labels}. Give one label per id: a pandas Series "
         "indexed by id (the sequences then follow its order) or an array in sorted id "
-        "order. To cross-validate, split ids, not event rows: sequence the events "
-        f"first, seqs = {name}(...).fit_transform(events, y), then pass seqs and y to "
-        f"cross_val_score (see the Notes of {name})."
+        "order. To cross-validate, split ids, not event rows: give the events grouped "
+        f"per id, X = group_events(events, {id_col!r}) (one row per id, sorted), with "
+        "y.loc[X.index], to cross_val_score or GridSearchCV (see the Notes of "
+        f"{name})."
     )
 
 
@@ -254,7 +262,7 @@ def _label_order(y, ids, rows, id_col, name):
     per_row = " (one per event row?)" if n_labels == len(rows) != len(ids) else ""
     if not isinstance(y, (pd.Series, pd.DataFrame)):
         if n_labels != len(ids):
-            raise _labels_error(f"{n_labels} labels{per_row}", len(ids), name)
+            raise _labels_error(f"{n_labels} labels{per_row}", len(ids), id_col, name)
         return np.arange(len(ids))
     index = y.index
     position = pd.Index(ids).get_indexer(index)
@@ -266,7 +274,7 @@ def _label_order(y, ids, rows, id_col, name):
     if index.equals(rows):
         per_row = ", one per event row (y's index is the table's)"
     if per_row:
-        raise _labels_error(f"{n_labels} labels{per_row}", len(ids), name)
+        raise _labels_error(f"{n_labels} labels{per_row}", len(ids), id_col, name)
     if len(repeated):
         raise ValueError(
             f"y's index holds {len(repeated)} id(s) more than once: {_preview(repeated)}. "
@@ -286,6 +294,100 @@ def _label_order(y, ids, rows, id_col, name):
         f"of the event table once: {'; '.join(problems)}. Index y by id with one "
         "label per id of this table (y.loc[ids] selects them), or pass labels in "
         "sorted id order without an index (y.to_numpy())."
+    )
+
+
+def _grouped_ids(X):
+    """The ids of events grouped per id (their index), each once and none missing."""
+    index = X.index
+    if len(index) == 0:
+        raise ValueError("The grouped events hold no ids: at least one id is required.")
+    if index.hasnans:
+        raise ValueError("X's index contains missing ids (NaN or None): index X by id.")
+    if not index.is_unique:
+        repeated = index[index.duplicated()].unique()
+        raise ValueError(
+            f"X's index holds {_preview(repeated)} more than once: grouped events have "
+            "one row per id (group_events(events, id_col) makes them)."
+        )
+    return np.asarray(index)
+
+
+def _ungroup(X, id_col, name):
+    """The long event table of events grouped per id, rows id by id in X's order.
+
+    Each value of ``X`` is a DataFrame of one id's events; the id column comes
+    from the index (inserted first when the groups lack it, checked when they
+    have it).
+    """
+    ids = _grouped_ids(X)
+    frames = []
+    for id_, frame in X.items():
+        if container_type(frame) == "polars.DataFrame":
+            frame = _polars_to_pandas(frame)
+        elif not isinstance(frame, pd.DataFrame):
+            raise TypeError(
+                f"{name} reads a pandas Series as events grouped per id: index the ids, "
+                f"each value a DataFrame of one id's events (group_events(events, "
+                f"{id_col!r}) makes it); the value of id {id_!r} is of type "
+                f"{type(frame).__name__}."
+            )
+        if frames and not frame.columns.equals(frames[0].columns):
+            raise ValueError(
+                f"The events of {id_!r} have the columns {list(frame.columns)}, but those "
+                f"of {X.index[0]!r} have {list(frames[0].columns)}: every id's events "
+                "need the same columns."
+            )
+        frames.append(frame)
+    lengths = np.array([len(frame) for frame in frames])
+    if (lengths == 0).any():
+        empty = ids[lengths == 0]
+        raise ValueError(
+            f"{len(empty)} id(s) have no events: {_preview(empty)}. Each row of the "
+            "grouped events needs at least one event: drop those ids (and their labels)."
+        )
+    events = pd.concat(frames, ignore_index=True)
+    row_ids = X.index.repeat(lengths).to_numpy()
+    if id_col not in events.columns:
+        events.insert(0, id_col, row_ids)
+        return events
+    wrong = np.flatnonzero(events[id_col].to_numpy() != row_ids)
+    if len(wrong):
+        raise ValueError(
+            f"The id column {id_col!r} of the events of {row_ids[wrong[0]]!r} holds "
+            f"{events[id_col].iloc[wrong[0]]!r}: each id's events must be those of the "
+            "id that indexes them (group_events(events, id_col) groups them so)."
+        )
+    return events
+
+
+def _check_grouped_labels(y, X, name):
+    """Labels of events grouped per id are paired with X's rows by position.
+
+    As scikit-learn's splitters pair them, so a pandas ``y`` must carry X's index:
+    the same ids, in the same order (aligning by label in ``fit`` would not
+    reorder the labels that ``score`` receives).
+    """
+    if y is None:
+        return
+    n_labels = len(y)
+    if n_labels != len(X):
+        raise ValueError(
+            f"{name} makes one sequence per row of X ({len(X)} ids), but y has "
+            f"{n_labels} labels. Give one label per id, in the order of X's index: "
+            "y.loc[X.index]."
+        )
+    if not isinstance(y, (pd.Series, pd.DataFrame)) or y.index.equals(X.index):
+        return
+    at = np.flatnonzero(np.asarray(y.index != X.index))
+    same_ids = set(y.index) == set(X.index) and y.index.is_unique
+    raise ValueError(
+        f"y's index is not X's: labels are paired with the rows of X by position, as "
+        f"scikit-learn's cross-validation splits them, and at position {at[0]} X holds "
+        f"{X.index[at[0]]!r} but y is indexed {y.index[at[0]]!r}"
+        + (" (the same ids in another order)" if same_ids else "")
+        + ". Put y in X's order with y.loc[X.index], or pass y.to_numpy() if its "
+        "labels are already in that order."
     )
 
 
@@ -370,18 +472,84 @@ def events_to_sequences(
     return _sequences(df, id_col, time_col, feature_cols, learned, time_delta, dtype)
 
 
+def group_events(df, id_col):
+    """Group an event table per id: one row per id, holding the id's events.
+
+    The input form of :class:`EventSequencer` that keeps one row per id, as
+    scikit-learn's splitters, ``cross_val_score`` and ``GridSearchCV`` need: they
+    cut ``X`` and ``y`` by row, and a long table has one row per event while
+    ``y`` has one label per id.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame or polars.DataFrame
+        One row per event (polars frames are converted to pandas).
+    id_col : str
+        Column of the id that groups events into sequences. Missing ids are an
+        error.
+
+    Returns
+    -------
+    grouped : pandas.Series
+        Indexed by id, **sorted** (the order of :func:`events_to_sequences` and
+        of ``np.unique(df[id_col])``), and named after ``id_col``; each value is
+        a DataFrame of the id's rows of ``df``, every column (the id column
+        too), in the order of ``df`` and with its index. Align labels per id
+        with ``y.loc[grouped.index]``.
+
+    See Also
+    --------
+    EventSequencer : Reads this form, one sequence per row, in its order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_seq.preprocessing import group_events
+    >>> events = pd.DataFrame({"cust": ["C2", "C1", "C2"], "t": [0, 0, 1],
+    ...                        "ev": ["a", "b", "b"]})
+    >>> grouped = group_events(events, "cust")
+    >>> grouped.index.tolist()
+    ['C1', 'C2']
+    >>> grouped["C2"]
+      cust  t ev
+    0   C2  0  a
+    2   C2  1  b
+    """
+    df = _as_pandas(df, "group_events")
+    if id_col not in df.columns:
+        raise ValueError(
+            f"Column(s) {[id_col]} not found in the event table; its columns are "
+            f"{list(df.columns)}."
+        )
+    codes, ids = _factorize_ids(df, id_col)
+    # One stable sort, then one slice per id (views of the sorted table).
+    rows = df.take(np.argsort(codes, kind="stable"))
+    ends = np.cumsum(np.bincount(codes, minlength=len(ids)))
+    groups = np.empty(len(ids), dtype=object)
+    for i, (start, end) in enumerate(zip(ends - np.bincount(codes), ends)):
+        groups[i] = rows.iloc[start:end]
+    return pd.Series(groups, index=pd.Index(ids, name=id_col), name=id_col)
+
+
 class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     """Turn an event table into one sequence per id, with categories fixed at fit.
 
     The transformer form of :func:`events_to_sequences`: ``fit`` learns the
     categories of the non-numeric columns, so one-hot columns mean the same at fit
-    and at predict (unseen categories give all-zero blocks).
+    and at predict (unseen categories give all-zero blocks). ``X`` comes in one of
+    two forms; both give the same sequences.
 
-    **It changes the number of rows**: it returns one sequence per distinct id,
-    not one per row of the table. So it belongs at the head of a Pipeline that is
-    fitted on the event table with one label per id. A Pipeline hands ``y``
-    unchanged to its last step, so the sequencer puts the sequences in the order
-    of the labels:
+    **Events grouped per id** (:func:`group_events`): a pandas Series indexed by
+    id, one row per id, whose values are DataFrames of each id's events. The
+    output has one sequence per row of ``X``, in its order, as a transformer keeps
+    the rows; ``y`` is paired with the rows by position, as scikit-learn pairs
+    them, so a pandas ``y`` must carry ``X``'s index (``y.loc[X.index]``). This
+    is the form to cross-validate and grid-search (see Notes).
+
+    **The long event table**, one row per event. Then the output has one sequence
+    per distinct id, not one per row of the table, and a Pipeline fitted on the
+    table with one label per id hands ``y`` unchanged to its last step, so the
+    sequencer puts the sequences in the order of the labels:
 
     - ``y`` with an index (a pandas Series or DataFrame indexed by id): the
       sequences follow y's index, whatever its order. The index must hold each
@@ -389,8 +557,8 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     - ``y`` without an index (an array, a list, a polars Series): labels in
       sorted id order (``np.unique(X[id_col])``).
 
-    ``ids_`` records that order. ``transform`` emits the ids of a table in the
-    order of ``ids_`` when the table holds exactly the fitted ids (so
+    ``ids_`` records that order. ``transform`` emits the ids of a long table in
+    the order of ``ids_`` when the table holds exactly the fitted ids (so
     ``fit_transform(X, y)`` equals ``fit(X, y).transform(X)``), and in sorted
     order otherwise; :meth:`get_ids_out` returns the order for any table, so
     predictions per id take one line::
@@ -402,7 +570,9 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     Parameters
     ----------
     id_col : str
-        Column of the id that groups events into sequences.
+        Column of the id that groups events into sequences. Grouped events carry
+        the ids in their index; their DataFrames may hold the column (it must
+        then agree with the index) or not.
     time_col : str
         Column of the event times (numbers, datetimes or timedeltas).
     feature_cols : str or list of str, default=None
@@ -423,18 +593,21 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
         The feature columns used.
 
     ids_ : ndarray of shape (n_ids,)
-        The ids of the table seen in ``fit``, in the order of the sequences that
-        ``fit_transform`` returns: the order of y's index when ``y`` has one,
-        sorted otherwise.
+        The ids seen in ``fit``, in the order of the sequences that
+        ``fit_transform`` returns: ``X.index`` for grouped events; for a long
+        table, the order of y's index when ``y`` has one, sorted otherwise.
 
     n_features_in_ : int
-        Number of columns of the event table seen in ``fit``.
+        Number of columns of the event table seen in ``fit`` (of each id's
+        DataFrame for grouped events, plus the id column if they lack it).
 
     feature_names_in_ : ndarray of shape (n_features_in_,)
-        Column names of the event table seen in ``fit``.
+        Column names of the event table seen in ``fit`` (for grouped events
+        without the id column, the id column comes first).
 
     See Also
     --------
+    group_events : Events grouped per id, one row per id.
     events_to_sequences : The function, which also returns the ids.
 
     Notes
@@ -445,22 +618,25 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     Scoring a fitted pipeline on another table, ``pipe.score(new_events,
     y_new)``, pairs the sequences, in the order of ``get_ids_out(new_events)``,
     with ``y_new`` as given (the sequencer does not see ``y_new``): pass
-    ``y_new.loc[pipe[0].get_ids_out(new_events)]``.
+    ``y_new.loc[pipe[0].get_ids_out(new_events)]``, or score grouped events,
+    ``pipe.score(X_new, y_new.loc[X_new.index])``.
 
-    **Cross-validation** must split ids, not event rows. scikit-learn's
-    splitters cut ``X`` by row, so ``cross_val_score(pipe, events, y)`` stops
-    before the sequencer runs, with scikit-learn's "Found input variables with
-    inconsistent numbers of samples: [n_events, n_ids]" (and labels given per
-    event row are refused by ``fit``). Sequence the events first, then
-    cross-validate (or grid-search) the estimator on the sequences, which have
-    one row per id and come in the order of ``y``::
+    **Cross-validation** must split ids, not event rows. scikit-learn checks
+    that ``X`` and ``y`` have as many rows before any step runs, so
+    ``cross_val_score(pipe, events, y)`` on the long table stops with "Found
+    input variables with inconsistent numbers of samples: [n_events, n_ids]"
+    (and labels given per event row are refused by ``fit``). Give the events
+    grouped per id, one row per id, with the labels in their order::
 
-        seqs = EventSequencer("customer", "time").fit_transform(events, churned)
-        cross_val_score(GRUClassifier(), seqs, churned, cv=5)
+        X = group_events(events, "customer")    # one row per customer, sorted
+        cross_val_score(pipe, X, churned.loc[X.index], cv=5)
 
-    Any splitter then splits ids (``GroupKFold`` with a coarser key, such as a
-    household per customer, keeps related ids together). The categories are
-    learned once from all the events, not per fold; no label is involved.
+    Any splitter, ``GridSearchCV`` and ``cross_validate`` then split ids, and
+    each fold's sequencer learns the categories from its training ids only
+    (``GroupKFold`` with a coarser key, such as a household per customer, keeps
+    related ids together). A ``y`` indexed by id must be in the order of ``X``:
+    the splitters pair rows by position, so ``fit`` refuses a ``y`` whose index
+    is not ``X.index`` rather than reorder it.
 
     Examples
     --------
@@ -492,17 +668,22 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     >>> pd.Series(pipe.predict(log), index=pipe[0].get_ids_out(log)).index.tolist()
     ['C1', 'C2', 'C10']
 
-    Cross-validation by id, on the sequences (see Notes):
+    Cross-validation of the whole pipeline, on the events grouped per id (see
+    Notes):
 
     >>> from sklearn.model_selection import cross_val_score
+    >>> from sklearn_seq.preprocessing import group_events
     >>> ids = [f"C{i}" for i in range(1, 13)]
     >>> events = pd.DataFrame({"cust": ids * 2, "t": [0] * 12 + [1] * 12,
     ...                        "ev": ["a", "b"] * 12})
     >>> churned = pd.Series([0, 1] * 6, index=ids)
-    >>> seqs = EventSequencer("cust", "t").fit_transform(events, churned)
-    >>> gru = GRUClassifier(hidden_size=4, max_iter=2, random_state=0)
-    >>> cross_val_score(gru, seqs, churned, cv=3).shape
+    >>> X = group_events(events, "cust")    # one row per id, sorted: C1, C10, ...
+    >>> X.index[:3].tolist()
+    ['C1', 'C10', 'C11']
+    >>> cross_val_score(pipe, X, churned.loc[X.index], cv=3).shape
     (3,)
+    >>> len(pipe.fit(X, churned.loc[X.index]).predict(X))  # one prediction per row
+    12
     """
 
     _parameter_constraints = {
@@ -526,51 +707,69 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : pandas.DataFrame or polars.DataFrame
-            The event table, one row per event.
+        X : pandas.Series, pandas.DataFrame or polars.DataFrame
+            Events grouped per id (a Series indexed by id of per-id DataFrames,
+            see :func:`group_events`), or the event table, one row per event.
         y : pandas.Series, pandas.DataFrame, array-like of shape (n_ids,) or None, default=None
-            The labels per id, which the estimator after this step receives. A
-            pandas ``y`` is matched to the ids by its index (each id of ``X``
-            once), and the sequences follow its order; other labels are in
-            sorted id order. None: sorted id order.
+            The labels per id, which the estimator after this step receives.
+            Grouped events: one label per row of ``X``, in its order; a pandas
+            ``y`` must have ``X``'s index. Event table: a pandas ``y`` is matched
+            to the ids by its index (each id of ``X`` once), and the sequences
+            follow its order; other labels are in sorted id order. None: the
+            order of ``X``'s rows (grouped) or sorted id order (table).
 
         Returns
         -------
         self : object
             The fitted transformer.
         """
-        X = _as_pandas(X, type(self).__name__)
-        validate_data(self, X, skip_check_array=True, reset=True)
-        self.feature_cols_ = _check_columns(X, self.id_col, self.time_col, self.feature_cols)
-        self.categories_ = _learn_categories(X, self.feature_cols_)
-        _, ids = _factorize_ids(X, self.id_col)
+        events, grouped_ids = self._event_table(X)
+        validate_data(self, events, skip_check_array=True, reset=True)
+        self.feature_cols_ = _check_columns(
+            events, self.id_col, self.time_col, self.feature_cols
+        )
+        self.categories_ = _learn_categories(events, self.feature_cols_)
+        if grouped_ids is not None:
+            _check_grouped_labels(y, X, type(self).__name__)
+            self.ids_ = grouped_ids
+            return self
+        _, ids = _factorize_ids(events, self.id_col)
         if y is not None:
-            ids = ids[_label_order(y, ids, X.index, self.id_col, type(self).__name__)]
+            ids = ids[_label_order(y, ids, events.index, self.id_col, type(self).__name__)]
         self.ids_ = ids
         return self
+
+    def _event_table(self, X):
+        """The long event table of ``X``, and the ids of its rows for grouped events."""
+        if container_type(X) == "pandas.Series":
+            return _ungroup(X, self.id_col, type(self).__name__), _grouped_ids(X)
+        return _as_pandas(X, type(self).__name__, grouped=True), None
 
     def transform(self, X):
         """One sequence per id of ``X``, in the order of :meth:`get_ids_out`.
 
         Parameters
         ----------
-        X : pandas.DataFrame or polars.DataFrame
-            An event table with the columns seen in ``fit``.
+        X : pandas.Series, pandas.DataFrame or polars.DataFrame
+            Events grouped per id, or an event table, with the columns seen in
+            ``fit``.
 
         Returns
         -------
         sequences : list of ndarray of shape (T_i, n_features)
-            One float array per distinct id: in the order of ``ids_`` when ``X``
-            holds exactly the ids seen in ``fit``, in sorted id order
-            (``np.unique(X[id_col])``) otherwise.
+            One float array per id. Grouped events: one per row of ``X``, in its
+            order. Event table: in the order of ``ids_`` when ``X`` holds exactly
+            the ids seen in ``fit``, in sorted id order (``np.unique(X[id_col])``)
+            otherwise.
         """
         check_is_fitted(self)
-        X = _as_pandas(X, type(self).__name__)
-        validate_data(self, X, skip_check_array=True, reset=False)
-        _check_columns(X, self.id_col, self.time_col, self.feature_cols_)
+        events, grouped_ids = self._event_table(X)
+        validate_data(self, events, skip_check_array=True, reset=False)
+        _check_columns(events, self.id_col, self.time_col, self.feature_cols_)
         sequences, _ = _sequences(
-            X, self.id_col, self.time_col, self.feature_cols_, self.categories_,
-            self.time_delta, np.dtype(self.dtype), id_order=self.ids_,
+            events, self.id_col, self.time_col, self.feature_cols_, self.categories_,
+            self.time_delta, np.dtype(self.dtype),
+            id_order=self.ids_ if grouped_ids is None else grouped_ids,
         )
         return sequences
 
@@ -579,18 +778,22 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : pandas.DataFrame or polars.DataFrame
-            An event table with the id column seen in ``fit``.
+        X : pandas.Series, pandas.DataFrame or polars.DataFrame
+            Events grouped per id, or an event table with the id column seen in
+            ``fit``.
 
         Returns
         -------
         ids : ndarray of shape (n_ids,)
-            ``ids_`` when ``X`` holds exactly the ids seen in ``fit``, else the
-            sorted distinct ids of ``X``. ``pd.Series(pipe.predict(X),
+            Grouped events: ``X.index``. Event table: ``ids_`` when ``X`` holds
+            exactly the ids seen in ``fit``, else the sorted distinct ids of
+            ``X``. ``pd.Series(pipe.predict(X),
             index=seq.get_ids_out(X))`` gives the predictions per id.
         """
         check_is_fitted(self)
-        X = _as_pandas(X, type(self).__name__)
+        if container_type(X) == "pandas.Series":
+            return _grouped_ids(X)
+        X = _as_pandas(X, type(self).__name__, grouped=True)
         _check_columns(X, self.id_col, self.time_col, self.feature_cols_)
         _, ids = _follow(*_factorize_ids(X, self.id_col), self.ids_)
         return ids
