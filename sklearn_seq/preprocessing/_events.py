@@ -379,12 +379,12 @@ def _check_grouped_labels(y, X, name):
         )
     if not isinstance(y, (pd.Series, pd.DataFrame)) or y.index.equals(X.index):
         return
-    at = np.flatnonzero(np.asarray(y.index != X.index))
+    at = next((i for i, (a, b) in enumerate(zip(X.index, y.index)) if a != b), 0)
     same_ids = set(y.index) == set(X.index) and y.index.is_unique
     raise ValueError(
         f"y's index is not X's: labels are paired with the rows of X by position, as "
-        f"scikit-learn's cross-validation splits them, and at position {at[0]} X holds "
-        f"{X.index[at[0]]!r} but y is indexed {y.index[at[0]]!r}"
+        f"scikit-learn's cross-validation splits them, and at position {at} X holds "
+        f"{X.index[at]!r} but y is indexed {y.index[at]!r}"
         + (" (the same ids in another order)" if same_ids else "")
         + ". Put y in X's order with y.loc[X.index], or pass y.to_numpy() if its "
         "labels are already in that order."
@@ -524,9 +524,10 @@ def group_events(df, id_col):
     codes, ids = _factorize_ids(df, id_col)
     # One stable sort, then one slice per id (views of the sorted table).
     rows = df.take(np.argsort(codes, kind="stable"))
-    ends = np.cumsum(np.bincount(codes, minlength=len(ids)))
+    counts = np.bincount(codes, minlength=len(ids))
+    ends = np.cumsum(counts)
     groups = np.empty(len(ids), dtype=object)
-    for i, (start, end) in enumerate(zip(ends - np.bincount(codes), ends)):
+    for i, (start, end) in enumerate(zip(ends - counts, ends)):
         groups[i] = rows.iloc[start:end]
     return pd.Series(groups, index=pd.Index(ids, name=id_col), name=id_col)
 
