@@ -23,6 +23,7 @@ from .preprocessing import (
     SequenceScaler,
     SequenceWindower,
     events_to_sequences,
+    group_events,
     make_windows,
 )
 from .text import BiRNNTextClassifier
@@ -63,6 +64,7 @@ __all__ = [
     "make_windows",
     "EventSequencer",
     "events_to_sequences",
+    "group_events",
     "AttentionDisplay",
     "ForecastDisplay",
     "TrainingCurveDisplay",

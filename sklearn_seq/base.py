@@ -12,6 +12,7 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.special import log_softmax, softmax
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -617,11 +618,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
             Columns follow ``classes_``.
         """
         check_is_fitted(self)
-        logits = self._forward(X).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(axis=1, keepdims=True)
-        return logits
+        return softmax(self._forward(X).astype(np.float64), axis=1)
 
     def predict_log_proba(self, X):
         """Log of the probability of each class for each sequence.
@@ -640,10 +637,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
             Columns follow ``classes_``.
         """
         check_is_fitted(self)
-        logits = self._forward(X).astype(np.float64)
-        logits -= logits.max(axis=1, keepdims=True)
-        logits -= np.log(np.exp(logits).sum(axis=1, keepdims=True))
-        return logits
+        return log_softmax(self._forward(X).astype(np.float64), axis=1)
 
     def predict(self, X):
         """Predicted class of each sequence.
