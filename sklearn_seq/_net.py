@@ -11,6 +11,7 @@ sequences of similar length into the same batch, so padding costs little.
 """
 
 import contextlib
+from copy import deepcopy
 import sys
 import warnings
 from typing import NamedTuple, Optional
@@ -493,22 +494,54 @@ class PlainPrintLog(PrintLog):
 
 
 class StoppingCriterion(EarlyStopping):
-    """skorch's EarlyStopping that remembers whether it ended the training.
+    """skorch's EarlyStopping, counted in optimizer steps as well as epochs, and
+    remembering whether it ended the training.
+
+    Training stops once the monitored value has not improved for ``patience``
+    epochs *and* for at least ``min_steps`` optimizer steps. On a small training
+    set an epoch is one or two steps, and recurrent networks often sit on a
+    plateau (the loss at chance level) for tens of steps before they learn: ten
+    epochs of one step each is too short a patience to tell a plateau from
+    convergence. On large data (many steps an epoch) ``patience`` decides alone.
 
     skorch ends training by raising ``KeyboardInterrupt`` and swallowing it; the flag
     lets the estimator tell its own stop from a user's Ctrl-C.
     """
 
+    def __init__(self, *args, min_steps=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_steps = min_steps
+
     def on_train_begin(self, net, **kwargs):
         self.stopped_ = False
+        self.missed_steps_ = 0
         return super().on_train_begin(net, **kwargs)
 
     def on_epoch_end(self, net, **kwargs):
-        try:
-            super().on_epoch_end(net, **kwargs)
-        except KeyboardInterrupt:
+        current = net.history[-1, self.monitor]
+        steps = sum("train_loss" in b for b in net.history[-1]["batches"])
+        if self._is_score_improved(current):
+            self.misses_ = self.missed_steps_ = 0
+            self.dynamic_threshold_ = self._calc_new_threshold(current)
+            self.best_epoch_ = net.history[-1, "epoch"]
+            if self.load_best:
+                self.best_model_weights_ = deepcopy(net.module_.state_dict())
+            return
+        self.misses_ += 1
+        self.missed_steps_ += steps
+        if self.misses_ >= self.patience and self.missed_steps_ >= self.min_steps:
+            self._sink(
+                f"Stopping since {self.monitor} has not improved in the last "
+                f"{self.misses_} epochs ({self.missed_steps_} steps).",
+                verbose=net.verbose,
+            )
             self.stopped_ = True
-            raise
+            raise KeyboardInterrupt
+
+
+# The fewest optimizer steps without improvement before training stops (see
+# StoppingCriterion): longer than the initial plateau of a small recurrent network.
+MIN_STEPS_NO_CHANGE = 100
 
 
 def _silent(*args, **kwargs):
@@ -547,6 +580,7 @@ def _training_params(est, valid_dataset, score_kind):
     stopper = StoppingCriterion(
         monitor=monitor,
         patience=est.n_iter_no_change + 1,
+        min_steps=MIN_STEPS_NO_CHANGE,
         threshold=est.tol,
         threshold_mode="abs",
         lower_is_better=valid_dataset is None,
