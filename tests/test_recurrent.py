@@ -746,3 +746,51 @@ def test_verbose_output_to_a_terminal_keeps_the_progress_bar(monkeypatch):
     LSTMClassifier(hidden_size=4, max_iter=2, verbose=1, random_state=0).fit(X, y)
     assert "\x1b[" in out.getvalue()  # the best losses in colour
     assert re.search(r"\d+/\d+ \[", err.getvalue())  # tqdm's bar
+
+
+def test_conv_front_end_is_exact_on_ragged_batches_and_validated():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(rng.randint(5, 30), 2).astype(np.float64) for _ in range(40)]
+    y = np.arange(40) % 2
+    est = LSTMClassifier(conv_channels=(8, 8), kernel_size=(5, 3), hidden_size=8, max_iter=5,
+                         dtype="float64", random_state=0).fit(X, y)
+    convs = est.net_.module_.conv.convs
+    assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == [
+        (2, 8, (5,)), (8, 8, (3,))]
+    # A sequence's output does not depend on the batch it is padded into.
+    alone = np.vstack([est.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(est.predict_proba(X), alone, rtol=1e-12, atol=1e-12)
+    # Without convolutions the recurrent layer reads the inputs directly.
+    plain = LSTMRegressor(hidden_size=4, max_iter=2).fit(X, y.astype(float))
+    assert len(plain.net_.module_.conv.convs) == 0
+    assert plain.net_.module_.encoder.forward_rnn.input_size == 2
+    with pytest.raises(ValueError, match="kernel_size has 3 values for 2 convolutions"):
+        LSTMClassifier(conv_channels=(8, 8), kernel_size=(5, 3, 3), max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"conv_channels must hold positive integers.*\(64, 64"):
+        LSTMClassifier(conv_channels=(8, 0), max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="kernel_size.*must be"):
+        LSTMClassifier(kernel_size=0, max_iter=1).fit(X, y)
+
+
+def test_conv_stride_pools_time_exactly_and_keeps_attention_per_input_step():
+    rng = np.random.RandomState(1)
+    lengths = [3, 7, 8, 13, 20] * 6
+    X = [rng.randn(n, 1) for n in lengths]
+    y = np.arange(len(X)) % 2
+    est = GRUClassifier(conv_channels=(4,), kernel_size=3, conv_stride=4, hidden_size=4,
+                        pooling="attention", max_iter=3, dtype="float64",
+                        random_state=0).fit(X, y)
+    # The recurrent layer runs over ceil(length / 4) steps.
+    h, h_lengths = est.net_.module_.conv(torch.zeros(2, 13, 1, dtype=torch.float64),
+                                         torch.tensor([13, 5]))
+    assert h.shape[1] == 4 and h_lengths.tolist() == [4, 2]
+    alone = np.vstack([est.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(est.predict_proba(X), alone, rtol=1e-12, atol=1e-12)
+    weights = est.attention_weights(X)
+    assert weights.shape == (len(X), max(lengths))
+    for w, n in zip(weights, lengths):
+        assert np.isclose(w[:n].sum(), 1.0) and not w[n:].any()
+        w = w[:n]
+        # one weight per block of 4 steps, shared equally by the block's real steps
+        blocks = [w[i:i + 4] for i in range(0, n, 4)]
+        assert all(np.allclose(b, b[0]) for b in blocks)

@@ -18,7 +18,25 @@ pooling : {"last", "mean", "max", "attention"}, default="last"
     How the states over time are summarised for the output layer: the state at
     each sequence's last step (and the backward state at its first step), the
     mean or maximum over its steps, or additive attention whose weights
-    :meth:`attention_weights` returns."""
+    :meth:`attention_weights` returns.
+
+conv_channels : tuple of int or None, default=None
+    Output channels of one-dimensional convolutions over time (each followed by
+    a ReLU) applied before the recurrent layers, as in LSTM-FCN and CNN-LSTM
+    models: they extract local shapes, which a recurrent layer alone learns
+    slowly on long series. None or ``()``: the recurrent layers read the inputs
+    directly. Exact on ragged batches (padding is zeroed before every
+    convolution).
+
+kernel_size : int or tuple of int, default=5
+    Width in time steps of the convolutions of ``conv_channels``: one value for
+    all, or one per convolution.
+
+conv_stride : int, default=1
+    With ``conv_channels``: the convolutions' features are max-pooled over
+    blocks of ``conv_stride`` steps, so the recurrent layers run over
+    ``ceil(length / conv_stride)`` steps (faster, and a shorter path through
+    time on long series). Attention weights are still given per input step."""
 
 _TRAINING_START = """\
 max_iter : int, default=200
