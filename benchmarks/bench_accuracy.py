@@ -98,6 +98,9 @@ TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),
     # the default's network with a small fixed budget of epochs
     "max_iter=10": lambda seed: BiRNNTextClassifier(max_iter=10, random_state=seed),
+    # the defaults plus fastText's character n-gram vectors of each word
+    "subwords": lambda seed: BiRNNTextClassifier(subword_ngram_range=(3, 5),
+                                                 random_state=seed),
 }
 
 DEEP = ("FCN", "ResNet", "InceptionTime")

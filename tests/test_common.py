@@ -58,6 +58,9 @@ def test_sklearn_compatible_estimator(estimator, check):
     if name in FLOAT64_CHECKS and "dtype" in estimator.get_params():
         # A clone: parametrize_with_checks hands the same instance to every check.
         estimator = clone(estimator).set_params(dtype="float64", max_iter=100)
+        if estimator.get_params().get("dropout"):
+            # Dropout masks follow the rows drawn: repeated rows and weights differ.
+            estimator.set_params(dropout=0.0)
     check(estimator)
 
 
