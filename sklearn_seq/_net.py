@@ -601,7 +601,7 @@ def _training_params(est, valid_dataset, score_kind):
     return dict(
         lr=est.learning_rate_init,
         alpha=est.alpha,
-        max_epochs=est.max_iter,
+        max_epochs=None if est.max_iter == "auto" else est.max_iter,
         iterator_train__shuffle=est.shuffle,
         train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
         callbacks=callbacks,

@@ -40,7 +40,9 @@ class _ConvFrontEndMixin:
     def _module_kwargs(self, seqs, sample_weight):
         channels = _check_positive_ints("conv_channels", self.conv_channels or ())
         kernels = _check_positive_ints("kernel_size", self.kernel_size)
-        if not isinstance(self.kernel_size, Integral) and len(kernels) != len(channels):
+        if channels and not isinstance(self.kernel_size, Integral) and len(kernels) != len(
+            channels
+        ):
             raise ValueError(
                 f"kernel_size has {len(kernels)} values for {len(channels)} convolutions "
                 f"(conv_channels={self.conv_channels!r}); give one value for all, or one "
@@ -68,11 +70,11 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         num_layers=1,
         dropout=0.0,
         bidirectional=False,
-        pooling="last",
-        conv_channels=None,
-        kernel_size=5,
-        conv_stride=1,
-        max_iter=200,
+        pooling="mean",
+        conv_channels=(32, 32, 32),
+        kernel_size=(7, 5, 3),
+        conv_stride=4,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,
@@ -133,11 +135,11 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         num_layers=1,
         dropout=0.0,
         bidirectional=False,
-        pooling="last",
-        conv_channels=None,
-        kernel_size=5,
-        conv_stride=1,
-        max_iter=200,
+        pooling="mean",
+        conv_channels=(32, 32, 32),
+        kernel_size=(7, 5, 3),
+        conv_stride=4,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,

@@ -26,7 +26,8 @@ def _small(estimator):
     if "hidden_size" not in params:
         return estimator
     if is_regressor(estimator):
-        return estimator.set_params(hidden_size=32)
+        # max_iter 200 where the default is "auto" (up to 1000 epochs on tiny data).
+        return estimator.set_params(hidden_size=32, max_iter=200)
     return estimator.set_params(hidden_size=16, max_iter=50)
 
 

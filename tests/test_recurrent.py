@@ -105,7 +105,8 @@ def test_class_weight_balanced_shifts_predictions_to_rare_class():
     rng = np.random.RandomState(0)
     X = rng.randn(200, 6, 1)
     y = np.where(X[:, :, 0].mean(axis=1) > 0.45, "rare", "common")
-    plain = LSTMClassifier(hidden_size=8, max_iter=15, random_state=0).fit(X, y)
+    plain = LSTMClassifier(hidden_size=8, max_iter=15, conv_channels=None, pooling="last",
+                           random_state=0).fit(X, y)
     balanced = clone(plain).set_params(class_weight="balanced").fit(X, y)
     assert (balanced.predict(X) == "rare").sum() > (plain.predict(X) == "rare").sum()
 
@@ -274,7 +275,7 @@ def test_attention_weights_sum_to_one_and_are_zero_on_padding(ragged):
     # scikit-learn's available_if: the reason is the error's cause.
     with pytest.raises(AttributeError, match="has no attribute 'attention_weights'") as err:
         LSTMClassifier(**SMALL).fit(X, y).attention_weights(X)
-    assert re.search("pooling='last'; set pooling='attention'", str(err.value.__cause__))
+    assert re.search("pooling='mean'; set pooling='attention'", str(err.value.__cause__))
 
 
 @pytest.mark.parametrize(
@@ -604,7 +605,7 @@ def test_early_stopping_watches_the_validation_loss_by_default():
     # first epoch's always-majority model (balanced accuracy 0.5) without a word.
     X, y = _imbalanced()
     params = dict(hidden_size=8, max_iter=40, learning_rate_init=3e-3, early_stopping=True,
-                  validation_fraction=0.2, random_state=0)
+                  validation_fraction=0.2, conv_channels=None, pooling="last", random_state=0)
     default = GRUClassifier(**params).fit(X, y)
     assert balanced_accuracy_score(y, default.predict(X)) > 0.85
     # The score is the negative validation loss (higher is better, as in
@@ -761,7 +762,7 @@ def test_conv_front_end_is_exact_on_ragged_batches_and_validated():
     alone = np.vstack([est.predict_proba([x]) for x in X])
     np.testing.assert_allclose(est.predict_proba(X), alone, rtol=1e-12, atol=1e-12)
     # Without convolutions the recurrent layer reads the inputs directly.
-    plain = LSTMRegressor(hidden_size=4, max_iter=2).fit(X, y.astype(float))
+    plain = LSTMRegressor(hidden_size=4, max_iter=2, conv_channels=None).fit(X, y.astype(float))
     assert len(plain.net_.module_.conv.convs) == 0
     assert plain.net_.module_.encoder.forward_rnn.input_size == 2
     with pytest.raises(ValueError, match="kernel_size has 3 values for 2 convolutions"):
@@ -794,3 +795,44 @@ def test_conv_stride_pools_time_exactly_and_keeps_attention_per_input_step():
         # one weight per block of 4 steps, shared equally by the block's real steps
         blocks = [w[i:i + 4] for i in range(0, n, 4)]
         assert all(np.allclose(b, b[0]) for b in blocks)
+
+
+def test_max_iter_auto_scales_epochs_with_the_data_size():
+    from sklearn_seq.base import AUTO_EPOCHS, AUTO_TIME_STEPS
+    from sklearn_seq.utils._validation import Sequences
+
+    assert AUTO_TIME_STEPS == 15_000_000 and AUTO_EPOCHS == (10, 500)
+    est = LSTMClassifier()
+    assert est.max_iter == "auto"
+    # 36 series of 251 steps (ArrowHead): capped at 500 epochs
+    assert est._max_epochs(Sequences(np.zeros((36, 251, 1)))) == 500
+    # 500 of 140 (ECG5000): 15e6 / 70,000 steps, rounded up
+    assert est._max_epochs(Sequences(np.zeros((500, 140, 1)))) == 215
+    # ragged: the training sequences' own lengths; validation sequences are not counted
+    ragged = Sequences(np.zeros((300_000, 1)), lengths=np.array([100_000, 150_000, 50_000]))
+    assert est._max_epochs(ragged) == 50
+    assert est._max_epochs(ragged, train_idx=np.array([2])) == 300
+    assert LSTMClassifier(max_iter=7)._max_epochs(ragged) == 7
+    # at least 10 epochs on large data, and the warning says what "auto" chose
+    X, y = np.random.RandomState(0).randn(4, 400_000, 1), np.array([0.0, 1.0, 2.0, 3.0])
+    with pytest.warns(ConvergenceWarning, match="max_iter='auto': 10 epochs for this data size"):
+        reg = LSTMRegressor(hidden_size=2, conv_channels=(2,), kernel_size=1, conv_stride=2000,
+                            random_state=0).fit(X, y)
+    assert reg.n_iter_ == 10
+
+
+def test_conv_channels_cannot_change_between_warm_started_fits(tmp_path):
+    from sklearn_seq import load
+
+    X, y = np.random.RandomState(0).randn(20, 12, 1), np.arange(20) % 2
+    est = LSTMClassifier(hidden_size=4, conv_channels=[4, 4], kernel_size=[3, 3], max_iter=1,
+                         warm_start=True, random_state=0).fit(X, y)
+    est.set_params(conv_channels=(4, 4)).fit(X, y)  # the same sizes as a tuple
+    with pytest.raises(ValueError, match=r"conv_channels cannot change.*\(4, 4\)"):
+        est.set_params(conv_channels=(8,), kernel_size=3).fit(X, y)
+    # the safe file keeps the sizes, and the loaded model warm-starts
+    est.set_params(conv_channels=[4, 4], kernel_size=[3, 3]).save(tmp_path / "m.skseq")
+    loaded = load(tmp_path / "m.skseq")
+    np.testing.assert_allclose(loaded.predict_proba(X), est.predict_proba(X))
+    loaded.fit(X, y)
+    assert loaded.n_iter_ == 3

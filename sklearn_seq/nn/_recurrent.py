@@ -98,14 +98,15 @@ class ConvFrontEnd(nn.Module):
         kernels = (
             (kernel_size,) * len(channels) if isinstance(kernel_size, int) else tuple(kernel_size)
         )
-        if len(kernels) != len(channels):
+        if channels and len(kernels) != len(channels):
             raise ValueError(
                 f"kernel_size has {len(kernels)} values for {len(channels)} convolutions; "
                 "give one value, or one per value of conv_channels."
             )
         sizes = (input_size, *channels)
         self.convs = nn.ModuleList(
-            nn.Conv1d(sizes[i], sizes[i + 1], k, padding="same") for i, k in enumerate(kernels)
+            nn.Conv1d(sizes[i], sizes[i + 1], k, padding="same")
+            for i, k in enumerate(kernels[: len(channels)])
         )
         self.stride = stride if channels else 1
         self.output_size = sizes[-1]

@@ -14,13 +14,13 @@ bidirectional : bool, default=False
     Also read each sequence backwards. Each sequence is reversed within its own
     length, so ragged input gives exact results.
 
-pooling : {"last", "mean", "max", "attention"}, default="last"
+pooling : {"last", "mean", "max", "attention"}, default="mean"
     How the states over time are summarised for the output layer: the state at
     each sequence's last step (and the backward state at its first step), the
     mean or maximum over its steps, or additive attention whose weights
     :meth:`attention_weights` returns.
 
-conv_channels : tuple of int or None, default=None
+conv_channels : tuple of int or None, default=(32, 32, 32)
     Output channels of one-dimensional convolutions over time (each followed by
     a ReLU) applied before the recurrent layers, as in LSTM-FCN and CNN-LSTM
     models: they extract local shapes, which a recurrent layer alone learns
@@ -28,20 +28,32 @@ conv_channels : tuple of int or None, default=None
     directly. Exact on ragged batches (padding is zeroed before every
     convolution).
 
-kernel_size : int or tuple of int, default=5
+kernel_size : int or tuple of int, default=(7, 5, 3)
     Width in time steps of the convolutions of ``conv_channels``: one value for
     all, or one per convolution.
 
-conv_stride : int, default=1
+conv_stride : int, default=4
     With ``conv_channels``: the convolutions' features are max-pooled over
     blocks of ``conv_stride`` steps, so the recurrent layers run over
     ``ceil(length / conv_stride)`` steps (faster, and a shorter path through
     time on long series). Attention weights are still given per input step."""
 
-_TRAINING_START = """\
+_MAX_ITER_INT = """\
 max_iter : int, default=200
     Maximum number of epochs (passes over the training data).
+"""
 
+_MAX_ITER_AUTO = """\
+max_iter : int or "auto", default="auto"
+    Maximum number of epochs (passes over the training data). ``"auto"`` sets
+    it from the size of the training data: the epochs that make about 15
+    million time steps of training in all (``n_samples * length`` steps an
+    epoch), at least 10 and at most 500. A small training set then gets
+    enough optimizer steps to learn, and a large one a few epochs, so that a
+    default fit ends in about a minute or two on a laptop CPU.
+"""
+
+_TRAINING_START = _MAX_ITER_INT + """
 batch_size : int or "auto", default="auto"
     Sequences per mini-batch. ``"auto"`` uses ``min(n_samples,
     clip(n_samples // 32, 32, 256))``: the whole set when it is small, at least
@@ -255,7 +267,10 @@ def fill_doc(*, cell, task):
     """Class decorator: build the numpydoc docstring of a public estimator."""
 
     def decorate(cls):
-        params = [ARCHITECTURE_PARAMS.replace("{cell}", cell), TRAINING_PARAMS]
+        params = [
+            ARCHITECTURE_PARAMS.replace("{cell}", cell),
+            TRAINING_PARAMS.replace(_MAX_ITER_INT, _MAX_ITER_AUTO),
+        ]
         if task == "classifier":
             params.append(CLASS_WEIGHT_PARAM)
         params.append(RUNTIME_PARAMS)
