@@ -494,34 +494,44 @@ class PlainPrintLog(PrintLog):
 
 
 class StoppingCriterion(EarlyStopping):
-    """skorch's EarlyStopping, counted in optimizer steps as well as epochs, and
-    remembering whether it ended the training.
+    """skorch's EarlyStopping that cannot fire on an initial plateau, and remembers
+    whether it ended the training.
 
     Training stops once the monitored value has not improved for ``patience``
-    epochs *and* for at least ``min_steps`` optimizer steps. On a small training
-    set an epoch is one or two steps, and recurrent networks often sit on a
-    plateau (the loss at chance level) for tens of steps before they learn: ten
-    epochs of one step each is too short a patience to tell a plateau from
-    convergence. On large data (many steps an epoch) ``patience`` decides alone.
+    epochs. While the best value is still within ``plateau`` (relative) of the
+    first epoch's, the stop also waits for ``min_steps`` optimizer steps without
+    improvement: on a small training set an epoch is one or two steps, and a
+    recurrent network often sits at chance level for tens of steps before it
+    learns, so ten epochs of one step each cannot tell a plateau from
+    convergence. Once the model has learnt something, ``patience`` decides alone.
 
     skorch ends training by raising ``KeyboardInterrupt`` and swallowing it; the flag
     lets the estimator tell its own stop from a user's Ctrl-C.
     """
 
-    def __init__(self, *args, min_steps=0, **kwargs):
+    def __init__(self, *args, min_steps=0, plateau=0.1, **kwargs):
         super().__init__(*args, **kwargs)
         self.min_steps = min_steps
+        self.plateau = plateau
 
     def on_train_begin(self, net, **kwargs):
         self.stopped_ = False
         self.missed_steps_ = 0
+        self.first_ = self.best_ = None
         return super().on_train_begin(net, **kwargs)
+
+    def _on_plateau(self):
+        gain = self.best_ - self.first_ if not self.lower_is_better else self.first_ - self.best_
+        return gain <= self.plateau * abs(self.first_)
 
     def on_epoch_end(self, net, **kwargs):
         current = net.history[-1, self.monitor]
         steps = sum("train_loss" in b for b in net.history[-1]["batches"])
+        if self.first_ is None:
+            self.first_ = self.best_ = current
         if self._is_score_improved(current):
             self.misses_ = self.missed_steps_ = 0
+            self.best_ = current
             self.dynamic_threshold_ = self._calc_new_threshold(current)
             self.best_epoch_ = net.history[-1, "epoch"]
             if self.load_best:
@@ -529,18 +539,22 @@ class StoppingCriterion(EarlyStopping):
             return
         self.misses_ += 1
         self.missed_steps_ += steps
-        if self.misses_ >= self.patience and self.missed_steps_ >= self.min_steps:
-            self._sink(
-                f"Stopping since {self.monitor} has not improved in the last "
-                f"{self.misses_} epochs ({self.missed_steps_} steps).",
-                verbose=net.verbose,
-            )
-            self.stopped_ = True
-            raise KeyboardInterrupt
+        if self.misses_ < self.patience:
+            return
+        if self._on_plateau() and self.missed_steps_ < self.min_steps:
+            return
+        self._sink(
+            f"Stopping since {self.monitor} has not improved in the last "
+            f"{self.misses_} epochs ({self.missed_steps_} steps).",
+            verbose=net.verbose,
+        )
+        self.stopped_ = True
+        raise KeyboardInterrupt
 
 
-# The fewest optimizer steps without improvement before training stops (see
-# StoppingCriterion): longer than the initial plateau of a small recurrent network.
+# On an initial plateau (the loss within 10% of the first epoch's), the fewest
+# optimizer steps without improvement before training stops (see StoppingCriterion):
+# longer than the initial plateau of a small recurrent network.
 MIN_STEPS_NO_CHANGE = 100
 
 

@@ -25,10 +25,13 @@ def _small(estimator):
     params = estimator.get_params()
     if "hidden_size" not in params:
         return estimator
+    small = {}
+    if "conv_channels" in params:
+        small = dict(conv_channels=(8,), kernel_size=3)  # one small convolution
     if is_regressor(estimator):
-        # max_iter 200 where the default is "auto" (up to 1000 epochs on tiny data).
-        return estimator.set_params(hidden_size=32, max_iter=200)
-    return estimator.set_params(hidden_size=16, max_iter=50)
+        # max_iter 200 where the default is "auto" (up to 500 epochs on tiny data).
+        return estimator.set_params(hidden_size=32, max_iter=200, **small)
+    return estimator.set_params(hidden_size=16, max_iter=50, **small)
 
 
 # EventSequencer reads a long table of events (one row per event, an id and a time
