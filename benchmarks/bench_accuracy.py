@@ -93,6 +93,12 @@ CONFIGS = {
     "gru": lambda seed: GRUClassifier(random_state=seed),
     "bi-mean": lambda seed: LSTMClassifier(bidirectional=True, pooling="mean",
                                            random_state=seed),
+    "c32s4-mean": lambda seed: LSTMClassifier(conv_channels=(32, 32, 32),
+                                              kernel_size=(7, 5, 3), conv_stride=4,
+                                              pooling="mean", random_state=seed),
+    "c32s4-last": lambda seed: LSTMClassifier(conv_channels=(32, 32, 32),
+                                              kernel_size=(7, 5, 3), conv_stride=4,
+                                              random_state=seed),
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),

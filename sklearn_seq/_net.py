@@ -498,8 +498,8 @@ class StoppingCriterion(EarlyStopping):
     whether it ended the training.
 
     Training stops once the monitored value has not improved for ``patience``
-    epochs. While the best value is still within ``plateau`` (relative) of the
-    first epoch's, the stop also waits for ``min_steps`` optimizer steps without
+    epochs. Until the best value has gained ``plateau`` (relative) on the first
+    epoch's (the loss halved, at the default), the stop also waits for ``min_steps`` optimizer steps without
     improvement: on a small training set an epoch is one or two steps, and a
     recurrent network often sits at chance level for tens of steps before it
     learns, so ten epochs of one step each cannot tell a plateau from
@@ -509,7 +509,7 @@ class StoppingCriterion(EarlyStopping):
     lets the estimator tell its own stop from a user's Ctrl-C.
     """
 
-    def __init__(self, *args, min_steps=0, plateau=0.1, **kwargs):
+    def __init__(self, *args, min_steps=0, plateau=0.5, **kwargs):
         super().__init__(*args, **kwargs)
         self.min_steps = min_steps
         self.plateau = plateau
@@ -552,7 +552,7 @@ class StoppingCriterion(EarlyStopping):
         raise KeyboardInterrupt
 
 
-# On an initial plateau (the loss within 10% of the first epoch's), the fewest
+# On an initial plateau (the best loss not yet below half the first epoch's), the fewest
 # optimizer steps without improvement before training stops (see StoppingCriterion):
 # longer than the initial plateau of a small recurrent network.
 MIN_STEPS_NO_CHANGE = 100

@@ -96,8 +96,8 @@ validation_fraction : float, default=0.1
 
 n_iter_no_change : int, default=10
     Epochs without an improvement of at least ``tol`` before training stops.
-    While the best loss (or score) is still within 10% of the first epoch's, the
-    stop also waits for at least 100 optimizer steps without improvement, so
+    Until the best loss has fallen below half the first epoch's, the stop also
+    waits for at least 100 optimizer steps without improvement, so
     that on a small training set (one or two steps an epoch) the initial plateau
     that recurrent networks often have (the loss at chance level for tens of
     steps) is not taken for convergence.
