@@ -494,44 +494,34 @@ class PlainPrintLog(PrintLog):
 
 
 class StoppingCriterion(EarlyStopping):
-    """skorch's EarlyStopping that cannot fire on an initial plateau, and remembers
-    whether it ended the training.
+    """skorch's EarlyStopping counted in optimizer steps as well as epochs, that
+    remembers whether it ended the training.
 
     Training stops once the monitored value has not improved for ``patience``
-    epochs. Until the best value has gained ``plateau`` (relative) on the first
-    epoch's (the loss halved, at the default), the stop also waits for ``min_steps`` optimizer steps without
-    improvement: on a small training set an epoch is one or two steps, and a
-    recurrent network often sits at chance level for tens of steps before it
-    learns, so ten epochs of one step each cannot tell a plateau from
-    convergence. Once the model has learnt something, ``patience`` decides alone.
+    epochs *and* for at least ``min_steps`` optimizer steps. On a small training
+    set an epoch is one or two steps, and a recurrent network often sits on a
+    plateau (at chance level, or part-way down) for tens of steps before it
+    learns more: ten epochs of one step each cannot tell a plateau from
+    convergence. On larger data (many steps an epoch) ``patience`` decides alone.
 
     skorch ends training by raising ``KeyboardInterrupt`` and swallowing it; the flag
     lets the estimator tell its own stop from a user's Ctrl-C.
     """
 
-    def __init__(self, *args, min_steps=0, plateau=0.5, **kwargs):
+    def __init__(self, *args, min_steps=0, **kwargs):
         super().__init__(*args, **kwargs)
         self.min_steps = min_steps
-        self.plateau = plateau
 
     def on_train_begin(self, net, **kwargs):
         self.stopped_ = False
         self.missed_steps_ = 0
-        self.first_ = self.best_ = None
         return super().on_train_begin(net, **kwargs)
-
-    def _on_plateau(self):
-        gain = self.best_ - self.first_ if not self.lower_is_better else self.first_ - self.best_
-        return gain <= self.plateau * abs(self.first_)
 
     def on_epoch_end(self, net, **kwargs):
         current = net.history[-1, self.monitor]
         steps = sum("train_loss" in b for b in net.history[-1]["batches"])
-        if self.first_ is None:
-            self.first_ = self.best_ = current
         if self._is_score_improved(current):
             self.misses_ = self.missed_steps_ = 0
-            self.best_ = current
             self.dynamic_threshold_ = self._calc_new_threshold(current)
             self.best_epoch_ = net.history[-1, "epoch"]
             if self.load_best:
@@ -539,9 +529,7 @@ class StoppingCriterion(EarlyStopping):
             return
         self.misses_ += 1
         self.missed_steps_ += steps
-        if self.misses_ < self.patience:
-            return
-        if self._on_plateau() and self.missed_steps_ < self.min_steps:
+        if self.misses_ < self.patience or self.missed_steps_ < self.min_steps:
             return
         self._sink(
             f"Stopping since {self.monitor} has not improved in the last "
@@ -552,10 +540,10 @@ class StoppingCriterion(EarlyStopping):
         raise KeyboardInterrupt
 
 
-# On an initial plateau (the best loss not yet below half the first epoch's), the fewest
-# optimizer steps without improvement before training stops (see StoppingCriterion):
-# longer than the initial plateau of a small recurrent network.
-MIN_STEPS_NO_CHANGE = 100
+# The fewest optimizer steps without improvement before training stops, per epoch
+# of n_iter_no_change (see StoppingCriterion): with the default 10, 100 steps,
+# longer than the plateaus of a small recurrent network.
+STEPS_PER_EPOCH_NO_CHANGE = 10
 
 
 def _silent(*args, **kwargs):
@@ -594,7 +582,7 @@ def _training_params(est, valid_dataset, score_kind):
     stopper = StoppingCriterion(
         monitor=monitor,
         patience=est.n_iter_no_change + 1,
-        min_steps=MIN_STEPS_NO_CHANGE,
+        min_steps=STEPS_PER_EPOCH_NO_CHANGE * est.n_iter_no_change,
         threshold=est.tol,
         threshold_mode="abs",
         lower_is_better=valid_dataset is None,

@@ -25,9 +25,11 @@ def _small(estimator):
     params = estimator.get_params()
     if "hidden_size" not in params:
         return estimator
-    small = {}
+    # n_iter_no_change 5: training also stops after 50 steps without improvement
+    # (10 per epoch of patience) where the default waits 100.
+    small = {"n_iter_no_change": 5} if "n_iter_no_change" in params else {}
     if "conv_channels" in params:
-        small = dict(conv_channels=(8,), kernel_size=3)  # one small convolution
+        small.update(conv_channels=(8,), kernel_size=3)  # one small convolution
     if is_regressor(estimator):
         # max_iter 200 where the default is "auto" (up to 500 epochs on tiny data).
         return estimator.set_params(hidden_size=32, max_iter=200, **small)

@@ -28,7 +28,7 @@ from sklearn_seq import (
     RNNRegressor,
     SequenceAnomalyDetector,
 )
-from sklearn_seq._net import MIN_STEPS_NO_CHANGE
+from sklearn_seq._net import STEPS_PER_EPOCH_NO_CHANGE
 from sklearn_seq.datasets import make_long_range_classification, make_sequence_classification
 from sklearn_seq.nn import RecurrentEncoder
 
@@ -146,14 +146,15 @@ def test_convergence_warning_and_tol_stop():
         warnings.simplefilter("error", ConvergenceWarning)
         est = LSTMRegressor(hidden_size=4, max_iter=500, tol=10.0, n_iter_no_change=2).fit(X, y)
     # One epoch sets the best; then n_iter_no_change + 1 epochs without improvement
-    # and at least MIN_STEPS_NO_CHANGE optimizer steps: 30 samples are one batch,
+    # and at least 10 * n_iter_no_change optimizer steps: 30 samples are one batch,
     # one step an epoch, so the step count decides.
-    assert est.n_iter_ == 1 + MIN_STEPS_NO_CHANGE
+    assert STEPS_PER_EPOCH_NO_CHANGE == 10
+    assert est.n_iter_ == 1 + 20
     assert est.best_loss_ == min(est.loss_curve_) and est.validation_scores_ is None
-    # 30 steps an epoch: three epochs without improvement are 90 steps, the fourth 120.
+    # 30 steps an epoch: three epochs without improvement are 90 steps, the epochs decide.
     est = LSTMRegressor(hidden_size=4, max_iter=500, tol=10.0, n_iter_no_change=2,
                         batch_size=1).fit(X, y)
-    assert est.n_iter_ == 5
+    assert est.n_iter_ == 4
 
 
 def _plateau_task(n=40, length=60, seed=0):
