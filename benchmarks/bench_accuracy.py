@@ -91,14 +91,10 @@ TEXT_SETS = {"crowdflower_tweets": "text/crowdflower_tweets.jsonl.gz",
 CONFIGS = {
     "default": lambda seed: LSTMClassifier(random_state=seed),
     "gru": lambda seed: GRUClassifier(random_state=seed),
-    "bi-mean": lambda seed: LSTMClassifier(bidirectional=True, pooling="mean",
-                                           random_state=seed),
-    "c32s4-mean": lambda seed: LSTMClassifier(conv_channels=(32, 32, 32),
-                                              kernel_size=(7, 5, 3), conv_stride=4,
-                                              pooling="mean", random_state=seed),
-    "c32s4-last": lambda seed: LSTMClassifier(conv_channels=(32, 32, 32),
-                                              kernel_size=(7, 5, 3), conv_stride=4,
-                                              random_state=seed),
+    "bi-mean": lambda seed: LSTMClassifier(bidirectional=True, random_state=seed),
+    # the network of the defaults before issue #19: no convolutions, the last state
+    "plain": lambda seed: LSTMClassifier(conv_channels=None, pooling="last",
+                                         random_state=seed),
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),
