@@ -116,9 +116,9 @@ def _refuse_changes(built, current, what):
 
 
 # max_iter="auto": training sees about this many time steps in all (at the default
-# sizes up to about 90 s on a 2-core CPU), in at least 10 and at most 500 epochs.
+# sizes up to about 90 s on a 2-core CPU), in at least 10 and at most 200 epochs.
 AUTO_TIME_STEPS = 15_000_000
-AUTO_EPOCHS = (10, 500)
+AUTO_EPOCHS = (10, 200)
 
 
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):

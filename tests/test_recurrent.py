@@ -805,17 +805,17 @@ def test_max_iter_auto_scales_epochs_with_the_data_size():
     from sklearn_seq.base import AUTO_EPOCHS, AUTO_TIME_STEPS
     from sklearn_seq.utils._validation import Sequences
 
-    assert AUTO_TIME_STEPS == 15_000_000 and AUTO_EPOCHS == (10, 500)
+    assert AUTO_TIME_STEPS == 15_000_000 and AUTO_EPOCHS == (10, 200)
     est = LSTMClassifier()
     assert est.max_iter == "auto"
-    # 36 series of 251 steps (ArrowHead): capped at 500 epochs
-    assert est._max_epochs(Sequences(np.zeros((36, 251, 1)))) == 500
-    # 500 of 140 (ECG5000): 15e6 / 70,000 steps, rounded up
-    assert est._max_epochs(Sequences(np.zeros((500, 140, 1)))) == 215
+    # 36 series of 251 steps (ArrowHead): capped at 200 epochs
+    assert est._max_epochs(Sequences(np.zeros((36, 251, 1)))) == 200
+    # 1000 of 140: 15e6 / 140,000 steps, rounded up
+    assert est._max_epochs(Sequences(np.zeros((1000, 140, 1)))) == 108
     # ragged: the training sequences' own lengths; validation sequences are not counted
     ragged = Sequences(np.zeros((300_000, 1)), lengths=np.array([100_000, 150_000, 50_000]))
     assert est._max_epochs(ragged) == 50
-    assert est._max_epochs(ragged, train_idx=np.array([2])) == 300
+    assert est._max_epochs(ragged, train_idx=np.array([2])) == 200
     assert LSTMClassifier(max_iter=7)._max_epochs(ragged) == 7
     # at least 10 epochs on large data, and the warning says what "auto" chose
     X, y = np.random.RandomState(0).randn(4, 400_000, 1), np.array([0.0, 1.0, 2.0, 3.0])

@@ -48,7 +48,7 @@ max_iter : int or "auto", default="auto"
     Maximum number of epochs (passes over the training data). ``"auto"`` sets
     it from the size of the training data: the epochs that make about 15
     million time steps of training in all (``n_samples * length`` steps an
-    epoch), at least 10 and at most 500. A small training set then gets
+    epoch), at least 10 and at most 200 (MLP's default). A small training set then gets
     enough optimizer steps to learn, and a large one a few epochs, so that a
     default fit ends in about a minute or two on a laptop CPU.
 """
