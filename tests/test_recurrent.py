@@ -279,7 +279,7 @@ def test_attention_weights_sum_to_one_and_are_zero_on_padding(ragged):
     # scikit-learn's available_if: the reason is the error's cause.
     with pytest.raises(AttributeError, match="has no attribute 'attention_weights'") as err:
         LSTMClassifier(**SMALL).fit(X, y).attention_weights(X)
-    assert re.search("pooling='mean'; set pooling='attention'", str(err.value.__cause__))
+    assert re.search("pooling='last'; set pooling='attention'", str(err.value.__cause__))
 
 
 @pytest.mark.parametrize(
