@@ -92,9 +92,9 @@ CONFIGS = {
     "default": lambda seed: LSTMClassifier(random_state=seed),
     "gru": lambda seed: GRUClassifier(random_state=seed),
     "bi-mean": lambda seed: LSTMClassifier(bidirectional=True, random_state=seed),
-    # the network of the defaults before issue #19: no convolutions, the last state
-    "plain": lambda seed: LSTMClassifier(conv_channels=None, pooling="last",
-                                         random_state=seed),
+    # the setting the README recommends for long numeric series
+    "recommended": lambda seed: LSTMClassifier(conv_channels=(32, 32, 32), pooling="mean",
+                                               random_state=seed),
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),
