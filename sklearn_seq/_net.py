@@ -582,7 +582,8 @@ def _training_params(est, valid_dataset, score_kind):
     stopper = StoppingCriterion(
         monitor=monitor,
         patience=est.n_iter_no_change + 1,
-        min_steps=STEPS_PER_EPOCH_NO_CHANGE * est.n_iter_no_change,
+        min_steps=STEPS_PER_EPOCH_NO_CHANGE * est.n_iter_no_change
+        if getattr(est, "_counts_steps", False) else 0,
         threshold=est.tol,
         threshold_mode="abs",
         lower_is_better=valid_dataset is None,

@@ -37,6 +37,10 @@ def _check_positive_ints(name, values):
 class _ConvFrontEndMixin:
     """The convolutional front end of the recurrent classifiers and regressors."""
 
+    # Their stopping rule also waits for 10 * n_iter_no_change optimizer steps
+    # without improvement (see _net.StoppingCriterion).
+    _counts_steps = True
+
     def _module_kwargs(self, seqs, sample_weight):
         channels = _check_positive_ints("conv_channels", self.conv_channels or ())
         kernels = _check_positive_ints("kernel_size", self.kernel_size)

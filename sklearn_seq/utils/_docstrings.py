@@ -99,9 +99,9 @@ validation_fraction : float, default=0.1
 
 n_iter_no_change : int, default=10
     Epochs without an improvement of at least ``tol`` before training stops.
-    The stop also waits for ``10 * n_iter_no_change`` optimizer steps without
-    improvement, so that on a small training set (one or two steps an epoch)
-    the plateaus that recurrent networks often have (the loss at chance level
+    For the RNN, LSTM and GRU estimators the stop also waits for
+    ``10 * n_iter_no_change`` optimizer steps without improvement, so that on a
+    small training set (one or two steps an epoch) the plateaus that recurrent networks often have (the loss at chance level
     for tens of steps) are not taken for convergence; on larger data the epochs
     decide.
 
