@@ -69,6 +69,7 @@ FITTED_ATTRIBUTES = {
     "_tokenization": "dict",
     "_text_input": "bool",
     "device_": "str",
+    "analyzer_": "str",
     "n_iter_": "int",
     "loss_curve_": "float_list",
     "validation_scores_": "float_list_or_none",
