@@ -91,13 +91,18 @@ TEXT_SETS = {"crowdflower_tweets": "text/crowdflower_tweets.jsonl.gz",
 CONFIGS = {
     "default": lambda seed: LSTMClassifier(random_state=seed),
     "gru": lambda seed: GRUClassifier(random_state=seed),
-    "bi-mean": lambda seed: LSTMClassifier(bidirectional=True, pooling="mean",
-                                           random_state=seed),
+    "bi-mean": lambda seed: LSTMClassifier(bidirectional=True, random_state=seed),
+    # the setting the README recommends for long numeric series
+    "recommended": lambda seed: LSTMClassifier(conv_channels=(32, 32, 32), pooling="mean",
+                                               random_state=seed),
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),
     # the default's network with a small fixed budget of epochs
     "max_iter=10": lambda seed: BiRNNTextClassifier(max_iter=10, random_state=seed),
+    # the defaults plus fastText's character n-gram vectors of each word
+    "subwords": lambda seed: BiRNNTextClassifier(subword_ngram_range=(3, 5),
+                                                 random_state=seed),
 }
 
 DEEP = ("FCN", "ResNet", "InceptionTime")

@@ -11,6 +11,7 @@ sequences of similar length into the same batch, so padding costs little.
 """
 
 import contextlib
+from copy import deepcopy
 import sys
 import warnings
 from typing import NamedTuple, Optional
@@ -493,22 +494,56 @@ class PlainPrintLog(PrintLog):
 
 
 class StoppingCriterion(EarlyStopping):
-    """skorch's EarlyStopping that remembers whether it ended the training.
+    """skorch's EarlyStopping counted in optimizer steps as well as epochs, that
+    remembers whether it ended the training.
+
+    Training stops once the monitored value has not improved for ``patience``
+    epochs *and* for at least ``min_steps`` optimizer steps. On a small training
+    set an epoch is one or two steps, and a recurrent network often sits on a
+    plateau (at chance level, or part-way down) for tens of steps before it
+    learns more: ten epochs of one step each cannot tell a plateau from
+    convergence. On larger data (many steps an epoch) ``patience`` decides alone.
 
     skorch ends training by raising ``KeyboardInterrupt`` and swallowing it; the flag
     lets the estimator tell its own stop from a user's Ctrl-C.
     """
 
+    def __init__(self, *args, min_steps=0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_steps = min_steps
+
     def on_train_begin(self, net, **kwargs):
         self.stopped_ = False
+        self.missed_steps_ = 0
         return super().on_train_begin(net, **kwargs)
 
     def on_epoch_end(self, net, **kwargs):
-        try:
-            super().on_epoch_end(net, **kwargs)
-        except KeyboardInterrupt:
-            self.stopped_ = True
-            raise
+        current = net.history[-1, self.monitor]
+        steps = sum("train_loss" in b for b in net.history[-1]["batches"])
+        if self._is_score_improved(current):
+            self.misses_ = self.missed_steps_ = 0
+            self.dynamic_threshold_ = self._calc_new_threshold(current)
+            self.best_epoch_ = net.history[-1, "epoch"]
+            if self.load_best:
+                self.best_model_weights_ = deepcopy(net.module_.state_dict())
+            return
+        self.misses_ += 1
+        self.missed_steps_ += steps
+        if self.misses_ < self.patience or self.missed_steps_ < self.min_steps:
+            return
+        self._sink(
+            f"Stopping since {self.monitor} has not improved in the last "
+            f"{self.misses_} epochs ({self.missed_steps_} steps).",
+            verbose=net.verbose,
+        )
+        self.stopped_ = True
+        raise KeyboardInterrupt
+
+
+# The fewest optimizer steps without improvement before training stops, per epoch
+# of n_iter_no_change (see StoppingCriterion): with the default 10, 100 steps,
+# longer than the plateaus of a small recurrent network.
+STEPS_PER_EPOCH_NO_CHANGE = 10
 
 
 def _silent(*args, **kwargs):
@@ -547,6 +582,8 @@ def _training_params(est, valid_dataset, score_kind):
     stopper = StoppingCriterion(
         monitor=monitor,
         patience=est.n_iter_no_change + 1,
+        min_steps=STEPS_PER_EPOCH_NO_CHANGE * est.n_iter_no_change
+        if getattr(est, "_counts_steps", False) else 0,
         threshold=est.tol,
         threshold_mode="abs",
         lower_is_better=valid_dataset is None,
@@ -567,7 +604,7 @@ def _training_params(est, valid_dataset, score_kind):
     return dict(
         lr=est.learning_rate_init,
         alpha=est.alpha,
-        max_epochs=est.max_iter,
+        max_epochs=None if est.max_iter == "auto" else est.max_iter,
         iterator_train__shuffle=est.shuffle,
         train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
         callbacks=callbacks,

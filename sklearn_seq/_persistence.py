@@ -633,7 +633,15 @@ def _module_arguments(estimator, module):
         value = _decode(value, f"network argument {key!r}")
         if isinstance(value, np.generic):  # written by versions that kept numpy scalars
             value = value.item()
-        if not (value is None or isinstance(value, (bool, int, float, str))):
+        if isinstance(value, (list, tuple)):
+            # layer sizes (conv_channels, kernel_size): a short sequence of integers
+            value = tuple(v.item() if isinstance(v, np.generic) else v for v in value)
+            if len(value) > 64 or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 1 << 24
+                for v in value
+            ):
+                _fail("module", f"network argument {key!r} must hold at most 64 integers")
+        elif not (value is None or isinstance(value, (bool, int, float, str))):
             _fail("module", f"network argument {key!r} must be a number or a string")
         out[key] = value
     _check_consistency(estimator, out)

@@ -102,15 +102,23 @@ def _refuse_changes(built, current, what):
     """Raise if a parameter in ``current`` differs from the value ``what`` was built
     with (plain values only: arrays, such as pretrained embeddings, are checked at
     fit)."""
-    plain = (type(None), bool, int, float, str, np.generic)
+    plain = (type(None), bool, int, float, str, np.generic, tuple)
     for key, value in built.items():
         now = current.get(key, value)
+        # layer sizes given as a list or a tuple are the same sizes
+        value, now = (tuple(v) if isinstance(v, list) else v for v in (value, now))
         if isinstance(value, plain) and isinstance(now, plain) and now != value:
             raise ValueError(
                 f"{key} cannot change between warm-started fits or partial_fit calls: "
                 f"{what} was built with {key}={value!r}. Set warm_start=False (or call "
                 "fit) to start again."
             )
+
+
+# max_iter="auto": training sees about this many time steps in all (at the default
+# sizes up to about 90 s on a 2-core CPU), in at least 10 and at most 200 epochs.
+AUTO_TIME_STEPS = 15_000_000
+AUTO_EPOCHS = (10, 200)
 
 
 class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
@@ -124,7 +132,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "bidirectional": ["boolean"],
         "pooling": [StrOptions(_POOLINGS)],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -349,7 +357,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         else:
             _net.update_training(self.net_, self, self._batch_size(n_train), valid_set)
 
-        epochs = 1 if incremental else self.max_iter
+        epochs = 1 if incremental else self._max_epochs(seqs, train_idx)
         start = len(self.net_.history)
         stopped, interrupted = _net.train(
             self.net_, train_set, epochs, seed, owner=self, valid_scorer=valid_scorer
@@ -361,13 +369,32 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 "the weights of the last finished epoch"
             )
         if not incremental and not stopped:
+            limit = (
+                f"max_iter='auto': {epochs} epochs for this data size; set max_iter to "
+                "train longer" if self.max_iter == "auto" else self.max_iter
+            )
             warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
+                f"Stochastic Optimizer: Maximum iterations ({limit}) reached and "
                 "the optimization hasn't converged yet.",
                 ConvergenceWarning,
                 stacklevel=user_stacklevel(),
             )
         return self
+
+    def _max_epochs(self, seqs, train_idx=None):
+        """``max_iter``, or for ``"auto"`` the epochs that make about
+        ``AUTO_TIME_STEPS`` time steps of training in all, within ``AUTO_EPOCHS``:
+        many steps on a small training set, a few epochs on a large one, so that a
+        default fit takes a bounded time."""
+        if self.max_iter != "auto":
+            return self.max_iter
+        if seqs.is_ragged:
+            lengths = seqs.lengths if train_idx is None else seqs.lengths[train_idx]
+            steps = int(lengths.sum())
+        else:
+            steps = seqs.max_length * (seqs.n_samples if train_idx is None else len(train_idx))
+        steps = max(1, steps)
+        return int(np.clip(np.ceil(AUTO_TIME_STEPS / steps), *AUTO_EPOCHS))
 
     def _check_same_network(self):
         """A warm-started fit trains the network of the first fit: the parameters it

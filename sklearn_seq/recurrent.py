@@ -1,6 +1,8 @@
 """Recurrent classifiers and regressors: RNN, LSTM and GRU cells."""
 
-from sklearn.utils._param_validation import StrOptions
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from .base import BaseRecurrent, RecurrentClassifierMixin, RecurrentRegressorMixin
 from .utils._docstrings import fill_doc
@@ -15,9 +17,53 @@ __all__ = [
 ]
 
 
-class _RecurrentClassifier(RecurrentClassifierMixin, BaseRecurrent):
+_CONV_CONSTRAINTS = {
+    "conv_channels": ["array-like", None],
+    "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
+    "conv_stride": [Interval(Integral, 1, None, closed="left")],
+}
+
+
+def _check_positive_ints(name, values):
+    values = [values] if isinstance(values, Integral) else list(values)
+    if not all(isinstance(v, Integral) and not isinstance(v, bool) and v >= 1 for v in values):
+        raise ValueError(
+            f"{name} must hold positive integers, got {values!r}; for example "
+            f"{name}=(64, 64, 64)."
+        )
+    return values
+
+
+class _ConvFrontEndMixin:
+    """The convolutional front end of the recurrent classifiers and regressors."""
+
+    # Their stopping rule also waits for 10 * n_iter_no_change optimizer steps
+    # without improvement (see _net.StoppingCriterion).
+    _counts_steps = True
+
+    def _module_kwargs(self, seqs, sample_weight):
+        channels = _check_positive_ints("conv_channels", self.conv_channels or ())
+        kernels = _check_positive_ints("kernel_size", self.kernel_size)
+        if channels and not isinstance(self.kernel_size, Integral) and len(kernels) != len(
+            channels
+        ):
+            raise ValueError(
+                f"kernel_size has {len(kernels)} values for {len(channels)} convolutions "
+                f"(conv_channels={self.conv_channels!r}); give one value for all, or one "
+                "per convolution."
+            )
+        return {
+            **super()._module_kwargs(seqs, sample_weight),
+            "conv_channels": self.conv_channels,
+            "kernel_size": self.kernel_size,
+            "conv_stride": self.conv_stride,
+        }
+
+
+class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRecurrent):
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
+        **_CONV_CONSTRAINTS,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -29,7 +75,10 @@ class _RecurrentClassifier(RecurrentClassifierMixin, BaseRecurrent):
         dropout=0.0,
         bidirectional=False,
         pooling="last",
-        max_iter=200,
+        conv_channels=None,
+        kernel_size=(7, 5, 3),
+        conv_stride=4,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,
@@ -74,10 +123,15 @@ class _RecurrentClassifier(RecurrentClassifierMixin, BaseRecurrent):
             checkpoint_dir=checkpoint_dir,
             checkpoint_every=checkpoint_every,
         )
+        self.conv_channels = conv_channels
+        self.kernel_size = kernel_size
+        self.conv_stride = conv_stride
         self.class_weight = class_weight
 
 
-class _RecurrentRegressor(RecurrentRegressorMixin, BaseRecurrent):
+class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecurrent):
+    _parameter_constraints = {**BaseRecurrent._parameter_constraints, **_CONV_CONSTRAINTS}
+
     def __init__(
         self,
         *,
@@ -86,7 +140,10 @@ class _RecurrentRegressor(RecurrentRegressorMixin, BaseRecurrent):
         dropout=0.0,
         bidirectional=False,
         pooling="last",
-        max_iter=200,
+        conv_channels=None,
+        kernel_size=(7, 5, 3),
+        conv_stride=4,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,
@@ -130,6 +187,9 @@ class _RecurrentRegressor(RecurrentRegressorMixin, BaseRecurrent):
             checkpoint_dir=checkpoint_dir,
             checkpoint_every=checkpoint_every,
         )
+        self.conv_channels = conv_channels
+        self.kernel_size = kernel_size
+        self.conv_stride = conv_stride
 
 
 @fill_doc(cell="LSTM", task="classifier")

@@ -8,6 +8,8 @@ length and the exact handling of padding are the base estimator's.
 
 import math
 import numbers
+import re
+import zlib
 from collections import Counter
 from collections.abc import Mapping
 from numbers import Integral
@@ -17,7 +19,7 @@ from sklearn.base import _fit_context
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from .base import (
     BaseRecurrent,
@@ -37,6 +39,46 @@ __all__ = ["BiRNNTextClassifier"]
 
 # Id of tokens outside the vocabulary; the vocabulary's ids start at 1.
 UNKNOWN_ID = 0
+
+# early_stopping="auto" holds out a validation split from this many documents on
+# (as HistGradientBoosting's from 10,000 samples; text models overfit sooner).
+EARLY_STOPPING_MIN_SAMPLES = 1000
+
+# Character n-grams of a word are hashed into this many buckets (fastText uses 2
+# million; a few thousand distinct words per corpus need far fewer), and a word
+# keeps at most this many of its n-grams, shortest first.
+SUBWORD_BUCKETS = 2**15
+MAX_SUBWORDS = 16
+
+# Letters of scripts written without spaces between words: Thai, Lao, Tibetan,
+# Myanmar, Khmer, Japanese kana, CJK ideographs (and their extensions).
+_UNSPACED = re.compile(
+    "[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _mostly_unspaced(docs):
+    """Whether most letters of the string documents are of scripts without spaces."""
+    letters = unspaced = 0
+    for doc in docs:
+        if isinstance(doc, str):
+            letters += len(_LETTER.findall(doc))
+            unspaced += len(_UNSPACED.findall(doc))
+    return unspaced > letters / 2
+
+
+def _subword_ids(token, ngram_range):
+    """Bucket ids (from 1) of the character n-grams of ``<token>``, shortest first."""
+    word = f"<{token}>"
+    ids = []
+    for n in range(ngram_range[0], ngram_range[1] + 1):
+        for i in range(len(word) - n + 1):
+            if len(ids) == MAX_SUBWORDS:
+                return ids
+            ids.append(zlib.crc32(word[i : i + n].encode("utf-8")) % SUBWORD_BUCKETS + 1)
+    return ids
 
 
 def _is_textual(x):
@@ -136,7 +178,7 @@ def _text_documents(X, estimator_name):
 class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
-        "analyzer": [StrOptions({"word", "char", "char_wb"}), callable],
+        "analyzer": [StrOptions({"auto", "word", "char", "char_wb"}), callable],
         "tokenizer": [callable, None],
         "token_pattern": [str, None],
         "lowercase": ["boolean"],
@@ -146,24 +188,27 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         ],
         "max_features": [Interval(Integral, 1, None, closed="left"), None],
         "max_len": [Interval(Integral, 1, None, closed="left"), None],
+        "subword_ngram_range": [tuple, None],
         "vocabulary": [Mapping, "array-like", None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "embeddings": [Mapping, "array-like", None],
         "freeze_embeddings": ["boolean"],
         "cell": [StrOptions({"lstm", "gru"})],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     def __init__(
         self,
         *,
-        analyzer="word",
+        analyzer="auto",
         tokenizer=None,
         token_pattern=r"(?u)\b\w+\b",
         lowercase=True,
-        min_df=1,
+        min_df=2,
         max_features=None,
-        max_len=None,
+        max_len=200,
+        subword_ngram_range=None,
         vocabulary=None,
         embedding_dim=64,
         embeddings=None,
@@ -171,18 +216,18 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         cell="lstm",
         hidden_size=64,
         num_layers=1,
-        dropout=0.0,
+        dropout=0.5,
         bidirectional=True,
         pooling="max",
-        max_iter=200,
+        max_iter=20,
         batch_size="auto",
-        learning_rate_init=1e-3,
+        learning_rate_init=3e-3,
         alpha=1e-4,
         shuffle=True,
-        early_stopping=False,
+        early_stopping="auto",
         scoring="loss",
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=3,
         tol=1e-4,
         max_grad_norm=1.0,
         class_weight=None,
@@ -226,6 +271,7 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         self.min_df = min_df
         self.max_features = max_features
         self.max_len = max_len
+        self.subword_ngram_range = subword_ngram_range
         self.vocabulary = vocabulary
         self.embedding_dim = embedding_dim
         self.embeddings = embeddings
@@ -249,20 +295,55 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         """Return the callable that turns one string into its list of tokens.
 
         It is scikit-learn's ``CountVectorizer(...).build_analyzer()`` for this
-        estimator's ``analyzer``, ``tokenizer``, ``token_pattern`` and
-        ``lowercase``.
+        estimator's ``analyzer`` (with ``"auto"``: the one chosen at fit,
+        ``analyzer_``), ``tokenizer``, ``token_pattern`` and ``lowercase``.
 
         Returns
         -------
         analyzer : callable
             Maps a string to a list of string tokens.
         """
+        analyzer = self.analyzer
+        if analyzer == "auto":
+            if not hasattr(self, "analyzer_"):
+                raise ValueError(
+                    "analyzer='auto' chooses 'word' or 'char' from the training "
+                    "documents: fit first, or set analyzer='word' or 'char'."
+                )
+            analyzer = self.analyzer_
         return CountVectorizer(
-            analyzer=self.analyzer,
+            analyzer=analyzer,
             tokenizer=self.tokenizer,
             token_pattern=self.token_pattern,
             lowercase=self.lowercase,
         ).build_analyzer()
+
+    def _choose_analyzer(self, docs):
+        """Set ``analyzer_``: "auto" reads characters of scripts without spaces."""
+        if self.analyzer != "auto":
+            self.analyzer_ = self.analyzer
+        elif self.tokenizer is not None:
+            self.analyzer_ = "word"  # a word tokenizer is asked for
+        else:
+            self.analyzer_ = "char" if _mostly_unspaced(docs) else "word"
+
+    def _subword_range(self):
+        """The n-gram lengths of the subword channel, or None without one."""
+        if self.subword_ngram_range is None or self.analyzer_ in ("char", "char_wb"):
+            return None
+        return self.subword_ngram_range
+
+    def _check_subword_ngram_range(self):
+        r = self.subword_ngram_range
+        if r is not None and not (
+            len(r) == 2
+            and all(isinstance(n, Integral) and not isinstance(n, bool) for n in r)
+            and 1 <= r[0] <= r[1]
+        ):
+            raise ValueError(
+                f"subword_ngram_range={r!r} must be (min_n, max_n) with integers "
+                "1 <= min_n <= max_n, e.g. (3, 5); or None for no subword channel."
+            )
 
     def _tokenize(self, docs):
         analyze = self.build_analyzer()
@@ -313,14 +394,17 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
 
     # Parameters that shape the tokens and the vocabulary learnt at the first fit.
     _TOKENIZATION = ("analyzer", "tokenizer", "token_pattern", "lowercase", "min_df",
-                     "max_features", "max_len")
+                     "max_features", "max_len", "subword_ngram_range")
 
     def _tokenization_record(self):
-        # Callables are recorded as a marker: the safe format stores plain data only.
-        return {
-            key: "<callable>" if callable(getattr(self, key)) else getattr(self, key)
-            for key in self._TOKENIZATION
-        }
+        # Callables are recorded as a marker, tuples as text: the safe format
+        # stores plain data only.
+        def plain(value):
+            if callable(value):
+                return "<callable>"
+            return str(value) if isinstance(value, tuple) else value
+
+        return {key: plain(getattr(self, key)) for key in self._TOKENIZATION}
 
     def _check_same_network(self):
         super()._check_same_network()
@@ -329,13 +413,26 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
             _refuse_changes(record, self._tokenization_record(), "the vocabulary")
 
     def _to_sequences(self, tokens):
+        """One step per token: its id, then (with subwords) its n-grams' buckets."""
         vocab = self.vocabulary_
-        ids = [[vocab.get(t, UNKNOWN_ID) for t in doc] or [UNKNOWN_ID] for doc in tokens]
-        lengths = np.fromiter((len(d) for d in ids), dtype=np.int64, count=len(ids))
-        values = np.fromiter(
-            (i for doc in ids for i in doc), dtype=np.int64, count=int(lengths.sum())
+        tokens = [doc or [None] for doc in tokens]  # an empty document: one unknown token
+        lengths = np.fromiter((len(d) for d in tokens), dtype=np.int64, count=len(tokens))
+        flat = [t for doc in tokens for t in doc]
+        ngram_range = self._subword_range()
+        if ngram_range is None:
+            values = np.fromiter(
+                (vocab.get(t, UNKNOWN_ID) for t in flat), dtype=np.int64, count=len(flat)
+            )
+            return Sequences(values[:, None], lengths)
+        # int32 keeps 17 columns a token small; each distinct token is hashed once.
+        rows = {}
+        for t in set(flat):
+            grams = [] if t is None else _subword_ids(t, ngram_range)
+            rows[t] = [vocab.get(t, UNKNOWN_ID)] + grams + [0] * (MAX_SUBWORDS - len(grams))
+        values = np.array([rows[t] for t in flat], dtype=np.int32).reshape(
+            len(flat), MAX_SUBWORDS + 1
         )
-        return Sequences(values[:, None], lengths)
+        return Sequences(values, lengths)
 
     def _validate_X(self, X, *, reset, y="no_validation"):
         name = type(self).__name__
@@ -354,6 +451,7 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
             if reset:
                 self._text_input = False
                 self.__dict__.pop("vocabulary_", None)
+                self.__dict__.pop("analyzer_", None)
                 self.__dict__.pop("_tokenization", None)
             return seqs
 
@@ -367,6 +465,9 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
                 f"{name} was fitted on numeric sequences; X holds text. Refit on text "
                 "to classify documents."
             )
+        if reset:
+            self._check_subword_ngram_range()
+            self._choose_analyzer(docs)
         tokens = self._tokenize(docs)
         if reset:
             self._fit_vocabulary(tokens)
@@ -432,12 +533,26 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             pooling=self.pooling,
+            n_subword_buckets=0 if self._subword_range() is None else SUBWORD_BUCKETS,
             embeddings=self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
             dtype=self.dtype,
         )
 
     # -- public methods ------------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight=None, **kwargs):
+        if self.early_stopping != "auto":
+            return super()._fit(X, y, sample_weight, **kwargs)
+        # The base reads a boolean: resolve "auto" for this fit only.
+        _, counts = np.unique(np.asarray(y, dtype=object).astype(str), return_counts=True)
+        self.early_stopping = bool(
+            _num_samples(X) >= EARLY_STOPPING_MIN_SAMPLES and counts.min() >= 2
+        )
+        try:
+            return super()._fit(X, y, sample_weight, **kwargs)
+        finally:
+            self.early_stopping = "auto"
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -506,11 +621,13 @@ Read more in the :ref:`User Guide <estimators>` (``docs/user_guide.md``).
 
 Parameters
 ----------
-analyzer : {"word", "char", "char_wb"} or callable, default="word"
+analyzer : {"auto", "word", "char", "char_wb"} or callable, default="auto"
     Split documents into words or characters, as in ``CountVectorizer`` (with
-    single tokens: no n-grams, so the order of tokens is the text's). Use
-    ``"char"`` for scripts written without spaces (Chinese, Japanese). A callable
-    maps a string to its list of tokens.
+    single tokens: no n-grams, so the order of tokens is the text's). ``"auto"``
+    reads characters (``"char"``) when most letters of the training documents are
+    of scripts written without spaces between words (Chinese, Japanese, Thai,
+    Lao, Khmer, Myanmar, Tibetan), words otherwise (and with a ``tokenizer``);
+    ``analyzer_`` is the choice. A callable maps a string to its list of tokens.
 
 tokenizer : callable, default=None
     Overrides the word splitting of ``analyzer="word"``.
@@ -522,15 +639,27 @@ token_pattern : str, default=r"(?u)\\b\\w+\\b"
 lowercase : bool, default=True
     Lowercase strings before tokenising.
 
-min_df : int or float, default=1
+min_df : int or float, default=2
     Keep tokens found in at least this many documents (a float: this share of
-    the documents). Others are unknown tokens.
+    the documents). Others are unknown tokens: a word seen once says little,
+    and its vector would only fit its one document.
 
 max_features : int, default=None
     Keep only this many of the most frequent tokens.
 
-max_len : int, default=None
-    Read at most the first ``max_len`` tokens of each document.
+max_len : int or None, default=200
+    Read at most the first ``max_len`` tokens of each document (None: all).
+    Bounds the cost of long documents: the training time follows the number of
+    tokens read.
+
+subword_ngram_range : tuple (min_n, max_n) or None, default=None
+    Also embed each word from its character n-grams, ``min_n`` to ``max_n``
+    characters long, of the word wrapped in ``<`` and ``>`` (fastText's subword
+    vectors: the mean of the n-grams' vectors is added to the word's), so that
+    unknown and rare words, misspellings and inflections get a vector from their
+    spelling. A word keeps at most 16 n-grams, shortest first, hashed into
+    32,768 buckets. Unused when the analyzer reads characters. E.g. ``(3, 5)``;
+    about 1.5 to 2 times the training time of None.
 
 vocabulary : mapping or iterable of str, default=None
     A fixed vocabulary (token -> index from 0, or tokens in index order) instead
@@ -556,7 +685,7 @@ hidden_size : int, default=64
 num_layers : int, default=1
     Number of stacked recurrent layers.
 
-dropout : float, default=0.0
+dropout : float, default=0.5
     Dropout on the embeddings, between stacked layers and before the output layer.
 
 bidirectional : bool, default=True
@@ -580,6 +709,10 @@ classes_ : ndarray of shape (n_classes,)
 
 vocabulary_ : dict
     Token -> id (from 1) after fitting on text. Id 0 is every unknown token.
+    Absent after fitting on numeric sequences.
+
+analyzer_ : str or callable
+    The analyzer used: ``analyzer``, or for ``"auto"`` the one chosen at fit.
     Absent after fitting on numeric sequences.
 
 %(attributes)s
@@ -613,11 +746,37 @@ Examples
 ...                           random_state=0).fit(X, y)
 >>> clf.predict(["good fun", ""]).shape
 (2,)
->>> clf.vocabulary_["good"]
-5
+>>> clf.vocabulary_  # words of at least two documents (min_df=2)
+{'bad': 1, 'film': 2, 'good': 3}
+>>> clf.analyzer_
+'word'
 """
+
+def _text_training_params(text):
+    """The shared training parameters' text with this estimator's own defaults."""
+    for name, default in (("max_iter", "20"), ("learning_rate_init", "3e-3"),
+                          ("n_iter_no_change", "3")):
+        text = re.sub(rf"^({name} : .*, default=)\S+$", rf"\g<1>{default}", text,
+                      flags=re.MULTILINE)
+    return re.sub(
+        r"^early_stopping : .*?\n\n",
+        lambda m: m.group(0).replace(
+            "early_stopping : bool, default=False",
+            'early_stopping : bool or "auto", default="auto"',
+        ).replace(
+            " Not used by\n    ``partial_fit``.",
+            ' ``"auto"``: on when\n    ``fit`` gets at least 1,000 documents and every '
+            "class has at least two\n    (a stratified split needs them). Not used by "
+            "``partial_fit``.",
+        ),
+        text,
+        count=1,
+        flags=re.MULTILINE | re.DOTALL,
+    )
+
+
 BiRNNTextClassifier.__doc__ = (
-    BiRNNTextClassifier.__doc__.replace("%(training)s", TRAINING_PARAMS)
+    BiRNNTextClassifier.__doc__.replace("%(training)s", _text_training_params(TRAINING_PARAMS))
     .replace("%(class_weight)s", CLASS_WEIGHT_PARAM)
     .replace("%(runtime)s", RUNTIME_PARAMS)
     .replace("%(attributes)s", COMMON_ATTRIBUTES)

@@ -11,7 +11,8 @@ from sklearn_seq.utils.discovery import all_estimators
 # run in float64, as scikit-learn runs such checks on MLP with a solver that suits them.
 # They also train for fewer epochs: two float64 fits that differ only in summation
 # order drift apart once training runs long on the check's 15 samples (measured:
-# 1e-5 relative after 200 epochs of a GRU at hidden_size 32, equal at 100).
+# 1e-5 relative after 200 epochs of a GRU at hidden_size 32, equal at 100; with mean
+# pooling an RNN drifted 2.4e-7 after 100 epochs, so they run 50).
 FLOAT64_CHECKS = {
     "check_methods_subset_invariance",
     "check_methods_sample_order_invariance",
@@ -25,9 +26,13 @@ def _small(estimator):
     params = estimator.get_params()
     if "hidden_size" not in params:
         return estimator
+    small = {}
+    if "conv_channels" in params:
+        small = dict(conv_channels=None)  # no convolutional front end: a smaller model
     if is_regressor(estimator):
-        return estimator.set_params(hidden_size=32)
-    return estimator.set_params(hidden_size=16, max_iter=50)
+        # max_iter 200 where the default is "auto" (up to 500 epochs on tiny data).
+        return estimator.set_params(hidden_size=32, max_iter=200, **small)
+    return estimator.set_params(hidden_size=16, max_iter=50, **small)
 
 
 # EventSequencer reads a long table of events (one row per event, an id and a time
@@ -57,7 +62,10 @@ def test_sklearn_compatible_estimator(estimator, check):
     name = getattr(check, "func", check).__name__
     if name in FLOAT64_CHECKS and "dtype" in estimator.get_params():
         # A clone: parametrize_with_checks hands the same instance to every check.
-        estimator = clone(estimator).set_params(dtype="float64", max_iter=100)
+        estimator = clone(estimator).set_params(dtype="float64", max_iter=50)
+        if estimator.get_params().get("dropout"):
+            # Dropout masks follow the rows drawn: repeated rows and weights differ.
+            estimator.set_params(dropout=0.0)
     check(estimator)
 
 

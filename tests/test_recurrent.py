@@ -28,6 +28,7 @@ from sklearn_seq import (
     RNNRegressor,
     SequenceAnomalyDetector,
 )
+from sklearn_seq._net import STEPS_PER_EPOCH_NO_CHANGE
 from sklearn_seq.datasets import make_long_range_classification, make_sequence_classification
 from sklearn_seq.nn import RecurrentEncoder
 
@@ -104,7 +105,8 @@ def test_class_weight_balanced_shifts_predictions_to_rare_class():
     rng = np.random.RandomState(0)
     X = rng.randn(200, 6, 1)
     y = np.where(X[:, :, 0].mean(axis=1) > 0.45, "rare", "common")
-    plain = LSTMClassifier(hidden_size=8, max_iter=15, random_state=0).fit(X, y)
+    plain = LSTMClassifier(hidden_size=8, max_iter=15, conv_channels=None, pooling="last",
+                           random_state=0).fit(X, y)
     balanced = clone(plain).set_params(class_weight="balanced").fit(X, y)
     assert (balanced.predict(X) == "rare").sum() > (plain.predict(X) == "rare").sum()
 
@@ -143,8 +145,41 @@ def test_convergence_warning_and_tol_stop():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         est = LSTMRegressor(hidden_size=4, max_iter=500, tol=10.0, n_iter_no_change=2).fit(X, y)
-    assert est.n_iter_ == 4  # one epoch to set the best, three without improvement
+    # One epoch sets the best; then n_iter_no_change + 1 epochs without improvement
+    # and at least 10 * n_iter_no_change optimizer steps: 30 samples are one batch,
+    # one step an epoch, so the step count decides.
+    assert STEPS_PER_EPOCH_NO_CHANGE == 10
+    assert est.n_iter_ == 1 + 20
     assert est.best_loss_ == min(est.loss_curve_) and est.validation_scores_ is None
+    # 30 steps an epoch: three epochs without improvement are 90 steps, the epochs decide.
+    est = LSTMRegressor(hidden_size=4, max_iter=500, tol=10.0, n_iter_no_change=2,
+                        batch_size=1).fit(X, y)
+    assert est.n_iter_ == 4
+
+
+def _plateau_task(n=40, length=60, seed=0):
+    # The class is the sign of the first step, behind 59 steps of noise: a recurrent
+    # network sits at chance (loss ln 2) for tens of epochs before it carries the
+    # first step to the end.
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, length, 1).astype(np.float32) * 0.5
+    y = (rng.rand(n) < 0.5).astype(int)
+    X[:, 0, 0] = np.where(y == 1, 1.0, -1.0)
+    return X, y
+
+
+def test_training_goes_on_past_an_initial_plateau():
+    # Before the rule counted steps, this fit stopped at epoch 20 with the loss at
+    # ln 2 and training accuracy 0.575 (10 epochs of one step each without improvement).
+    # A plain recurrent network (the default convolutional front end and mean pooling
+    # shorten this plateau: they learn the task either way).
+    X, y = _plateau_task()
+    est = GRUClassifier(conv_channels=None, pooling="last", max_iter=800,
+                        random_state=1).fit(X, y)
+    assert est.n_iter_ > 100
+    assert est.loss_curve_[20] > 0.65  # still on the plateau at epoch 20
+    assert est.score(X, y) == 1.0 and est.loss_curve_[-1] < 0.01
+    assert est.n_iter_ < 800  # and it stops by itself once learnt
 
 
 def test_early_stopping_records_scores_and_restores_best():
@@ -574,19 +609,22 @@ def test_early_stopping_watches_the_validation_loss_by_default():
     # first epoch's always-majority model (balanced accuracy 0.5) without a word.
     X, y = _imbalanced()
     params = dict(hidden_size=8, max_iter=40, learning_rate_init=3e-3, early_stopping=True,
-                  validation_fraction=0.2, random_state=2)
+                  validation_fraction=0.2, conv_channels=None, pooling="last", random_state=0)
     default = GRUClassifier(**params).fit(X, y)
-    assert balanced_accuracy_score(y, default.predict(X)) > 0.9
+    assert balanced_accuracy_score(y, default.predict(X)) > 0.85
     # The score is the negative validation loss (higher is better, as in
     # HistGradientBoostingClassifier), and the best one is the restored epoch's.
     assert default.get_params()["scoring"] == "loss"
     losses = default.net_.history[:, "valid_loss"]
     np.testing.assert_allclose(default.validation_scores_, [-v for v in losses])
     assert default.best_validation_score_ == max(default.validation_scores_)
-    # Watching accuracy (scoring=None: the estimator's own score) keeps the useless
-    # model: what the default avoids.
+    # Watching accuracy (scoring=None: the estimator's own score) restores an epoch
+    # that has barely left the always-majority model (validation accuracy is flat at
+    # the majority share while the model learns): what the default avoids. (With
+    # 10 epochs of patience and no 100-step floor it restored the first epoch's
+    # model itself, balanced accuracy 0.5.)
     accuracy = GRUClassifier(scoring="accuracy", **params).fit(X, y)
-    assert balanced_accuracy_score(y, accuracy.predict(X)) == 0.5
+    assert balanced_accuracy_score(y, accuracy.predict(X)) < 0.7
     assert GRUClassifier(scoring=None, **params).fit(X, y).validation_scores_ == (
         accuracy.validation_scores_)
 
@@ -713,3 +751,92 @@ def test_verbose_output_to_a_terminal_keeps_the_progress_bar(monkeypatch):
     LSTMClassifier(hidden_size=4, max_iter=2, verbose=1, random_state=0).fit(X, y)
     assert "\x1b[" in out.getvalue()  # the best losses in colour
     assert re.search(r"\d+/\d+ \[", err.getvalue())  # tqdm's bar
+
+
+def test_conv_front_end_is_exact_on_ragged_batches_and_validated():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(rng.randint(5, 30), 2).astype(np.float64) for _ in range(40)]
+    y = np.arange(40) % 2
+    est = LSTMClassifier(conv_channels=(8, 8), kernel_size=(5, 3), hidden_size=8, max_iter=5,
+                         dtype="float64", random_state=0).fit(X, y)
+    convs = est.net_.module_.conv.convs
+    assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == [
+        (2, 8, (5,)), (8, 8, (3,))]
+    # A sequence's output does not depend on the batch it is padded into.
+    alone = np.vstack([est.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(est.predict_proba(X), alone, rtol=1e-12, atol=1e-12)
+    # Without convolutions the recurrent layer reads the inputs directly.
+    plain = LSTMRegressor(hidden_size=4, max_iter=2, conv_channels=None).fit(X, y.astype(float))
+    assert len(plain.net_.module_.conv.convs) == 0
+    assert plain.net_.module_.encoder.forward_rnn.input_size == 2
+    with pytest.raises(ValueError, match="kernel_size has 3 values for 2 convolutions"):
+        LSTMClassifier(conv_channels=(8, 8), kernel_size=(5, 3, 3), max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"conv_channels must hold positive integers.*\(64, 64"):
+        LSTMClassifier(conv_channels=(8, 0), max_iter=1).fit(X, y)
+    with pytest.raises(ValueError, match="kernel_size.*must be"):
+        LSTMClassifier(kernel_size=0, max_iter=1).fit(X, y)
+
+
+def test_conv_stride_pools_time_exactly_and_keeps_attention_per_input_step():
+    rng = np.random.RandomState(1)
+    lengths = [3, 7, 8, 13, 20] * 6
+    X = [rng.randn(n, 1) for n in lengths]
+    y = np.arange(len(X)) % 2
+    est = GRUClassifier(conv_channels=(4,), kernel_size=3, conv_stride=4, hidden_size=4,
+                        pooling="attention", max_iter=3, dtype="float64",
+                        random_state=0).fit(X, y)
+    # The recurrent layer runs over ceil(length / 4) steps.
+    h, h_lengths = est.net_.module_.conv(torch.zeros(2, 13, 1, dtype=torch.float64),
+                                         torch.tensor([13, 5]))
+    assert h.shape[1] == 4 and h_lengths.tolist() == [4, 2]
+    alone = np.vstack([est.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(est.predict_proba(X), alone, rtol=1e-12, atol=1e-12)
+    weights = est.attention_weights(X)
+    assert weights.shape == (len(X), max(lengths))
+    for w, n in zip(weights, lengths):
+        assert np.isclose(w[:n].sum(), 1.0) and not w[n:].any()
+        w = w[:n]
+        # one weight per block of 4 steps, shared equally by the block's real steps
+        blocks = [w[i:i + 4] for i in range(0, n, 4)]
+        assert all(np.allclose(b, b[0]) for b in blocks)
+
+
+def test_max_iter_auto_scales_epochs_with_the_data_size():
+    from sklearn_seq.base import AUTO_EPOCHS, AUTO_TIME_STEPS
+    from sklearn_seq.utils._validation import Sequences
+
+    assert AUTO_TIME_STEPS == 15_000_000 and AUTO_EPOCHS == (10, 200)
+    est = LSTMClassifier()
+    assert est.max_iter == "auto"
+    # 36 series of 251 steps (ArrowHead): capped at 200 epochs
+    assert est._max_epochs(Sequences(np.zeros((36, 251, 1)))) == 200
+    # 1000 of 140: 15e6 / 140,000 steps, rounded up
+    assert est._max_epochs(Sequences(np.zeros((1000, 140, 1)))) == 108
+    # ragged: the training sequences' own lengths; validation sequences are not counted
+    ragged = Sequences(np.zeros((300_000, 1)), lengths=np.array([100_000, 150_000, 50_000]))
+    assert est._max_epochs(ragged) == 50
+    assert est._max_epochs(ragged, train_idx=np.array([2])) == 200
+    assert LSTMClassifier(max_iter=7)._max_epochs(ragged) == 7
+    # at least 10 epochs on large data, and the warning says what "auto" chose
+    X, y = np.random.RandomState(0).randn(4, 400_000, 1), np.array([0.0, 1.0, 2.0, 3.0])
+    with pytest.warns(ConvergenceWarning, match="max_iter='auto': 10 epochs for this data size"):
+        reg = LSTMRegressor(hidden_size=2, conv_channels=(2,), kernel_size=1, conv_stride=2000,
+                            random_state=0).fit(X, y)
+    assert reg.n_iter_ == 10
+
+
+def test_conv_channels_cannot_change_between_warm_started_fits(tmp_path):
+    from sklearn_seq import load
+
+    X, y = np.random.RandomState(0).randn(20, 12, 1), np.arange(20) % 2
+    est = LSTMClassifier(hidden_size=4, conv_channels=[4, 4], kernel_size=[3, 3], max_iter=1,
+                         warm_start=True, random_state=0).fit(X, y)
+    est.set_params(conv_channels=(4, 4)).fit(X, y)  # the same sizes as a tuple
+    with pytest.raises(ValueError, match=r"conv_channels cannot change.*\(4, 4\)"):
+        est.set_params(conv_channels=(8,), kernel_size=3).fit(X, y)
+    # the safe file keeps the sizes, and the loaded model warm-starts
+    est.set_params(conv_channels=[4, 4], kernel_size=[3, 3]).save(tmp_path / "m.skseq")
+    loaded = load(tmp_path / "m.skseq")
+    np.testing.assert_allclose(loaded.predict_proba(X), est.predict_proba(X))
+    loaded.fit(X, y)
+    assert loaded.n_iter_ == 3

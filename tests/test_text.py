@@ -32,8 +32,10 @@ LABELS = ["ship", "ship", "bill", "bill", "ship", "bill", "bill", "ship"]
 
 
 def _tiny(**params):
+    # min_df=1, no dropout: the tests below check tokenisation and the network on
+    # eight documents, where the defaults' min_df=2 would leave few words.
     defaults = dict(embedding_dim=8, hidden_size=8, max_iter=20, learning_rate_init=1e-2,
-                    random_state=0)
+                    min_df=1, dropout=0.0, random_state=0)
     return BiRNNTextClassifier(**{**defaults, **params})
 
 
@@ -191,6 +193,77 @@ def test_cjk_without_spaces_through_the_char_analyzer():
     assert_array_equal(clf.predict(["退款", "密码"]), ["refund", "login"])
 
 
+def test_chinese_reads_characters_by_default():
+    X = ["我要退款", "请给我退款", "退款还没到", "密码忘记了", "无法登录账户", "重置密码"]
+    clf = BiRNNTextClassifier(embedding_dim=4, hidden_size=4, max_iter=1, min_df=1,
+                              random_state=0).fit(X, ["refund"] * 3 + ["login"] * 3)
+    assert clf.analyzer == "auto" and clf.analyzer_ == "char"
+    assert {"退", "款", "密", "码"} <= set(clf.vocabulary_)
+    assert clf.build_analyzer()("重置密码") == ["重", "置", "密", "码"]
+
+
+@pytest.mark.parametrize("X, params, expected", [
+    (["the parcel never arrived", "where is my parcel"], {}, "word"),
+    (["привет мир", "καλημέρα κόσμε"], {}, "word"),
+    # Japanese with a few Latin words: most letters are kana and kanji
+    (["荷物がまだ届きません order 123", "パスワードを忘れました"], {}, "char"),
+    (["我要退款", "请给我退款"], {"tokenizer": str.split, "token_pattern": None}, "word"),
+    (["我要退款", "请给我退款"], {"analyzer": "char_wb"}, "char_wb"),
+])
+def test_auto_analyzer_chooses_from_the_training_scripts(X, params, expected):
+    clf = _tiny(max_iter=1, **params).fit(X, [0, 1])
+    assert clf.analyzer_ == expected
+
+
+def test_auto_analyzer_before_fit_raises():
+    with pytest.raises(ValueError, match="fit first, or set analyzer='word'"):
+        BiRNNTextClassifier().build_analyzer()
+
+
+def test_long_document_is_truncated_at_the_default_max_len_keeping_its_start():
+    words = [f"w{i}" for i in range(300)]
+    clf = _tiny(max_iter=1, pooling="attention", max_len=BiRNNTextClassifier().max_len)
+    clf.fit([" ".join(words), "short one"], [0, 1])
+    (tokens, weights), = clf.token_attention([" ".join(words)])
+    assert BiRNNTextClassifier().max_len == 200
+    assert tokens == words[:200] and weights.shape == (200,)
+
+
+def test_early_stopping_auto_is_on_from_1000_documents_with_two_per_class():
+    X, y = make_support_tickets(1000, random_state=0, return_X_y=True)
+    y = np.asarray(y)
+    clf = _tiny(max_iter=1, early_stopping="auto", batch_size=256)
+    assert clf.fit(X, y).validation_scores_ is not None
+    assert clf.get_params()["early_stopping"] == "auto"
+    assert clf.fit(X[:999], y[:999]).validation_scores_ is None
+    # a class with one document cannot be split in a stratified way: off
+    y_single = y.copy()
+    y_single[0] = "only-one"
+    assert clf.fit(X, y_single).validation_scores_ is None
+    assert _tiny(max_iter=1, early_stopping=True).fit(X[:200], y[:200]).validation_scores_
+
+
+def test_subword_channel_gives_unknown_words_a_vector_from_their_spelling():
+    clf = _tiny(max_iter=10, subword_ngram_range=(3, 5)).fit(DOCS, LABELS)
+    steps = clf._to_sequences([["parcels", "xq"]]).values
+    # "<parcels>": 7 + 6 + 5 n-grams, at most 16 kept; "<xq>": two 3-grams, one 4-gram
+    assert steps.shape == (2, 17)
+    assert steps[0, 0] == steps[1, 0] == 0  # both outside the vocabulary
+    assert (steps[0, 1:] > 0).sum() == 16 and (steps[1, 1:] > 0).sum() == 3
+    proba = clf.predict_proba(["parcels", "xyzzy", "charges"])
+    assert not np.allclose(proba[0], proba[1])
+    assert clf.predict(["parcels"])[0] == "ship" and clf.predict(["charges"])[0] == "bill"
+    # characters have no n-grams of their own: no subword channel
+    chars = _tiny(max_iter=1, analyzer="char", subword_ngram_range=(3, 5)).fit(DOCS, LABELS)
+    assert chars.net_.module_.subword is None
+
+
+@pytest.mark.parametrize("bad", [(0, 2), (3, 2), (3,), (3.0, 5)])
+def test_subword_ngram_range_must_be_two_ordered_positive_integers(bad):
+    with pytest.raises(ValueError, match="must be \\(min_n, max_n\\) with integers"):
+        _tiny(subword_ngram_range=bad).fit(DOCS, LABELS)
+
+
 def test_latin_cyrillic_greek_and_arabic_scripts():
     X = ["Grüße, Straße", "привет мир", "καλημέρα κόσμε", "مرحبا بالعالم",
          "Straße kaputt", "мир сломан", "κόσμε χαλασμένος", "بالعالم مكسور"]
@@ -287,7 +360,7 @@ def test_tickets_accuracy_at_least_tfidf():
     X, y = make_support_tickets(1500, random_state=0, return_X_y=True)
     tfidf, birnn = _tfidf_and_birnn(
         X, y, embedding_dim=16, hidden_size=16, dropout=0.5, max_iter=20, batch_size=32,
-        learning_rate_init=1e-2,
+        learning_rate_init=1e-2, min_df=1, early_stopping=False,
     )
     assert tfidf > 0.9
     assert birnn >= tfidf

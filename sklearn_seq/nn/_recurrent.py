@@ -17,6 +17,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from ._gru import gru_forward, uses_gru_kernel
 
 __all__ = [
+    "ConvFrontEnd",
     "RecurrentEncoder",
     "SequencePooling",
     "SequenceNetwork",
@@ -63,6 +64,86 @@ def _init_forget_bias(rnn, cell, value=1.0):
             with torch.no_grad():
                 param[hidden : 2 * hidden].fill_(value)
                 getattr(rnn, name.replace("bias_ih", "bias_hh"))[hidden : 2 * hidden].zero_()
+
+
+class ConvFrontEnd(nn.Module):
+    """One-dimensional convolutions over time (ReLU after each) before the recurrent
+    layers, as in LSTM-FCN and CNN-LSTM models: they turn raw values into local
+    shape features, which recurrent layers alone learn slowly on long series.
+    With ``stride > 1`` the features are max-pooled over blocks of ``stride``
+    steps, so the recurrent layers run over ``ceil(length / stride)`` steps.
+
+    Exact on padded batches: each convolution keeps the length ("same" padding)
+    and sees zeros beyond a sequence's last real step, as it would on the sequence
+    alone, because padding steps are set to zero before every convolution; the
+    features are non-negative (ReLU), so a block that ends in padding has the
+    maximum of its real steps.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per time step.
+    channels : sequence of int
+        Output channels of each convolution; empty: no convolution (the input
+        passes unchanged).
+    kernel_size : int or sequence of int
+        Width of the convolutions in time steps: one for all, or one per layer.
+    stride : int
+        Steps per output step (max pooling after the last convolution).
+    """
+
+    def __init__(self, input_size, channels=(), kernel_size=5, stride=1):
+        super().__init__()
+        channels = tuple(channels or ())
+        kernels = (
+            (kernel_size,) * len(channels) if isinstance(kernel_size, int) else tuple(kernel_size)
+        )
+        if channels and len(kernels) != len(channels):
+            raise ValueError(
+                f"kernel_size has {len(kernels)} values for {len(channels)} convolutions; "
+                "give one value, or one per value of conv_channels."
+            )
+        sizes = (input_size, *channels)
+        self.convs = nn.ModuleList(
+            nn.Conv1d(sizes[i], sizes[i + 1], k, padding="same")
+            for i, k in enumerate(kernels[: len(channels)])
+        )
+        self.stride = stride if channels else 1
+        self.output_size = sizes[-1]
+
+    def forward(self, x, lengths=None):
+        """``x`` (batch, time, features) to ``(h, lengths)``: ``h`` (batch,
+        ceil(time / stride), output_size) and the sequences' lengths in its steps."""
+        if not len(self.convs):
+            return x, lengths
+        mask = None
+        if lengths is not None:
+            mask = length_mask(lengths.to(x.device), x.shape[1]).unsqueeze(1).to(x.dtype)
+        h = x.transpose(1, 2)
+        for conv in self.convs:
+            h = F.relu(conv(h if mask is None else h * mask))
+        if self.stride > 1:
+            if mask is not None:
+                h = h * mask
+            h = F.max_pool1d(h, self.stride, ceil_mode=True)
+            if lengths is not None:
+                lengths = torch.div(lengths + self.stride - 1, self.stride, rounding_mode="floor")
+        return h.transpose(1, 2), lengths
+
+    def spread(self, weights, length, lengths=None):
+        """Weights over the output steps ``(batch, steps)`` back over ``length``
+        input steps: each block's weight shared equally among its real steps
+        (zero on padding), so weights that sum to 1 still do."""
+        if self.stride == 1:
+            return weights
+        steps = torch.arange(length, device=weights.device)
+        ends = torch.full((weights.shape[0], 1), length, device=weights.device)
+        if lengths is not None:
+            ends = lengths.to(weights.device)[:, None]
+        start = (steps // self.stride) * self.stride
+        size = (torch.minimum(start + self.stride, ends) - start).clamp(min=1)
+        spread = torch.repeat_interleave(weights, self.stride, dim=1)[:, :length]
+        return torch.where(steps < ends, spread / size, torch.zeros_like(spread))
 
 
 class RecurrentEncoder(nn.Module):
@@ -252,6 +333,9 @@ class SequenceNetwork(_PooledReadout):
         As in :class:`RecurrentEncoder`; ``dropout`` also applies before the head.
     pooling : {"last", "mean", "max", "attention"}
         How the sequence is summarised.
+    conv_channels, kernel_size, conv_stride
+        The convolutions before the recurrent layers and their pooling (see
+        :class:`ConvFrontEnd`); ``conv_channels=()``: none.
     input_mean, input_scale : array-like of shape (input_size,), optional
         Fixed standardisation applied to every step (buffers, saved with the weights).
     dtype : torch.dtype
@@ -268,14 +352,18 @@ class SequenceNetwork(_PooledReadout):
         bidirectional=False,
         dropout=0.0,
         pooling="last",
+        conv_channels=(),
+        kernel_size=5,
+        conv_stride=1,
         input_mean=None,
         input_scale=None,
         dtype=torch.float32,
     ):
         super().__init__()
         register_standardization(self, input_size, input_mean, input_scale)
+        self.conv = ConvFrontEnd(input_size, conv_channels, kernel_size, conv_stride)
         self.encoder = RecurrentEncoder(
-            input_size, hidden_size, num_layers, cell, bidirectional, dropout
+            self.conv.output_size, hidden_size, num_layers, cell, bidirectional, dropout
         )
         self.pooling = SequencePooling(self.encoder.output_size, pooling)
         self.dropout = nn.Dropout(dropout)
@@ -285,5 +373,9 @@ class SequenceNetwork(_PooledReadout):
     def encode(self, x, lengths=None):
         """Return ``(summary, attention_weights or None)`` for a padded batch."""
         x = (x - self.input_mean) / self.input_scale
-        outputs, last = self.encoder(x, lengths)
-        return self.pooling(outputs, last, lengths)
+        h, h_lengths = self.conv(x, lengths)
+        outputs, last = self.encoder(h, h_lengths)
+        summary, weights = self.pooling(outputs, last, h_lengths)
+        if weights is not None:
+            weights = self.conv.spread(weights, x.shape[1], lengths)
+        return summary, weights

@@ -30,6 +30,10 @@ class TextNetwork(_PooledReadout):
         Dropout on the embeddings, between stacked layers and before the head.
     pooling : {"last", "mean", "max", "attention"}
         How the states over time are summarised.
+    n_subword_buckets : int
+        Rows of the character n-gram embedding (0: none). Each step then carries
+        its token id followed by the bucket ids (from 1; 0 pads) of the token's
+        character n-grams, whose mean embedding is added to the token's.
     embeddings : array-like of shape (n_tokens, embedding_dim), optional
         Initial embedding matrix (pretrained vectors).
     freeze_embeddings : bool
@@ -49,6 +53,7 @@ class TextNetwork(_PooledReadout):
         bidirectional=True,
         dropout=0.0,
         pooling="max",
+        n_subword_buckets=0,
         embeddings=None,
         freeze_embeddings=False,
         dtype=torch.float32,
@@ -63,6 +68,11 @@ class TextNetwork(_PooledReadout):
             with torch.no_grad():
                 self.embedding.weight[known] = given[known]
         self.embedding.weight.requires_grad_(not freeze_embeddings)
+        self.subword = None
+        if n_subword_buckets:
+            self.subword = nn.EmbeddingBag(
+                n_subword_buckets + 1, embedding_dim, mode="mean", padding_idx=0
+            )
         self.encoder = RecurrentEncoder(
             embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout
         )
@@ -73,7 +83,14 @@ class TextNetwork(_PooledReadout):
 
     def encode(self, x, lengths=None):
         """Return ``(summary, attention_weights or None)`` for a padded batch of ids."""
-        ids = x[..., 0] if x.dim() == 3 else x
-        h = self.dropout(self.embedding(ids.long()))
+        if x.dim() == 2:
+            x = x[..., None]
+        h = self.embedding(x[..., 0].long())
+        if self.subword is not None:
+            # fastText's subword vectors: a token is also the mean of its n-grams'.
+            batch, steps, n_grams = x[..., 1:].shape
+            grams = x[..., 1:].reshape(batch * steps, n_grams).long()
+            h = h + self.subword(grams).view(batch, steps, -1)
+        h = self.dropout(h)
         outputs, last = self.encoder(h, lengths)
         return self.pooling(outputs, last, lengths)
