@@ -50,7 +50,7 @@ development data folder (``--data-dir``: ``ucr/*.npz``,
 so in one line and exits.
 
     python benchmarks/bench_accuracy.py --data-dir ../shared/data [--seeds 3]
-        [--sets ArrowHead,Coffee] [--configs default,gru,bi-mean] [--no-znorm]
+        [--sets ArrowHead,Coffee] [--configs default,gru,bi,plain] [--no-znorm]
         [--text] [--text-only] [--text-configs default,max_iter=10]
         [--max-docs 10000] [--max-fit-seconds 120] [--threads 1]
 """
@@ -91,10 +91,13 @@ TEXT_SETS = {"crowdflower_tweets": "text/crowdflower_tweets.jsonl.gz",
 CONFIGS = {
     "default": lambda seed: LSTMClassifier(random_state=seed),
     "gru": lambda seed: GRUClassifier(random_state=seed),
-    "bi-mean": lambda seed: LSTMClassifier(bidirectional=True, random_state=seed),
-    # the setting the README recommends for long numeric series
-    "recommended": lambda seed: LSTMClassifier(conv_channels=(32, 32, 32), pooling="mean",
-                                               random_state=seed),
+    "bi": lambda seed: LSTMClassifier(bidirectional=True, random_state=seed),
+    # the front end with mean pooling (the README's recommendation before max became
+    # the default)
+    "conv-mean": lambda seed: LSTMClassifier(pooling="mean", random_state=seed),
+    # the network of the defaults before the front end: the LSTM reads the steps
+    "plain": lambda seed: LSTMClassifier(conv_channels=None, pooling="last",
+                                         random_state=seed),
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),
@@ -456,7 +459,7 @@ def run_text(data_dir, text_configs, seed, threads, max_docs, limit):
 
 # ---------------------------------------------------------------- main
 
-def main(data_dir, seeds=(0, 1, 2), sets=UCR_SETS, configs=("default", "gru", "bi-mean"),
+def main(data_dir, seeds=(0, 1, 2), sets=UCR_SETS, configs=("default", "plain"),
          z=True, text=False, ucr=True, text_configs=("default",), max_docs=10000,
          max_fit_seconds=120.0, threads=1):
     torch.set_num_threads(threads)
@@ -486,7 +489,7 @@ if __name__ == "__main__":
     p.add_argument("--sets", type=lambda v: _names(v, UCR_SETS), default=list(UCR_SETS),
                    help="comma-separated UCR sets (default: all 7)")
     p.add_argument("--configs", type=lambda v: _names(v, CONFIGS),
-                   default=["default", "gru", "bi-mean"],
+                   default=["default", "plain"],
                    help=f"comma-separated configurations, of {list(CONFIGS)}")
     p.add_argument("--no-znorm", action="store_true",
                    help="keep the UCR values as shipped (no per-series z-normalisation)")

@@ -91,8 +91,11 @@ def _has_attention_pooling(estimator):
             "have)."
         )
     if pooling != "attention":
+        chosen = ""
+        if pooling == "auto" and hasattr(estimator, "net_"):
+            chosen = f" (which chose {estimator.pooling_!r})"
         raise AttributeError(
-            f"attention_weights is not available with pooling={pooling!r}; set "
+            f"attention_weights is not available with pooling={pooling!r}{chosen}; set "
             "pooling='attention' and refit to read attention weights."
         )
     return True
@@ -396,13 +399,16 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         steps = max(1, steps)
         return int(np.clip(np.ceil(AUTO_TIME_STEPS / steps), *AUTO_EPOCHS))
 
-    def _check_same_network(self):
+    def _check_same_network(self, params=None):
         """A warm-started fit trains the network of the first fit: the parameters it
-        was built from cannot change in between."""
+        was built from (``params``: the estimator's own by default) cannot change in
+        between."""
         built = dict(self.net_.get_params_for("module"))
         if "dtype" in built:
             built["dtype"] = str(built["dtype"]).removeprefix("torch.")
-        _refuse_changes(built, self.get_params(deep=False), "the network")
+        if params is None:
+            params = self.get_params(deep=False)
+        _refuse_changes(built, params, "the network")
 
     def _adjust_sample_weight(self, sample_weight, y):
         return sample_weight

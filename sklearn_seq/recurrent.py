@@ -4,6 +4,9 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
 from .base import BaseRecurrent, RecurrentClassifierMixin, RecurrentRegressorMixin
 from .utils._docstrings import fill_doc
 
@@ -18,9 +21,10 @@ __all__ = [
 
 
 _CONV_CONSTRAINTS = {
-    "conv_channels": ["array-like", None],
+    "conv_channels": ["array-like", StrOptions({"auto"}), None],
     "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "conv_stride": [Interval(Integral, 1, None, closed="left")],
+    "pooling": [StrOptions({"last", "mean", "max", "attention", "auto"})],
 }
 
 
@@ -34,6 +38,13 @@ def _check_positive_ints(name, values):
     return values
 
 
+# conv_channels="auto": the front end reads series whose median training length is
+# at least AUTO_CONV_MIN_LENGTH steps (shorter ones, such as event logs and
+# forecasting windows, go to the recurrent layers directly).
+AUTO_CONV_CHANNELS = (32, 32, 32)
+AUTO_CONV_MIN_LENGTH = 64
+
+
 class _ConvFrontEndMixin:
     """The convolutional front end of the recurrent classifiers and regressors."""
 
@@ -41,8 +52,47 @@ class _ConvFrontEndMixin:
     # without improvement (see _net.StoppingCriterion).
     _counts_steps = True
 
+    # pooling="auto" (classifiers): with the front end, the maximum over time
+    # (what a convolutional classifier's global pooling does); without it, the
+    # last state.
+    _auto_pooling = ("max", "last")
+
+    def _resolve_architecture(self, seqs):
+        """The front end's channels and the pooling that "auto" stands for."""
+        channels = self.conv_channels
+        if isinstance(channels, str):  # "auto"
+            median = np.median(seqs.lengths) if seqs.is_ragged else seqs.max_length
+            channels = AUTO_CONV_CHANNELS if median >= AUTO_CONV_MIN_LENGTH else None
+        pooling = self.pooling
+        if pooling == "auto":
+            pooling = self._auto_pooling[0] if channels else self._auto_pooling[1]
+        return channels, pooling
+
+    @property
+    def conv_channels_(self):
+        """The convolutions' output channels of the fitted network (``()``: none);
+        what ``conv_channels="auto"`` chose."""
+        check_is_fitted(self)
+        return tuple(self.net_.get_params_for("module").get("conv_channels") or ())
+
+    @property
+    def pooling_(self):
+        """The pooling of the fitted network; what ``pooling="auto"`` chose."""
+        check_is_fitted(self)
+        return self.net_.get_params_for("module")["pooling"]
+
+    def _check_same_network(self, params=None):
+        # "auto" stands for what the first fit chose
+        params = dict(self.get_params(deep=False) if params is None else params)
+        built = self.net_.get_params_for("module")
+        for key in ("conv_channels", "pooling"):
+            if params[key] == "auto":
+                params[key] = built.get(key)
+        super()._check_same_network(params)
+
     def _module_kwargs(self, seqs, sample_weight):
-        channels = _check_positive_ints("conv_channels", self.conv_channels or ())
+        channels, pooling = self._resolve_architecture(seqs)
+        channels = _check_positive_ints("conv_channels", channels or ())
         kernels = _check_positive_ints("kernel_size", self.kernel_size)
         if channels and not isinstance(self.kernel_size, Integral) and len(kernels) != len(
             channels
@@ -54,7 +104,8 @@ class _ConvFrontEndMixin:
             )
         return {
             **super()._module_kwargs(seqs, sample_weight),
-            "conv_channels": self.conv_channels,
+            "pooling": pooling,
+            "conv_channels": None if not channels else tuple(channels),
             "kernel_size": self.kernel_size,
             "conv_stride": self.conv_stride,
         }
@@ -74,8 +125,8 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         num_layers=1,
         dropout=0.0,
         bidirectional=False,
-        pooling="last",
-        conv_channels=None,
+        pooling="auto",
+        conv_channels="auto",
         kernel_size=(7, 5, 3),
         conv_stride=4,
         max_iter="auto",
@@ -140,7 +191,7 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         dropout=0.0,
         bidirectional=False,
         pooling="last",
-        conv_channels=None,
+        conv_channels="auto",
         kernel_size=(7, 5, 3),
         conv_stride=4,
         max_iter="auto",

@@ -279,7 +279,10 @@ def test_attention_weights_sum_to_one_and_are_zero_on_padding(ragged):
     # scikit-learn's available_if: the reason is the error's cause.
     with pytest.raises(AttributeError, match="has no attribute 'attention_weights'") as err:
         LSTMClassifier(**SMALL).fit(X, y).attention_weights(X)
-    assert re.search("pooling='last'; set pooling='attention'", str(err.value.__cause__))
+    assert re.search(
+        r"pooling='auto' \(which chose 'last'\); set pooling='attention'",
+        str(err.value.__cause__),
+    )
 
 
 @pytest.mark.parametrize(
@@ -840,3 +843,39 @@ def test_conv_channels_cannot_change_between_warm_started_fits(tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(X), est.predict_proba(X))
     loaded.fit(X, y)
     assert loaded.n_iter_ == 3
+
+
+def test_auto_architecture_follows_the_median_training_length(tmp_path):
+    from sklearn_seq import load
+    from sklearn_seq.recurrent import AUTO_CONV_MIN_LENGTH
+
+    rng = np.random.RandomState(0)
+    y = np.arange(20) % 2
+    long_ = rng.randn(20, AUTO_CONV_MIN_LENGTH, 1)
+    short = long_[:, : AUTO_CONV_MIN_LENGTH - 1]
+    kw = dict(hidden_size=4, max_iter=1, random_state=0)
+    clf = LSTMClassifier(**kw).fit(long_, y)
+    assert (clf.conv_channels_, clf.pooling_) == ((32, 32, 32), "max")
+    assert clf.net_.module_.conv is not None
+    clf = LSTMClassifier(**kw).fit(short, y)
+    assert (clf.conv_channels_, clf.pooling_) == ((), "last")
+    # ragged: the median length decides, not the longest sequence
+    ragged = [long_[i] if i < 9 else short[i] for i in range(20)]
+    assert LSTMClassifier(**kw).fit(ragged, y).conv_channels_ == ()
+    ragged = [long_[i] if i < 11 else short[i] for i in range(20)]
+    assert LSTMClassifier(**kw).fit(ragged, y).conv_channels_ == (32, 32, 32)
+    # a regressor reads the last state whatever its front end; explicit values stay
+    reg = GRURegressor(**kw).fit(long_, long_[:, -1, 0])
+    assert (reg.conv_channels_, reg.pooling_) == ((32, 32, 32), "last")
+    clf = LSTMClassifier(conv_channels=(4,), kernel_size=3, pooling="mean", **kw).fit(short, y)
+    assert (clf.conv_channels_, clf.pooling_) == ((4,), "mean")
+    # a warm-started fit keeps what "auto" chose, even on data that would choose otherwise
+    clf = LSTMClassifier(warm_start=True, **kw).fit(long_, y).fit(short, y)
+    assert (clf.conv_channels_, clf.pooling_, clf.n_iter_) == ((32, 32, 32), "max", 2)
+    # the safe file keeps the choice
+    clf.save(tmp_path / "m.skseq")
+    loaded = load(tmp_path / "m.skseq")
+    assert (loaded.conv_channels_, loaded.pooling_) == ((32, 32, 32), "max")
+    np.testing.assert_allclose(loaded.predict_proba(long_), clf.predict_proba(long_))
+    with pytest.raises(NotFittedError):
+        LSTMClassifier().conv_channels_

@@ -14,22 +14,25 @@ bidirectional : bool, default=False
     Also read each sequence backwards. Each sequence is reversed within its own
     length, so ragged input gives exact results.
 
-pooling : {"last", "mean", "max", "attention"}, default="last"
+pooling : {"auto", "last", "mean", "max", "attention"}, default={pooling_default}
     How the states over time are summarised for the output layer: the state at
     each sequence's last step (and the backward state at its first step), the
     mean or maximum over its steps, or additive attention whose weights
-    :meth:`attention_weights` returns.
+    :meth:`attention_weights` returns. ``"auto"``: ``"max"`` with the
+    convolutional front end (as a convolutional classifier pools its features),
+    ``"last"`` without it; ``pooling_`` gives the choice.
 
-conv_channels : tuple of int or None, default=None
+conv_channels : "auto", tuple of int or None, default="auto"
     Output channels of one-dimensional convolutions over time (each followed by
     a ReLU) applied before the recurrent layers, as in LSTM-FCN and CNN-LSTM
     models: they extract local shapes, which a recurrent layer alone learns
     slowly on long series. None or ``()``: the recurrent layers read the inputs
     directly. Exact on ragged batches (padding is zeroed before every
-    convolution). On long numeric series, ``conv_channels=(32, 32, 32)`` with
-    ``pooling="mean"`` (and the default ``kernel_size`` and ``conv_stride``)
-    scored far better than the plain network on the UCR development sets (see
-    the README).
+    convolution). ``"auto"``: ``(32, 32, 32)`` when the training sequences have
+    a median length of at least 64 steps (long numeric series, where the front
+    end scored far better than the plain network on the UCR development sets,
+    see the README), none for shorter ones (event logs, forecasting windows);
+    ``conv_channels_`` gives the choice.
 
 kernel_size : int or tuple of int, default=(7, 5, 3)
     Width in time steps of the convolutions of ``conv_channels``: one value for
@@ -239,11 +242,22 @@ _INTROS = {
     ),
 }
 
+_ARCH_ATTRS = """conv_channels_ : tuple of int
+    Output channels of the fitted network's convolutions (``()``: none): what
+    ``conv_channels="auto"`` chose.
+
+pooling_ : str
+    The fitted network's pooling: what ``pooling="auto"`` chose."""
+
 _CLASS_ATTRS = """classes_ : ndarray of shape (n_classes,)
-    Class labels seen in ``fit`` (or given to ``partial_fit``)."""
+    Class labels seen in ``fit`` (or given to ``partial_fit``).
+
+""" + _ARCH_ATTRS
 
 _REG_ATTRS = """n_outputs_ : int
-    Number of targets."""
+    Number of targets.
+
+""" + _ARCH_ATTRS
 
 _EXAMPLES = {
     "classifier": """>>> import numpy as np
@@ -272,7 +286,9 @@ def fill_doc(*, cell, task):
 
     def decorate(cls):
         params = [
-            ARCHITECTURE_PARAMS.replace("{cell}", cell),
+            ARCHITECTURE_PARAMS.replace("{cell}", cell).replace(
+                "{pooling_default}", '"auto"' if task == "classifier" else '"last"'
+            ),
             TRAINING_PARAMS.replace(_MAX_ITER_INT, _MAX_ITER_AUTO),
         ]
         if task == "classifier":
