@@ -17,7 +17,7 @@ from _common import interleaved, paired_ratio, table
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_seq import LSTMClassifier
-from sklearn_seq._net import inference_batch_size
+from sklearn_seq._engine.net import inference_batch_size
 
 
 def raw_predict(module, Xt, batch_size):

@@ -1,7 +1,6 @@
 """Recurrent neural networks as scikit-learn estimators, trained with skorch."""
 
 import importlib as _importlib
-from importlib import metadata as _metadata
 
 from .recurrent import (
     GRUClassifier,
@@ -12,7 +11,7 @@ from .recurrent import (
     RNNRegressor,
 )
 
-from ._callbacks import NonFiniteLossError
+from ._engine.callbacks import NonFiniteLossError
 from ._persistence import InconsistentVersionWarning, ModelFileError, load, save
 from .anomaly import SequenceAnomalyDetector
 from .forecasting import AttentionForecaster
@@ -29,10 +28,7 @@ from .preprocessing import (
 from .text import BiRNNTextClassifier
 from .utils import SequenceLayoutWarning, show_versions
 
-try:
-    __version__ = _metadata.version("sklearn-seq")
-except _metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+from ._version import __version__
 
 # The modules users import from; each is loaded on first attribute access, as in
 # scikit-learn (``sklearn_seq.datasets.make_demand(...)`` after ``import sklearn_seq``).

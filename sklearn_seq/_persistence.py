@@ -32,24 +32,25 @@ from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.validation import check_is_fitted
 from skorch.exceptions import DeviceWarning
 
+from ._engine.net import BatchHistory
+from . import _version
+
 __all__ = ["InconsistentVersionWarning", "ModelFileError", "load", "save"]
 
 FORMAT = "sklearn-seq-model"
 FORMAT_VERSION = 1
 
-# The public estimators a file may name: class name -> (module, attribute).
-# The loader imports only these; a file cannot name anything else.
-ALLOWED_ESTIMATORS = {
-    "LSTMClassifier": ("sklearn_seq.recurrent", "LSTMClassifier"),
-    "GRUClassifier": ("sklearn_seq.recurrent", "GRUClassifier"),
-    "RNNClassifier": ("sklearn_seq.recurrent", "RNNClassifier"),
-    "LSTMRegressor": ("sklearn_seq.recurrent", "LSTMRegressor"),
-    "GRURegressor": ("sklearn_seq.recurrent", "GRURegressor"),
-    "RNNRegressor": ("sklearn_seq.recurrent", "RNNRegressor"),
-    "BiRNNTextClassifier": ("sklearn_seq.text", "BiRNNTextClassifier"),
-    "AttentionForecaster": ("sklearn_seq.forecasting", "AttentionForecaster"),
-    "SequenceAnomalyDetector": ("sklearn_seq.anomaly", "SequenceAnomalyDetector"),
-}
+# The public estimators a file may name, by class name: each registers itself when
+# its module is imported (BaseRecurrent.__init_subclass__). The loader builds only
+# these; a file cannot name anything else.
+ALLOWED_ESTIMATORS = {}
+
+
+def register(cls):
+    """Let files name the estimator class ``cls`` (by its class name)."""
+    ALLOWED_ESTIMATORS[cls.__name__] = cls
+    return cls
+
 
 # Fitted attributes the format knows, with the kind of value each must hold.
 # A new fitted attribute needs an entry here (the round-trip tests say so).
@@ -130,24 +131,20 @@ def versions():
     """The versions a model file or pickle records."""
     import sklearn
 
-    import sklearn_seq
-
     return {
-        "sklearn_seq": sklearn_seq.__version__,
+        "sklearn_seq": _version.__version__,
         "sklearn": sklearn.__version__,
         "torch": torch.__version__,
     }
 
 
 def _warn_if_other_version(estimator_name, saved):
-    import sklearn_seq
-
     original = saved.get("sklearn_seq") if isinstance(saved, dict) else None
-    if original != sklearn_seq.__version__:
+    if original != _version.__version__:
         warnings.warn(
             InconsistentVersionWarning(
                 estimator_name=estimator_name,
-                current_version=sklearn_seq.__version__,
+                current_version=_version.__version__,
                 original_version=str(original or "unknown"),
             ),
             stacklevel=3,
@@ -341,16 +338,13 @@ def _check_kind(name, value, kind):
 
 
 def _estimator_class(name):
-    import importlib
-
     if not isinstance(name, str) or name not in ALLOWED_ESTIMATORS:
         _fail(
             "estimator",
             f"{name!r:.60} is not one of the sklearn_seq estimators this format loads "
             f"({', '.join(sorted(ALLOWED_ESTIMATORS))})",
         )
-    module, attr = ALLOWED_ESTIMATORS[name]
-    return getattr(importlib.import_module(module), attr)
+    return ALLOWED_ESTIMATORS[name]
 
 
 def _module_kwargs(net):
@@ -389,7 +383,7 @@ def _optimizer_state(optimizer, tensors):
 
 def _document(estimator, tensors, include_optimizer):
     name = type(estimator).__name__
-    if ALLOWED_ESTIMATORS.get(name, (None, None))[0] != type(estimator).__module__:
+    if ALLOWED_ESTIMATORS.get(name) is not type(estimator):
         raise TypeError(
             f"save supports the public sklearn_seq estimators; {type(estimator).__module__}."
             f"{type(estimator).__qualname__} is not one of them. Use pickle or joblib."
@@ -755,8 +749,6 @@ def _load_optimizer(net, saved, tensors):
 
 
 def _history(rows):
-    from ._net import BatchHistory
-
     rows = _decode(rows, "history")
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         _fail("history", "expected a list of epoch records")
@@ -817,8 +809,6 @@ def load(path, *, device=None):
     InconsistentVersionWarning
         When the file was saved with another sklearn_seq version.
     """
-    from . import _net
-
     document, tensors = _read(path)
     _check_top_level(document)
     estimator = _build_estimator(document)
@@ -835,21 +825,8 @@ def load(path, *, device=None):
     device = _resolve_load_device(estimator.device_, device)
     early_stopping = bool(history) and "valid_score" in history[-1]
     try:
-        net = _net.build_net(
-            module=estimator._module,
-            module_kwargs=module_kwargs,
-            criterion=estimator._criterion,
-            score_kind=estimator._score_kind,
-            est=estimator,
-            batch_size=batch_size,
-            device=device,
-            # The callbacks of a net that scores a validation set; the split itself
-            # is set by the next warm-started fit.
-            valid_dataset=object() if early_stopping else None,
-        )
-        net.train_split = None
-        with _net.seeded(0, device):
-            net.initialize()
+        net = estimator._make_net(module_kwargs, batch_size, device,
+                                  early_stopping=early_stopping)
     except (TypeError, ValueError, RuntimeError) as exc:
         _fail("module", f"cannot build the network from the stored arguments: {exc}")
     _load_weights(net.module_, tensors, "module.", "weights")

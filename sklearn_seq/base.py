@@ -8,6 +8,7 @@ task (classification or regression) and carry the docstrings.
 import functools
 import os
 import warnings
+import weakref
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
@@ -44,7 +45,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _net
+from ._engine import net as engine
+from ._engine.data import SequenceDataset
+from ._engine.numerics import resolve_device, seeded, weighted_stats
+from ._engine.callbacks import STEPS_PER_EPOCH_NO_CHANGE, NonFiniteLossError
+from ._persistence import add_versions, register, restore_state, save
 from .utils._validation import check_sequences, user_stacklevel
 
 _POOLINGS = {"last", "mean", "max", "attention"}
@@ -101,6 +106,15 @@ def _has_attention_pooling(estimator):
     return True
 
 
+def _save_checkpoint(ref, early_stopping, start, path):
+    """A checkpoint's ``save``: the estimator (held by the weak reference ``ref``)
+    with the training record it would have if its fit ended here."""
+    estimator = ref()
+    if estimator is not None:
+        estimator._record_history(early_stopping, start)
+        save(estimator, path)
+
+
 def _refuse_changes(built, current, what):
     """Raise if a parameter in ``current`` differs from the value ``what`` was built
     with (plain values only: arrays, such as pretrained embeddings, are checked at
@@ -128,6 +142,17 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     """Base class for recurrent sequence estimators. Not for direct use."""
 
     _cell = "lstm"
+
+    # Whether the stopping rule also counts optimizer steps (see
+    # _engine.callbacks.StoppingCriterion).
+    _counts_steps = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # The public estimators of this package are the classes the safe format
+        # may name (a user's subclass is not).
+        if cls.__module__.startswith("sklearn_seq.") and not cls.__name__.startswith("_"):
+            register(cls)
 
     _parameter_constraints = {
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -270,7 +295,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     @property
     def _score_kind(self):
-        # The kind of _net.ValidationScore: the validation loss or a scorer.
+        # The kind of _engine.callbacks.ValidationScore: the validation loss or a scorer.
         return "loss" if self._scoring() == "loss" else "scorer"
 
     def _check_target(self, target, sample_weight):
@@ -332,7 +357,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             s = seqs if idx is None else seqs.take(idx)
             t = target if idx is None else target[idx]
             w = sample_weight if idx is None else sample_weight[idx]
-            return _net.SequenceDataset(s, t, w.astype(dtype) if weighted else None)
+            return SequenceDataset(s, t, w.astype(dtype) if weighted else None)
 
         train_set = dataset(train_idx)
         valid_set = None if valid_idx is None else dataset(valid_idx)
@@ -344,28 +369,19 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             if train_idx is not None:
                 fit_weight = np.zeros_like(sample_weight)
                 fit_weight[train_idx] = sample_weight[train_idx]
-            self.device_ = _net.resolve_device(self.device)
-            self.net_ = _net.build_net(
-                module=self._module,
-                module_kwargs=self._module_kwargs(seqs, fit_weight),
-                criterion=self._criterion,
-                score_kind=self._score_kind,
-                est=self,
-                batch_size=self._batch_size(n_train),
-                device=self.device_,
-                valid_dataset=valid_set,
+            self.device_ = resolve_device(self.device)
+            self.net_ = self._make_net(
+                self._module_kwargs(seqs, fit_weight), self._batch_size(n_train),
+                self.device_, valid_set, seed=seed,
             )
-            with _net.seeded(seed, self.device_):
-                self.net_.initialize()
         else:
-            _net.update_training(self.net_, self, self._batch_size(n_train), valid_set)
+            spec = self._training_spec(early_stopping, len(self.net_.history))
+            engine.update_training(self.net_, spec, self._batch_size(n_train), valid_set)
 
         epochs = 1 if incremental else self._max_epochs(seqs, train_idx)
         start = len(self.net_.history)
-        stopped, interrupted = _net.train(
-            self.net_, train_set, epochs, seed, owner=self, valid_scorer=valid_scorer
-        )
-        self._record_history(early_stopping, start)
+        stopped, interrupted = self._train(train_set, epochs, seed, valid_scorer,
+                                           early_stopping, start)
         if interrupted:
             raise KeyboardInterrupt(
                 f"training interrupted after {self.n_iter_} epochs; the estimator keeps "
@@ -383,6 +399,68 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 stacklevel=user_stacklevel(),
             )
         return self
+
+    def _training_spec(self, early_stopping, start=0):
+        """The engine's :class:`~sklearn_seq._engine.net.TrainingSpec` for the
+        estimator's current training parameters; ``start``: the first epoch of the
+        fit it is for (what a checkpoint records as this fit's epochs)."""
+        checkpoint = None
+        if self.checkpoint_dir is not None:
+            save = functools.partial(_save_checkpoint, weakref.ref(self), early_stopping,
+                                     start)
+            checkpoint = (self.checkpoint_dir, self.checkpoint_every, save)
+        return engine.TrainingSpec(
+            learning_rate=self.learning_rate_init,
+            alpha=self.alpha,
+            max_epochs=None if self.max_iter == "auto" else self.max_iter,
+            shuffle=self.shuffle,
+            patience=self.n_iter_no_change + 1,
+            min_steps=STEPS_PER_EPOCH_NO_CHANGE * self.n_iter_no_change
+            if self._counts_steps else 0,
+            tol=self.tol,
+            max_grad_norm=self.max_grad_norm,
+            verbose=self.verbose,
+            validates=early_stopping,
+            score_kind=self._score_kind,
+            checkpoint=checkpoint,
+        )
+
+    def _make_net(self, module_kwargs, batch_size, device, valid_dataset=None, *,
+                  early_stopping=None, seed=0):
+        """The initialized skorch net of this estimator: built by ``fit`` (with the
+        validation set of early stopping) and by :func:`sklearn_seq.load` (with
+        ``early_stopping``, whether the saved model had one: the next warm-started
+        fit sets the split itself)."""
+        if early_stopping is None:
+            early_stopping = valid_dataset is not None
+        net = engine.build_net(
+            module=self._module,
+            module_kwargs=module_kwargs,
+            criterion=self._criterion,
+            spec=self._training_spec(early_stopping),
+            batch_size=batch_size,
+            device=device,
+            valid_dataset=valid_dataset,
+        )
+        with seeded(seed, device):
+            net.initialize()
+        return net
+
+    def _train(self, train_set, epochs, seed, valid_scorer, early_stopping, start):
+        """Train ``net_``; turn its history into the fitted attributes, also when
+        training diverged (:class:`NonFiniteLossError`) or was interrupted before
+        its first epoch (the estimator is then left unfitted)."""
+        try:
+            result = engine.train(self.net_, train_set, epochs, seed, valid_scorer)
+        except (NonFiniteLossError, KeyboardInterrupt):
+            if len(self.net_.history):
+                self._record_history(early_stopping, start)
+            else:
+                # Nothing was learnt: unfitted, not half-built.
+                del self.net_
+            raise
+        self._record_history(early_stopping, start)
+        return result
 
     def _max_epochs(self, seqs, train_idx=None):
         """``max_iter``, or for ``"auto"`` the epochs that make about
@@ -424,7 +502,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         binning and quantile transformers subsample: exact on smaller data.
         """
         values, rows, weight = _stat_steps(seqs, sample_weight)
-        mean, scale = _net.weighted_stats(values, weight, rows=rows)
+        mean, scale = weighted_stats(values, weight, rows=rows)
         return dict(input_mean=mean.astype(self.dtype), input_scale=scale.astype(self.dtype))
 
     def _module_kwargs(self, seqs, sample_weight):
@@ -468,7 +546,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _forward(self, X):
         seqs = self._validate_X(X, reset=False)
-        return _net.forward(self.net_, seqs)
+        return engine.forward(self.net_, seqs)
 
     @available_if(_has_attention_pooling)
     def attention_weights(self, X):
@@ -490,7 +568,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         """
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
-        return _net.attention(self.net_, seqs)
+        return engine.attention(self.net_, seqs)
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "net_")
@@ -520,20 +598,14 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self : object
             The estimator, unchanged.
         """
-        from ._persistence import save
-
         save(self, path)
         return self
 
     def __getstate__(self):
-        from ._persistence import add_versions
-
         return add_versions(super().__getstate__())
 
     def __setstate__(self, state):
         # Warns when the pickle was made with another sklearn_seq version.
-        from ._persistence import restore_state
-
         super().__setstate__(restore_state(self, state))
 
 
@@ -726,7 +798,7 @@ class RecurrentRegressorMixin(RegressorMixin):
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):
         if first_call:
-            self._y_mean, self._y_scale = _net.weighted_stats(target, sample_weight)
+            self._y_mean, self._y_scale = weighted_stats(target, sample_weight)
         return ((target - self._y_mean) / self._y_scale).astype(dtype)
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from . import _net
+from ._engine import net as engine
 from . import nn as seq_nn
 from .base import BaseRecurrent, RecurrentRegressorMixin
 from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
@@ -242,7 +242,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         """
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
-        return _net.attention(self.net_, seqs)
+        return engine.attention(self.net_, seqs)
 
 
 _ARCH = """\

@@ -49,7 +49,7 @@ class _ConvFrontEndMixin:
     """The convolutional front end of the recurrent classifiers and regressors."""
 
     # Their stopping rule also waits for 10 * n_iter_no_change optimizer steps
-    # without improvement (see _net.StoppingCriterion).
+    # without improvement (see _engine.callbacks.StoppingCriterion).
     _counts_steps = True
 
     # pooling="auto" (classifiers): with the front end, the maximum over time

@@ -204,7 +204,7 @@ def test_subclass_refused(tmp_path):
 def test_other_library_version_warns_safe_format(fitted, tmp_path, monkeypatch):
     path = tmp_path / "m.skseq"
     save(fitted["LSTMClassifier"], path)
-    monkeypatch.setattr(sklearn_seq, "__version__", "99.0")
+    monkeypatch.setattr(sklearn_seq._version, "__version__", "99.0")
     match = "saved with sklearn_seq .* under sklearn_seq 99.0"
     with pytest.warns(InconsistentVersionWarning, match=match) as rec:
         load(path)
@@ -217,14 +217,14 @@ def test_other_library_version_warns_pickle(dumps, loads, fitted, tmp_path, monk
     est = fitted["GRURegressor-early-stopping"]
     if dumps == "joblib":
         joblib.dump(est, tmp_path / "m.joblib")
-        monkeypatch.setattr(sklearn_seq, "__version__", "99.0")
+        monkeypatch.setattr(sklearn_seq._version, "__version__", "99.0")
         with pytest.warns(InconsistentVersionWarning, match="99.0"):
             joblib.load(tmp_path / "m.joblib")
         return
     data = dumps(est)
     loaded = loads(data)  # same version: no warning (warnings are errors here)
     np.testing.assert_array_equal(loaded.predict(X3), est.predict(X3))
-    monkeypatch.setattr(sklearn_seq, "__version__", "99.0")
+    monkeypatch.setattr(sklearn_seq._version, "__version__", "99.0")
     with pytest.warns(InconsistentVersionWarning, match="99.0"):
         loads(data)
 
@@ -550,7 +550,7 @@ def test_skops_round_trip_with_trusted_types(fitted, tmp_path):
     sio.dump(est, tmp_path / "m.skops")
     untrusted = sio.get_untrusted_types(file=tmp_path / "m.skops")
     # skops must be told to trust skorch's net, torch's optimizer and functools.partial.
-    assert {"sklearn_seq._net.BatchHistory", "sklearn_seq._net.SequenceNet",
+    assert {"sklearn_seq._engine.net.BatchHistory", "sklearn_seq._engine.net.SequenceNet",
             "functools.partial"} <= set(untrusted)
     loaded = sio.load(tmp_path / "m.skops", trusted=untrusted)
     np.testing.assert_array_equal(loaded.predict_proba(X3), est.predict_proba(X3))
@@ -561,7 +561,7 @@ def test_skops_trusting_the_net_runs_embedded_pickles(fitted, tmp_path, monkeypa
     # module and optimizer as pickled bytes and unpickles them in __setstate__, so a
     # skops file whose (trusted) net carries a hostile pickle runs it on load.
     sio = pytest.importorskip("skops.io")
-    from sklearn_seq._net import SequenceNet
+    from sklearn_seq._engine.net import SequenceNet
 
     marker = tmp_path / "pwned"
     getstate = SequenceNet.__getstate__

@@ -28,7 +28,7 @@ from sklearn_seq import (
     RNNRegressor,
     SequenceAnomalyDetector,
 )
-from sklearn_seq._net import STEPS_PER_EPOCH_NO_CHANGE
+from sklearn_seq._engine.callbacks import STEPS_PER_EPOCH_NO_CHANGE
 from sklearn_seq.datasets import make_long_range_classification, make_sequence_classification
 from sklearn_seq.nn import RecurrentEncoder
 
@@ -412,7 +412,7 @@ def test_input_statistics_are_exact_and_leave_the_input_alone(dtype):
     # The standardisation statistics come from a chunked torch pass: they must equal
     # numpy's weighted mean and standard deviation, keep the precision of large
     # offsets, never write to the input, and take read-only (strided) arrays.
-    from sklearn_seq._net import weighted_stats
+    from sklearn_seq._engine.numerics import weighted_stats
 
     rng = np.random.RandomState(0)
     values = (rng.randn(70000, 3) * [1.0, 10.0, 5.0] + [0.0, 1e6, -3.0]).astype(dtype)
@@ -444,7 +444,7 @@ def test_input_statistics_of_extreme_float64_magnitudes(magnitude):
     # Squares of such deviations under- or overflow in float64: each column is then
     # divided by its largest deviation first, and the statistics stay exact. (A
     # standard deviation below 1e-12 counts as a constant column: scale 1.)
-    from sklearn_seq._net import weighted_stats
+    from sklearn_seq._engine.numerics import weighted_stats
 
     rng = np.random.RandomState(0)
     values = rng.randn(5000, 2) * [1.0, 3.0] * magnitude
@@ -524,7 +524,7 @@ def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
     from skorch.history import History
 
     from sklearn_seq import AttentionForecaster
-    from sklearn_seq._net import SequenceNet, _module_inputs
+    from sklearn_seq._engine.net import SequenceNet, _module_inputs
 
     rng = np.random.RandomState(0)
     X = rng.randn(60, 9, 2)
@@ -566,7 +566,7 @@ def test_lean_training_step_equals_skorchs_own(case, monkeypatch):
 def test_callbacks_see_every_event_in_skorchs_order(monkeypatch):
     from skorch.callbacks import Callback
 
-    from sklearn_seq import _net
+    from sklearn_seq._engine import net as engine
 
     class Recorder(Callback):
         def __init__(self):
@@ -587,9 +587,9 @@ def test_callbacks_see_every_event_in_skorchs_order(monkeypatch):
     recorder.on_batch_end = lambda net, **kwargs: recorder.events.append("end")
     # Registered where the estimator adds its own callbacks to every net (partial_fit
     # sets up the callbacks from the estimator's current parameters).
-    own = _net.reliability_callbacks
-    monkeypatch.setattr(_net, "reliability_callbacks",
-                        lambda est: [*own(est), ("recorder", recorder)])
+    own = engine.training_callbacks
+    monkeypatch.setattr(engine, "training_callbacks",
+                        lambda spec: [*own(spec), ("recorder", recorder)])
     est.partial_fit(X, y)
     assert recorder.events == ["begin", "grad", "end"] * 2
     # The handler cache is not state: it holds no callback in a pickle.

@@ -17,7 +17,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_seq import GRURegressor, LSTMClassifier, LSTMRegressor
-from sklearn_seq._callbacks import CHECKPOINT_NAME, NonFiniteLossError
+from sklearn_seq._engine.callbacks import CHECKPOINT_NAME, NonFiniteLossError
 from sklearn_seq._persistence import ModelFileError, load
 from sklearn_seq.nn import SequenceNetwork
 

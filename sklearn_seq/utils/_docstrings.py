@@ -104,9 +104,9 @@ n_iter_no_change : int, default=10
     Epochs without an improvement of at least ``tol`` before training stops.
     For the RNN, LSTM and GRU estimators the stop also waits for
     ``10 * n_iter_no_change`` optimizer steps without improvement, so that on a
-    small training set (one or two steps an epoch) the plateaus that recurrent networks often have (the loss at chance level
-    for tens of steps) are not taken for convergence; on larger data the epochs
-    decide.
+    small training set (one or two steps an epoch) the plateaus that recurrent
+    networks often have (the loss at chance level for tens of steps) are not taken
+    for convergence; on larger data the epochs decide.
 
 tol : float, default=1e-4
     Minimum improvement of the loss (or validation score) that counts.

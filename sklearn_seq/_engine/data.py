@@ -1,0 +1,149 @@
+"""Sequences as tensors: the dataset and the batch iterator of the engine.
+
+skorch's default ``DataLoader`` fetches and collates one sample at a time.
+:class:`BatchIterator` instead gathers whole batches by slicing or indexing tensors
+(ragged data with one vectorised gather from a flat buffer) and groups ragged
+sequences of similar length into the same batch, so padding costs little.
+"""
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset, Subset
+
+# Ragged training batches are bucketed by length within chunks of this many batches,
+# so batches stay random across chunks but hold sequences of similar length.
+_BUCKET_BATCHES = 32
+
+
+class SequenceDataset(Dataset):
+    """Tensors over :class:`Sequences`, with vectorised batch gathering.
+
+    Parameters
+    ----------
+    sequences : Sequences
+        Dense or ragged input (shares memory with the numpy arrays).
+    y : ndarray or None
+        Targets: int64 class codes or float targets.
+    sample_weight : ndarray or None
+        Per-sample weights in the loss.
+    """
+
+    def __init__(self, sequences, y=None, sample_weight=None):
+        values = sequences.values
+        if not values.flags.writeable or not values.flags.c_contiguous:
+            values = np.require(values, requirements=["C", "W"])
+        self.X = torch.from_numpy(values)
+        self.ragged = sequences.is_ragged
+        if self.ragged:
+            self.lengths = torch.from_numpy(sequences.lengths)
+            self.offsets = torch.from_numpy(sequences.offsets)
+        else:
+            self.lengths = None
+        self.y = None if y is None else torch.from_numpy(np.require(y, requirements=["C", "W"]))
+        self.sample_weight = (
+            None if sample_weight is None else torch.from_numpy(np.asarray(sample_weight))
+        )
+
+    def __len__(self):
+        return self.lengths.shape[0] if self.ragged else self.X.shape[0]
+
+    def __getitem__(self, i):
+        return self.batch(torch.as_tensor([i]))
+
+    def batch(self, index):
+        """Gather the batch at ``index`` (a slice or a LongTensor) as ``(Xi, yi)``.
+
+        ``Xi`` is the steps tensor itself when that is all there is (equal lengths,
+        no weights), else a dict ``{"x", "lengths"?, "sample_weight"?}``: a bare
+        tensor saves skorch a walk over the dict on every batch.
+        """
+        if not self.ragged:
+            x, lengths = self.X[index], None
+        else:
+            if isinstance(index, slice):
+                index = torch.arange(*index.indices(len(self)))
+            lengths = self.lengths[index]
+            longest = int(lengths.max())
+            steps = torch.arange(longest)
+            # Past its end a sequence repeats its last step; those steps are never read.
+            pos = self.offsets[index, None] + torch.minimum(steps[None, :], lengths[:, None] - 1)
+            x = self.X[pos]
+            if int(lengths.min()) == longest:
+                lengths = None
+        yi = None if self.y is None else self.y[index]
+        if lengths is None and self.sample_weight is None:
+            return x, yi
+        xi = {"x": x}
+        if lengths is not None:
+            xi["lengths"] = lengths
+        if self.sample_weight is not None:
+            xi["sample_weight"] = self.sample_weight[index]
+        return xi, yi
+
+
+def _unwrap(dataset):
+    """Base dataset and index tensor (None for all rows in order) behind Subsets."""
+    index = None
+    while isinstance(dataset, Subset):
+        sub = torch.as_tensor(np.asarray(dataset.indices), dtype=torch.long)
+        index = sub if index is None else index[sub]
+        dataset = dataset.dataset
+    if index is not None:
+        index = index.clone()
+    return dataset, index
+
+
+class BatchIterator:
+    """Yield whole batches of a :class:`SequenceDataset` (or a Subset of one).
+
+    Training (``shuffle=True``) shuffles, then sorts ragged sequences by length
+    within chunks of ``32 * batch_size`` and shuffles the order of the batches.
+    Evaluation keeps dense data in order; ragged subsets are visited in order of
+    length (callers that need their own order pass a length-sorted Subset).
+    """
+
+    def __init__(self, dataset, batch_size=32, shuffle=False):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        n = len(self.dataset)
+        return (n + self.batch_size - 1) // self.batch_size
+
+    def _index_batches(self, ds, index):
+        n = len(ds) if index is None else index.shape[0]
+        bs = self.batch_size
+        if self.shuffle:
+            perm = torch.randperm(n)
+            index = perm if index is None else index[perm]
+            if ds.ragged:
+                lengths = ds.lengths[index]
+                chunk = torch.arange(n) // (bs * _BUCKET_BATCHES)
+                key = chunk * (int(lengths.max()) + 1) + lengths
+                index = index[torch.argsort(key, stable=True)]
+            batches = list(index.split(bs))
+            if ds.ragged and len(batches) > 1:
+                batches = [batches[i] for i in torch.randperm(len(batches)).tolist()]
+            return batches
+        if index is None:
+            return [slice(i, min(i + bs, n)) for i in range(0, n, bs)]
+        if ds.ragged:
+            index = index[torch.argsort(ds.lengths[index], stable=True)]
+        return list(index.split(bs))
+
+    def __iter__(self):
+        ds, index = _unwrap(self.dataset)
+        for batch in self._index_batches(ds, index):
+            yield ds.batch(batch)
+
+
+def ordered(sequences):
+    """A dataset over ``sequences`` visited by length, and the order used (or None)."""
+    dataset = SequenceDataset(sequences)
+    if not sequences.is_ragged:
+        return dataset, None
+    order = np.argsort(sequences.lengths, kind="stable")
+    return Subset(dataset, order), order
+
+

@@ -1,0 +1,444 @@
+"""The skorch net of the engine: building it from a plain specification, training
+it, and reading outputs back as numpy arrays.
+
+The estimators hand over :class:`~sklearn_seq.utils._validation.Sequences` wrapped
+in a :class:`~sklearn_seq._engine.data.SequenceDataset` and a
+:class:`TrainingSpec`; nothing here reads an estimator.
+"""
+
+import dataclasses
+import sys
+from typing import NamedTuple, Optional
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.callbacks import Callback, GradientNormClipping, PrintLog, ProgressBar
+from skorch.helper import predefined_split
+from skorch.history import History
+from skorch.utils import TeeGenerator, to_tensor
+
+from .. import nn as seq_nn
+from .callbacks import (
+    Checkpoint,
+    FiniteLossGuard,
+    PlainPrintLog,
+    StoppingCriterion,
+    ValidationScore,
+    translate_out_of_memory,
+)
+from .data import BatchIterator, SequenceDataset, ordered
+from .numerics import seeded, torch_dtype
+
+_CRITERIA = {"cross_entropy": torch.nn.CrossEntropyLoss, "mse": torch.nn.MSELoss}
+
+
+def inference_batch_size(net):
+    """Batch size for prediction: the training batch, but at least 128 sequences.
+
+    Without gradients, larger batches cost no accuracy and fewer Python steps.
+    """
+    return max(int(net.batch_size), 128)
+
+
+class BatchHistory(History):
+    """skorch's History with per-batch records written straight to the current epoch.
+
+    skorch writes every batch's loss and size through ``History.__getitem__``, which
+    parses the index and copies the list of epochs: three times a batch. The records
+    are the same; reading the history is unchanged.
+    """
+
+    def new_batch(self):
+        list.__getitem__(self, -1)["batches"].append({})
+
+    def record_batch(self, attr, value):
+        list.__getitem__(self, -1)["batches"][-1][attr] = value
+
+
+class ScaledOutput(NamedTuple):
+    """A training batch's outputs ``z`` of a module whose predictions are
+    ``z * scale + location`` (``location`` and ``scale`` None: ``z`` themselves)."""
+
+    z: torch.Tensor
+    location: Optional[torch.Tensor]
+    scale: Optional[torch.Tensor]
+
+
+class SequenceNet(NeuralNet):
+    """skorch's NeuralNet with sample weights and MLP's L2 penalty in the loss.
+
+    A module with an ``output_scale(x, lengths)`` method has its outputs and
+    targets divided by that per-sample scale in the loss. If it also has
+    ``scaled_forward(x, lengths)`` returning ``(z, location, scale)``, training
+    batches compare ``z`` with ``(y - location) / scale`` instead (the same loss,
+    the scale computed once); ``y_pred`` of a training batch is then a
+    :class:`ScaledOutput`.
+
+    ``Xi`` is the steps tensor or a dict ``{"x", "lengths"?, "sample_weight"?}``;
+    the weights are read by :meth:`get_loss` and never reach the module. The loss of a batch is
+    ``sum(w * l) / sum(w) + alpha / 2 * ||W||^2 / sum(w)`` as in scikit-learn's MLP.
+    """
+
+    def __init__(self, *args, alpha=0.0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.alpha = alpha
+
+    def initialize_history(self):
+        # skorch's own (it clears the history), with batch records written directly.
+        if not isinstance(self.history_, BatchHistory):
+            self.history_ = BatchHistory()
+        return super().initialize_history()
+
+    def _set_training(self, training=True):
+        # skorch sets the mode of every module on every batch; skip it when nothing
+        # changes (a walk over all submodules, ~0.1 ms a batch on small models).
+        if self.module_.training == training and getattr(self, "_mode_set", None) is training:
+            return
+        super()._set_training(training)
+        self._mode_set = training
+
+    def get_all_learnable_params(self):
+        # skorch walks every module's parameters on every batch (for the gradient
+        # callbacks); the list only changes when a module or criterion is replaced.
+        owners = tuple(getattr(self, name + "_", None) for name in self._modules + self._criteria)
+        cached = self.__dict__.get("_learnable_params")
+        # Modules compare by identity, so a replaced module is a changed key.
+        if cached is None or cached[0] != owners:
+            cached = (owners, list(super().get_all_learnable_params()))
+            self._learnable_params = cached
+        return iter(cached[1])
+
+    def train_step(self, batch, **fit_params):
+        # skorch hands the step to the optimizer as a closure, for optimizers that
+        # evaluate the loss several times (LBFGS). Adam evaluates it once: skorch's
+        # documented way to drop the closure machinery is to override this method.
+        # Same order of events as skorch: zero, forward/backward, on_grad_computed
+        # (gradient clipping), optimizer step. (The optimizer is always Adam.)
+        self._zero_grad_optimizer()
+        step = self.train_step_single(batch, **fit_params)
+        self.notify(
+            "on_grad_computed",
+            named_parameters=TeeGenerator(self.get_all_learnable_params()),
+            batch=batch,
+            training=True,
+        )
+        self._step_optimizer(None)
+        return step
+
+    def notify(self, method_name, **cb_kwargs):
+        # skorch calls the method of every callback for every event, also the no-op
+        # methods callbacks inherit from Callback: three events a batch times every
+        # callback. Call only the callbacks that implement the event (same order).
+        callbacks = self.__dict__.get("callbacks_")
+        cached = self.__dict__.get("_event_handlers")
+        if cached is None or cached[0] is not callbacks or cached[1] != len(callbacks or ()):
+            cached = (callbacks, len(callbacks or ()), {})
+            self._event_handlers = cached
+        handlers = cached[2].get(method_name)
+        if handlers is None:
+            noop = getattr(Callback, method_name)
+            handlers = [getattr(self, method_name)] + [
+                getattr(cb, method_name)
+                for _, cb in callbacks or ()
+                if getattr(getattr(cb, method_name), "__func__", None) is not noop
+            ]
+            cached[2][method_name] = handlers
+        for handler in handlers:
+            handler(self, **cb_kwargs)
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state.pop("_learnable_params", None)
+        state.pop("_event_handlers", None)
+        return state
+
+    def infer(self, x, **fit_params):
+        x = _module_inputs(x)
+        if self.module_.training and getattr(type(self.module_), "scaled_forward", None):
+            # Training a module whose forecasts are ``z * scale + location``: the
+            # loss is measured on ``z``, so the scale is computed once, not again
+            # for the loss (see get_loss). Evaluation and prediction get forecasts.
+            return ScaledOutput(*_apply(self.module_.scaled_forward,
+                                        to_tensor(x, device=self.device)))
+        return super().infer(x, **fit_params)
+
+    def _output_scale(self, X):
+        # A network whose outputs live on a per-sample scale (forecasts in units of
+        # each window) has the loss measured in that scale. (Looked up on the class:
+        # a missing attribute of a module instance costs an exception per batch.)
+        if getattr(type(self.module_), "output_scale", None) is None or X is None:
+            return None
+        return _apply(self.module_.output_scale, to_tensor(_module_inputs(X), self.device))
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_tensor(y_true, device=self.device)
+        if isinstance(y_pred, ScaledOutput):
+            y_pred, location, scale = y_pred
+            if scale is not None:
+                # (z * scale + location - y) / scale, with z as the module gave it.
+                y_true = (y_true - location) / scale
+        else:
+            scale = self._output_scale(X)
+            if scale is not None:
+                y_pred, y_true = y_pred / scale, y_true / scale
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
+        if weight is None:
+            # Every sample has as many loss terms, so the criterion's own mean of all
+            # terms is the mean of the per-sample means; its fused reduction has a
+            # much cheaper backward pass than reducing an unreduced loss.
+            mean, denom = self.criterion_(y_pred, y_true), y_pred.shape[0]
+        else:
+            loss = _unreduced(self.criterion_, y_pred, y_true)
+            if loss.dim() > 1:
+                loss = loss.flatten(1).mean(dim=1)
+            weight = weight.to(device=loss.device, dtype=loss.dtype)
+            denom = weight.sum().clamp_min(torch.finfo(loss.dtype).tiny)
+            mean = (loss * weight).sum() / denom
+        if not self.alpha or not training:
+            # The validation loss is the criterion alone (as HistGradientBoosting's):
+            # the penalty is a property of the weights, not of the validation data.
+            return mean
+        squares = sum(p.square().sum() for _, p in self.get_all_learnable_params()
+                      if p.dim() > 1)
+        return mean + 0.5 * self.alpha * squares / denom
+
+
+def _module_inputs(X):
+    """A batch's inputs to the module: the steps tensor, or the dict without weights."""
+    if isinstance(X, dict) and "sample_weight" in X:
+        return {k: v for k, v in X.items() if k != "sample_weight"}
+    return X
+
+
+def _apply(fn, inputs):
+    """``fn`` on a batch's module inputs (a steps tensor or a dict of keywords)."""
+    return fn(**inputs) if isinstance(inputs, dict) else fn(inputs)
+
+
+def _unreduced(criterion, y_pred, y_true):
+    """The loss of every element: ``criterion`` with its reduction off for this call."""
+    reduction = criterion.reduction
+    criterion.reduction = "none"
+    try:
+        return criterion(y_pred, y_true)
+    finally:
+        criterion.reduction = reduction
+
+
+def _silent(*args, **kwargs):
+    """A sink that prints nothing (a module-level function, so nets pickle)."""
+
+
+def _is_terminal(stream):
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed file
+        return False
+
+
+def _resolve(name, table=None):
+    """A torch loss or module given by name (``sklearn_seq.nn`` or torch's losses)."""
+    if not isinstance(name, str):
+        return name
+    if table and name in table:
+        return table[name]
+    return getattr(seq_nn, name)
+
+
+@dataclasses.dataclass
+class TrainingSpec:
+    """How to train: the estimator's training parameters, in the engine's terms.
+
+    Built by the estimator before every fit (``BaseRecurrent._training_spec``), so a
+    changed ``learning_rate_init``, ``alpha``, ``max_grad_norm``, ``shuffle``,
+    ``early_stopping``, ``tol``, ``n_iter_no_change`` or ``verbose`` takes effect in
+    a warm-started fit or ``partial_fit`` as in scikit-learn's MLP.
+
+    ``validates``: whether each epoch scores a validation set, which early stopping
+    watches (``score_kind``: its loss or a scorer, see :class:`ValidationScore`);
+    ``min_steps`` the optimizer steps without improvement before training stops
+    (see :class:`StoppingCriterion`); ``checkpoint``, when given, the
+    ``(dirname, every, save)`` of a :class:`Checkpoint`.
+    """
+
+    learning_rate: float
+    alpha: float
+    max_epochs: Optional[int]
+    shuffle: bool
+    patience: int
+    min_steps: int
+    tol: float
+    max_grad_norm: Optional[float]
+    verbose: int
+    validates: bool = False
+    score_kind: str = "loss"
+    checkpoint: Optional[tuple] = None
+
+
+def training_callbacks(spec):
+    """The ``(name, callback)`` pairs of a net trained by ``spec``.
+
+    With ``verbose``, a terminal gets skorch's progress bar (on stderr, where tqdm
+    writes) and coloured table; a file or a pipe gets plain lines, one per epoch.
+    """
+    validates = spec.validates
+    stopper = StoppingCriterion(
+        monitor="valid_score" if validates else "train_loss",
+        patience=spec.patience,
+        min_steps=spec.min_steps,
+        threshold=spec.tol,
+        threshold_mode="abs",
+        lower_is_better=not validates,
+        load_best=validates,
+        sink=print if spec.verbose else _silent,
+    )
+    callbacks = [("stopping", stopper)]
+    if validates:
+        callbacks.insert(0, ("valid_score", ValidationScore(spec.score_kind)))
+    if spec.max_grad_norm is not None:
+        callbacks.append(("clip", GradientNormClipping(spec.max_grad_norm)))
+    if spec.verbose and _is_terminal(sys.stderr):
+        callbacks.append(("progress", ProgressBar()))
+    callbacks.append(("finite_loss", FiniteLossGuard()))
+    if spec.checkpoint is not None:
+        dirname, every, save = spec.checkpoint
+        callbacks.append(("checkpoint", Checkpoint(dirname, every, save)))
+    return callbacks
+
+
+def _net_params(spec, valid_dataset):
+    """The skorch settings of a net trained by ``spec`` (on ``valid_dataset``, when
+    it validates; None for a net loaded from a file, whose next warm-started fit
+    sets its split)."""
+    print_log = None
+    if spec.verbose:
+        print_log = PrintLog() if _is_terminal(sys.stdout) else PlainPrintLog()
+    return dict(
+        lr=spec.learning_rate,
+        alpha=spec.alpha,
+        max_epochs=spec.max_epochs,
+        iterator_train__shuffle=spec.shuffle,
+        train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
+        callbacks=training_callbacks(spec),
+        callbacks__print_log=print_log,
+    )
+
+
+def build_net(*, module, module_kwargs, criterion, spec, batch_size, device,
+              valid_dataset=None):
+    """The skorch net that trains ``module(**module_kwargs)`` (a name in
+    :mod:`sklearn_seq.nn` or a module class) as ``spec`` says."""
+    # numpy scalars (a grid built with np.arange, say) pass the parameter checks
+    # (Integral, Real) but torch's layers take only Python numbers.
+    module_kwargs = {
+        k: v.item() if isinstance(v, np.generic) else v for k, v in module_kwargs.items()
+    }
+    if "dtype" in module_kwargs:
+        module_kwargs["dtype"] = torch_dtype(module_kwargs["dtype"])
+    module_kwargs = {f"module__{k}": v for k, v in module_kwargs.items()}
+    # One fused Adam kernel per step instead of a Python loop over parameters (~15% of
+    # a step on small models); torch has it on the CPU and CUDA.
+    fused = {"optimizer__fused": True} if str(device).split(":")[0] in ("cpu", "cuda") else {}
+    return SequenceNet(
+        module=_resolve(module),
+        criterion=_resolve(criterion, _CRITERIA),
+        optimizer=torch.optim.Adam,
+        batch_size=batch_size,
+        iterator_train=BatchIterator,
+        iterator_valid=BatchIterator,
+        dataset=SequenceDataset,
+        predict_nonlinearity=None,
+        warm_start=True,
+        device=device,
+        **_net_params(spec, valid_dataset),
+        **fused,
+        **module_kwargs,
+    )
+
+
+def update_training(net, spec, batch_size, valid_dataset=None):
+    """Give an initialized net a new training specification.
+
+    The network's weights, the optimizer's state (Adam's moments and step count)
+    and the history are kept, so training goes on where it stopped; the learning
+    rate, the penalty, clipping, shuffling, early stopping and verbosity are
+    ``spec``'s.
+    """
+    for key, value in _net_params(spec, valid_dataset).items():
+        setattr(net, key, value)
+    net.batch_size = batch_size
+    net.initialize_callbacks()
+    for group in net.optimizer_.param_groups:
+        group["lr"] = spec.learning_rate
+
+
+@translate_out_of_memory
+def train(net, dataset, epochs, seed, valid_scorer=None):
+    """Train ``net`` for up to ``epochs`` epochs; return ``(stopped, interrupted)``:
+    whether the stopping rule ended it, and whether a user's ``KeyboardInterrupt``
+    did (the net then keeps the weights of the last finished epoch).
+
+    ``valid_scorer``: the function of no argument that gives the validation score
+    each epoch, when early stopping watches a scorer (see :class:`ValidationScore`).
+
+    Raises :class:`NonFiniteLossError` when training diverged, and
+    ``KeyboardInterrupt`` when it was interrupted before any epoch finished.
+    """
+    n_before = len(net.history)
+    callbacks = dict(net.callbacks_)
+    scoring = callbacks.get("valid_score")
+    if scoring is not None and scoring.kind == "scorer":
+        scoring.scorer_ = valid_scorer
+    try:
+        with seeded(seed, net.device):
+            net.partial_fit(dataset, epochs=epochs)
+    finally:
+        if scoring is not None:
+            scoring.__dict__.pop("scorer_", None)
+    stopper = callbacks["stopping"]
+    n_done = len(net.history) - n_before
+    interrupted = n_done < epochs and not stopper.stopped_
+    return stopper.stopped_, interrupted
+
+
+def _evaluate(net, dataset, fn, batch_size=None):
+    """Yield ``fn(**Xi)`` per evaluation batch, as skorch's evaluation step does it.
+
+    The module is put in eval mode and run without autograd; inputs are moved with
+    skorch's ``to_tensor``. No DataLoader and no per-call parameter parsing, so a
+    single sequence costs little more than the module's own forward.
+    """
+    if net.module_.training:
+        net.module_.eval()
+    with torch.inference_mode():
+        for xi, _ in BatchIterator(dataset, batch_size=batch_size or inference_batch_size(net)):
+            yield _apply(fn, to_tensor(xi, device=net.device)).cpu()
+
+
+@translate_out_of_memory
+def forward(net, sequences, batch_size=None):
+    """Network outputs for ``sequences`` as a numpy array, in input order."""
+    dataset, order = ordered(sequences)
+    outs = list(_evaluate(net, dataset, net.module_.forward, batch_size))
+    out = (outs[0] if len(outs) == 1 else torch.cat(outs)).numpy()
+    if order is not None:
+        restored = np.empty_like(out)
+        restored[order] = out
+        out = restored
+    return out
+
+
+@translate_out_of_memory
+def attention(net, sequences, batch_size=None):
+    """Attention weights ``(n_samples, max_length)``, zero on padding, input order."""
+    dataset, order = ordered(sequences)
+    result = None
+    start = 0
+    for w in _evaluate(net, dataset, net.module_.attention, batch_size):
+        if result is None:
+            result = np.zeros((len(sequences), sequences.max_length), dtype=w.numpy().dtype)
+        rows = np.arange(start, start + w.shape[0])
+        result[rows if order is None else order[rows], : w.shape[1]] = w.numpy()
+        start += w.shape[0]
+    return result
