@@ -284,3 +284,18 @@ def test_huge_targets_predict_finite_values():
         est = _fit(LSTMRegressor(**SMALL), Y_REG * 1e160)
         pred = est.predict(X)
     assert np.isfinite(pred).all()
+
+
+def test_checkpoint_of_a_warm_started_fit_records_that_fit_as_the_fit_does(tmp_path):
+    # The checkpoint after the last epoch holds what the finished fit holds: the best
+    # validation score of this fit's own epochs, not of the earlier fit's.
+    est = LSTMRegressor(**{**SMALL, "max_iter": 4}, early_stopping=True,
+                        validation_fraction=0.25, n_iter_no_change=50, warm_start=True,
+                        learning_rate_init=0.1)
+    _fit(est, Y_REG)  # a high learning rate: the validation score moves a lot
+    est.set_params(checkpoint_dir=tmp_path, checkpoint_every=1, learning_rate_init=1.0)
+    _fit(est, Y_REG)
+    saved = load(tmp_path / CHECKPOINT_NAME)
+    assert saved.n_iter_ == est.n_iter_ == 8
+    assert saved.best_validation_score_ == est.best_validation_score_
+    assert est.best_validation_score_ == max(est.validation_scores_[4:])
