@@ -40,6 +40,15 @@ __all__ = ["InconsistentVersionWarning", "ModelFileError", "load", "save"]
 FORMAT = "sklearn-seq-model"
 FORMAT_VERSION = 1
 
+# The kinds of value a fitted attribute may hold; each estimator class declares its
+# fitted attributes with their kinds in ``_fitted_attributes`` (merged through its
+# hierarchy, as ``_parameter_constraints`` are), and the format saves and loads
+# exactly those.
+FITTED_KINDS = {
+    "int", "bool", "str", "array", "array_or_none", "dict", "label_encoder",
+    "float_list", "float_list_or_none", "float_or_none",
+}
+
 # The public estimators a file may name, by class name: each registers itself when
 # its module is imported (BaseRecurrent.__init_subclass__). The loader builds only
 # these; a file cannot name anything else.
@@ -48,36 +57,13 @@ ALLOWED_ESTIMATORS = {}
 
 def register(cls):
     """Let files name the estimator class ``cls`` (by its class name)."""
+    unknown = {k: v for k, v in cls._fitted_attributes.items() if v not in FITTED_KINDS}
+    if unknown:
+        raise TypeError(f"{cls.__name__}._fitted_attributes: unknown kinds {unknown}")
     ALLOWED_ESTIMATORS[cls.__name__] = cls
     return cls
 
 
-# Fitted attributes the format knows, with the kind of value each must hold.
-# A new fitted attribute needs an entry here (the round-trip tests say so).
-FITTED_ATTRIBUTES = {
-    "n_features_in_": "int",
-    "n_features_per_step_": "int",
-    "_fit_ndim": "int",
-    "feature_names_in_": "array",
-    "classes_": "array",
-    "_label_encoder": "label_encoder",
-    "n_outputs_": "int",
-    "_y_1d": "bool",
-    "_y_mean": "array",
-    "_y_scale": "array",
-    "quantiles_": "array_or_none",
-    "vocabulary_": "dict",
-    "_tokenization": "dict",
-    "_text_input": "bool",
-    "device_": "str",
-    "analyzer_": "str",
-    "n_iter_": "int",
-    "loss_curve_": "float_list",
-    "validation_scores_": "float_list_or_none",
-    "best_validation_score_": "float_or_none",
-    "best_loss_": "float_or_none",
-    "offset_": "float_or_none",
-}
 
 # Network arguments that only give initial values of tensors in the state dict
 # (input standardisation, pretrained embeddings): not stored, the weights restore them.
@@ -391,15 +377,16 @@ def _document(estimator, tensors, include_optimizer):
     check_is_fitted(estimator)
     params = estimator.get_params(deep=False)
     fitted = {}
+    declared = type(estimator)._fitted_attributes
     for key, value in vars(estimator).items():
         if key in params or key == "net_" or key.startswith("_sklearn"):
             continue
-        if key not in FITTED_ATTRIBUTES:
+        if key not in declared:
             if not (key.endswith("_") or key.startswith("_")):
                 continue  # not estimator state (e.g. a user's own attribute)
             raise TypeError(
                 f"{name} has the fitted attribute {key!r}, which the safe format does "
-                "not know; add it to sklearn_seq._persistence.FITTED_ATTRIBUTES."
+                f"not know; declare it in {name}._fitted_attributes."
             )
         fitted[key] = _encode(value, f"fitted attribute {key!r}")
     net = estimator.net_
@@ -600,11 +587,12 @@ def _build_estimator(document):
         estimator._validate_params()
     except (ValueError, TypeError) as exc:
         _fail("params", str(exc))
+    declared = cls._fitted_attributes
     for key, value in document["fitted"].items():
-        if key not in FITTED_ATTRIBUTES:
+        if key not in declared:
             _fail("fitted", f"unknown fitted attribute {key!r:.60}")
         value = _decode(value, f"fitted attribute {key!r}")
-        _check_kind(key, value, FITTED_ATTRIBUTES[key])
+        _check_kind(key, value, declared[key])
         setattr(estimator, key, value)
     return estimator
 

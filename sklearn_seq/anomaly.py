@@ -42,14 +42,12 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
     # No scoring: scikit-learn's scorers need labels, and predict needs the
     # threshold fitted after training. Early stopping watches the held-out error.
     _parameter_constraints = {
-        **{
-            k: v
-            for k, v in BaseRecurrent._parameter_constraints.items()
-            if k not in ("pooling", "bidirectional", "scoring")
-        },
+        **BaseRecurrent._parameter_constraints,
         "cell": [StrOptions({"lstm", "gru"})],
         "contamination": [StrOptions({"auto"}), Interval(Real, 0, 0.5, closed="right")],
     }
+
+    _fitted_attributes = {**BaseRecurrent._fitted_attributes, "offset_": "float_or_none"}
 
     _module = "NextStepNetwork"
     _criterion = "OutputLoss"

@@ -143,6 +143,21 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     _cell = "lstm"
 
+    # Fitted attributes and the kind of value each holds (the safe format saves
+    # these; see _persistence.FITTED_KINDS). Subclasses add theirs.
+    _fitted_attributes = {
+        "n_features_in_": "int",
+        "n_features_per_step_": "int",
+        "_fit_ndim": "int",
+        "feature_names_in_": "array",
+        "device_": "str",
+        "n_iter_": "int",
+        "loss_curve_": "float_list",
+        "validation_scores_": "float_list_or_none",
+        "best_validation_score_": "float_or_none",
+        "best_loss_": "float_or_none",
+    }
+
     # Whether the stopping rule also counts optimizer steps (see
     # _engine.callbacks.StoppingCriterion).
     _counts_steps = False
@@ -158,15 +173,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "num_layers": [Interval(Integral, 1, None, closed="left")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "bidirectional": ["boolean"],
-        "pooling": [StrOptions(_POOLINGS)],
         "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "shuffle": ["boolean"],
         "early_stopping": ["boolean"],
-        "scoring": [str, callable, None],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -187,15 +199,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         hidden_size=64,
         num_layers=1,
         dropout=0.0,
-        bidirectional=False,
-        pooling="last",
         max_iter=200,
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,
         shuffle=True,
         early_stopping=False,
-        scoring="loss",
         validation_fraction=0.1,
         n_iter_no_change=10,
         tol=1e-4,
@@ -211,15 +220,12 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         self.hidden_size = hidden_size
         self.num_layers = num_layers
         self.dropout = dropout
-        self.bidirectional = bidirectional
-        self.pooling = pooling
         self.max_iter = max_iter
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.alpha = alpha
         self.shuffle = shuffle
         self.early_stopping = early_stopping
-        self.scoring = scoring
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
@@ -290,7 +296,8 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
 
     def _scoring(self):
         """What early stopping watches: ``"loss"`` or a ``scoring`` for
-        :func:`sklearn.metrics.check_scoring`."""
+        :func:`sklearn.metrics.check_scoring` (estimators without a ``scoring``
+        parameter override this)."""
         return self.scoring
 
     @property
@@ -491,9 +498,9 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
     def _adjust_sample_weight(self, sample_weight, y):
         return sample_weight
 
-    # The torch module (a name in ``sklearn_seq.nn``) and its arguments; subclasses
-    # with another network override these two.
-    _module = "SequenceNetwork"
+    # The torch module (a name in ``sklearn_seq.nn``) that a subclass trains; its
+    # arguments come from _module_kwargs.
+    _module = None
 
     def _input_standardization(self, seqs, sample_weight):
         """The network's fixed input standardisation: weighted per-feature statistics.
@@ -505,19 +512,11 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         mean, scale = weighted_stats(values, weight, rows=rows)
         return dict(input_mean=mean.astype(self.dtype), input_scale=scale.astype(self.dtype))
 
+    @abstractmethod
     def _module_kwargs(self, seqs, sample_weight):
-        return dict(
-            input_size=seqs.n_features,
-            n_outputs=self._n_outputs(),
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
-            cell=self._cell,
-            bidirectional=self.bidirectional,
-            dropout=self.dropout,
-            pooling=self.pooling,
-            dtype=self.dtype,
-            **self._input_standardization(seqs, sample_weight),
-        )
+        """The arguments of ``_module`` for training sequences ``seqs`` (with
+        ``sample_weight``, for input statistics). Called by the first ``fit``; the
+        file format stores them, so ``load`` rebuilds the same network."""
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):
         return target
@@ -609,10 +608,42 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         super().__setstate__(restore_state(self, state))
 
 
+class PooledNetworkMixin:
+    """Estimators whose network encodes a sequence and pools its states over time
+    (``nn.SequenceNetwork``): the ``bidirectional`` and ``pooling`` parameters."""
+
+    _parameter_constraints = {
+        "bidirectional": ["boolean"],
+        "pooling": [StrOptions(_POOLINGS)],
+    }
+
+    _module = "SequenceNetwork"
+
+    def _module_kwargs(self, seqs, sample_weight):
+        return dict(
+            input_size=seqs.n_features,
+            n_outputs=self._n_outputs(),
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            cell=self._cell,
+            bidirectional=self.bidirectional,
+            dropout=self.dropout,
+            pooling=self.pooling,
+            dtype=self.dtype,
+            **self._input_standardization(seqs, sample_weight),
+        )
+
+
+# Estimators whose early stopping can watch a scikit-learn scorer.
+SCORING_CONSTRAINTS = {"scoring": [str, callable, None]}
+
+
 class RecurrentClassifierMixin(ClassifierMixin):
     """Classification on top of :class:`BaseRecurrent`: labels, probabilities."""
 
     _criterion = "cross_entropy"
+
+    _fitted_attributes = {"classes_": "array", "_label_encoder": "label_encoder"}
 
     def _n_outputs(self):
         return len(self.classes_)
@@ -774,6 +805,13 @@ class RecurrentRegressorMixin(RegressorMixin):
     """
 
     _criterion = "mse"
+
+    _fitted_attributes = {
+        "n_outputs_": "int",
+        "_y_1d": "bool",
+        "_y_mean": "array",
+        "_y_scale": "array",
+    }
 
     def _n_outputs(self):
         return self.n_outputs_

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._engine import net as engine
 from . import nn as seq_nn
-from .base import BaseRecurrent, RecurrentRegressorMixin
+from .base import SCORING_CONSTRAINTS, BaseRecurrent, RecurrentRegressorMixin
 from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
 
 __all__ = ["AttentionForecaster"]
@@ -27,11 +27,18 @@ def _has_attention(forecaster):
 
 class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     _parameter_constraints = {
-        **{k: v for k, v in BaseRecurrent._parameter_constraints.items() if k != "pooling"},
+        **BaseRecurrent._parameter_constraints,
+        **SCORING_CONSTRAINTS,
+        "bidirectional": ["boolean"],
         "cell": [StrOptions({"lstm", "gru"})],
         "attention": [StrOptions({"additive", "dot"}), None],
         "quantiles": ["array-like", None],
         "scaling": [StrOptions({"global", "window"})],
+    }
+    _fitted_attributes = {
+        **BaseRecurrent._fitted_attributes,
+        **RecurrentRegressorMixin._fitted_attributes,
+        "quantiles_": "array_or_none",
     }
 
     _module = "ForecastNetwork"

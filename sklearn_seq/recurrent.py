@@ -7,7 +7,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .base import BaseRecurrent, RecurrentClassifierMixin, RecurrentRegressorMixin
+from .base import (
+    SCORING_CONSTRAINTS,
+    BaseRecurrent,
+    PooledNetworkMixin,
+    RecurrentClassifierMixin,
+    RecurrentRegressorMixin,
+)
 from .utils._docstrings import fill_doc
 
 __all__ = [
@@ -24,7 +30,6 @@ _CONV_CONSTRAINTS = {
     "conv_channels": ["array-like", StrOptions({"auto"}), None],
     "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "conv_stride": [Interval(Integral, 1, None, closed="left")],
-    "pooling": [StrOptions({"last", "mean", "max", "attention", "auto"})],
 }
 
 
@@ -45,8 +50,16 @@ AUTO_CONV_CHANNELS = (32, 32, 32)
 AUTO_CONV_MIN_LENGTH = 64
 
 
-class _ConvFrontEndMixin:
-    """The convolutional front end of the recurrent classifiers and regressors."""
+class _ConvFrontEndMixin(PooledNetworkMixin):
+    """The convolutional front end of the recurrent classifiers and regressors, and
+    what ``conv_channels="auto"`` and ``pooling="auto"`` choose."""
+
+    _parameter_constraints = {
+        **PooledNetworkMixin._parameter_constraints,
+        **_CONV_CONSTRAINTS,
+        **SCORING_CONSTRAINTS,
+        "pooling": [StrOptions({"last", "mean", "max", "attention", "auto"})],
+    }
 
     # Their stopping rule also waits for 10 * n_iter_no_change optimizer steps
     # without improvement (see _engine.callbacks.StoppingCriterion).
@@ -114,8 +127,12 @@ class _ConvFrontEndMixin:
 class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRecurrent):
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
-        **_CONV_CONSTRAINTS,
+        **_ConvFrontEndMixin._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+    _fitted_attributes = {
+        **BaseRecurrent._fitted_attributes,
+        **RecurrentClassifierMixin._fitted_attributes,
     }
 
     def __init__(
@@ -153,15 +170,12 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
             hidden_size=hidden_size,
             num_layers=num_layers,
             dropout=dropout,
-            bidirectional=bidirectional,
-            pooling=pooling,
             max_iter=max_iter,
             batch_size=batch_size,
             learning_rate_init=learning_rate_init,
             alpha=alpha,
             shuffle=shuffle,
             early_stopping=early_stopping,
-            scoring=scoring,
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
             tol=tol,
@@ -174,6 +188,9 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
             checkpoint_dir=checkpoint_dir,
             checkpoint_every=checkpoint_every,
         )
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.scoring = scoring
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
         self.conv_stride = conv_stride
@@ -181,7 +198,14 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
 
 
 class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecurrent):
-    _parameter_constraints = {**BaseRecurrent._parameter_constraints, **_CONV_CONSTRAINTS}
+    _parameter_constraints = {
+        **BaseRecurrent._parameter_constraints,
+        **_ConvFrontEndMixin._parameter_constraints,
+    }
+    _fitted_attributes = {
+        **BaseRecurrent._fitted_attributes,
+        **RecurrentRegressorMixin._fitted_attributes,
+    }
 
     def __init__(
         self,
@@ -217,15 +241,12 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
             hidden_size=hidden_size,
             num_layers=num_layers,
             dropout=dropout,
-            bidirectional=bidirectional,
-            pooling=pooling,
             max_iter=max_iter,
             batch_size=batch_size,
             learning_rate_init=learning_rate_init,
             alpha=alpha,
             shuffle=shuffle,
             early_stopping=early_stopping,
-            scoring=scoring,
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
             tol=tol,
@@ -238,6 +259,9 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
             checkpoint_dir=checkpoint_dir,
             checkpoint_every=checkpoint_every,
         )
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.scoring = scoring
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
         self.conv_stride = conv_stride

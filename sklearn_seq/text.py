@@ -22,7 +22,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from .base import (
+    SCORING_CONSTRAINTS,
     BaseRecurrent,
+    PooledNetworkMixin,
     RecurrentClassifierMixin,
     _has_attention_pooling,
     _refuse_changes,
@@ -175,9 +177,11 @@ def _text_documents(X, estimator_name):
     return docs
 
 
-class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
+class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecurrent):
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
+        **PooledNetworkMixin._parameter_constraints,
+        **SCORING_CONSTRAINTS,
         "analyzer": [StrOptions({"auto", "word", "char", "char_wb"}), callable],
         "tokenizer": [callable, None],
         "token_pattern": [str, None],
@@ -196,6 +200,14 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
         "cell": [StrOptions({"lstm", "gru"})],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+    _fitted_attributes = {
+        **BaseRecurrent._fitted_attributes,
+        **RecurrentClassifierMixin._fitted_attributes,
+        "vocabulary_": "dict",
+        "_tokenization": "dict",
+        "_text_input": "bool",
+        "analyzer_": "str",
     }
 
     def __init__(
@@ -243,15 +255,12 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
             hidden_size=hidden_size,
             num_layers=num_layers,
             dropout=dropout,
-            bidirectional=bidirectional,
-            pooling=pooling,
             max_iter=max_iter,
             batch_size=batch_size,
             learning_rate_init=learning_rate_init,
             alpha=alpha,
             shuffle=shuffle,
             early_stopping=early_stopping,
-            scoring=scoring,
             validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change,
             tol=tol,
@@ -264,6 +273,9 @@ class BiRNNTextClassifier(RecurrentClassifierMixin, BaseRecurrent):
             checkpoint_dir=checkpoint_dir,
             checkpoint_every=checkpoint_every,
         )
+        self.bidirectional = bidirectional
+        self.pooling = pooling
+        self.scoring = scoring
         self.analyzer = analyzer
         self.tokenizer = tokenizer
         self.token_pattern = token_pattern
