@@ -315,19 +315,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         scoring = self._scoring()
         # As HistGradientBoosting: a scorer name is checked even when unused.
         scorer = None if scoring == "loss" else check_scoring(self, scoring)
-        seqs = self._validate_X(X, reset=first_call, y=y)
-        target = self._encode_y(y, first_call=first_call, classes=classes)
-        check_consistent_length(np.empty((seqs.n_samples, 0)), target)
-        dtype = np.dtype(self.dtype)  # compute dtype (inputs may be token ids)
-        sample_weight = _check_sample_weight(
-            sample_weight, np.empty((seqs.n_samples, 0)), dtype=np.float64
+        seqs, target, sample_weight = self._fit_data(
+            X, y, sample_weight, first_call=first_call, incremental=incremental,
+            classes=classes,
         )
-        if (sample_weight < 0).any():  # as _check_sample_weight(ensure_non_negative=True)
-            raise ValueError("Negative values in data passed to `sample_weight`.")
-        sample_weight = self._adjust_sample_weight(sample_weight, y)
-        if not incremental:
-            self._check_target(target, sample_weight)
-        target = self._prepare_target(target, sample_weight, first_call, dtype)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         if incremental and hasattr(self, "n_iter_"):
             seed = (seed + self.n_iter_) % np.iinfo(np.int32).max
@@ -335,20 +326,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         early_stopping = self.early_stopping and not incremental
         train_idx = valid_idx = None
         if early_stopping:
-            stratify = target if is_classifier(self) else None
-            train_idx, valid_idx = train_test_split(
-                np.arange(seqs.n_samples),
-                test_size=self.validation_fraction,
-                random_state=seed,
-                stratify=stratify,
-            )
-            if len(valid_idx) < 2:
-                # A validation score of one sample is undefined (R^2) or all-or-nothing.
-                raise ValueError(
-                    f"The validation set is too small ({len(valid_idx)} sample). Increase "
-                    "'validation_fraction' or the size of your dataset, or set "
-                    "early_stopping=False."
-                )
+            train_idx, valid_idx = self._validation_split(seqs.n_samples, target, seed)
         weighted = not np.all(sample_weight == 1.0)
         valid_scorer = None
         if early_stopping and scorer is not None:
@@ -360,16 +338,10 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 **weight,
             )
 
-        def dataset(idx):
-            s = seqs if idx is None else seqs.take(idx)
-            t = target if idx is None else target[idx]
-            w = sample_weight if idx is None else sample_weight[idx]
-            return SequenceDataset(s, t, w.astype(dtype) if weighted else None)
-
-        train_set = dataset(train_idx)
-        valid_set = None if valid_idx is None else dataset(valid_idx)
-        n_train = len(train_set)
-
+        train_set = self._dataset(seqs, target, sample_weight, train_idx, weighted)
+        valid_set = (None if valid_idx is None
+                     else self._dataset(seqs, target, sample_weight, valid_idx, weighted))
+        batch_size = self._batch_size(len(train_set))
         if first_call:
             # Input statistics come from the training samples only.
             fit_weight = sample_weight
@@ -377,13 +349,11 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 fit_weight = np.zeros_like(sample_weight)
                 fit_weight[train_idx] = sample_weight[train_idx]
             self.device_ = resolve_device(self.device)
-            self.net_ = self._make_net(
-                self._module_kwargs(seqs, fit_weight), self._batch_size(n_train),
-                self.device_, valid_set, seed=seed,
-            )
+            self.net_ = self._make_net(self._module_kwargs(seqs, fit_weight), batch_size,
+                                       self.device_, valid_set, seed=seed)
         else:
             spec = self._training_spec(early_stopping, len(self.net_.history))
-            engine.update_training(self.net_, spec, self._batch_size(n_train), valid_set)
+            engine.update_training(self.net_, spec, batch_size, valid_set)
 
         epochs = 1 if incremental else self._max_epochs(seqs, train_idx)
         start = len(self.net_.history)
@@ -395,17 +365,63 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 "the weights of the last finished epoch"
             )
         if not incremental and not stopped:
-            limit = (
-                f"max_iter='auto': {epochs} epochs for this data size; set max_iter to "
-                "train longer" if self.max_iter == "auto" else self.max_iter
-            )
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({limit}) reached and "
-                "the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=user_stacklevel(),
-            )
+            self._warn_max_iter(epochs)
         return self
+
+    def _dataset(self, seqs, target, sample_weight, idx, weighted):
+        """The engine's dataset of the samples at ``idx`` (None: all)."""
+        if idx is not None:
+            seqs, target, sample_weight = seqs.take(idx), target[idx], sample_weight[idx]
+        return SequenceDataset(seqs, target,
+                               sample_weight.astype(self.dtype) if weighted else None)
+
+    def _fit_data(self, X, y, sample_weight, *, first_call, incremental, classes):
+        """The validated sequences, the training target and the sample weights (with
+        ``class_weight`` applied) of a ``fit`` or ``partial_fit`` call."""
+        seqs = self._validate_X(X, reset=first_call, y=y)
+        target = self._encode_y(y, first_call=first_call, classes=classes)
+        check_consistent_length(np.empty((seqs.n_samples, 0)), target)
+        sample_weight = _check_sample_weight(
+            sample_weight, np.empty((seqs.n_samples, 0)), dtype=np.float64
+        )
+        if (sample_weight < 0).any():  # as _check_sample_weight(ensure_non_negative=True)
+            raise ValueError("Negative values in data passed to `sample_weight`.")
+        sample_weight = self._adjust_sample_weight(sample_weight, y)
+        if not incremental:
+            self._check_target(target, sample_weight)
+        # The compute dtype (inputs may be token ids).
+        target = self._prepare_target(target, sample_weight, first_call, np.dtype(self.dtype))
+        return seqs, target, sample_weight
+
+    def _validation_split(self, n_samples, target, seed):
+        """Training and validation indices for early stopping (stratified for
+        classifiers)."""
+        train_idx, valid_idx = train_test_split(
+            np.arange(n_samples),
+            test_size=self.validation_fraction,
+            random_state=seed,
+            stratify=target if is_classifier(self) else None,
+        )
+        if len(valid_idx) < 2:
+            # A validation score of one sample is undefined (R^2) or all-or-nothing.
+            raise ValueError(
+                f"The validation set is too small ({len(valid_idx)} sample). Increase "
+                "'validation_fraction' or the size of your dataset, or set "
+                "early_stopping=False."
+            )
+        return train_idx, valid_idx
+
+    def _warn_max_iter(self, epochs):
+        limit = (
+            f"max_iter='auto': {epochs} epochs for this data size; set max_iter to "
+            "train longer" if self.max_iter == "auto" else self.max_iter
+        )
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({limit}) reached and "
+            "the optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=user_stacklevel(),
+        )
 
     def _training_spec(self, early_stopping, start=0):
         """The engine's :class:`~sklearn_seq._engine.net.TrainingSpec` for the
