@@ -4,35 +4,14 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_seq.forecasting import AttentionForecaster
 from sklearn_seq.preprocessing import SequenceScaler, SequenceWindower, make_windows
 
-# As in test_common: checks comparing two computations at rtol 1e-7 run in float64.
-FLOAT64_CHECKS = {
-    "check_methods_subset_invariance",
-    "check_methods_sample_order_invariance",
-    "check_sample_weight_equivalence_on_dense_data",
-}
-
-
-# The default configuration runs in test_common; here the other cell and attention,
-# per-window scaling, and no attention.
-@parametrize_with_checks([
-    AttentionForecaster(hidden_size=32, cell="gru", attention="additive"),
-    AttentionForecaster(hidden_size=16, scaling="window"),
-    AttentionForecaster(hidden_size=16, scaling="window", attention=None),
-])
-def test_sklearn_compatible_forecaster(estimator, check):
-    name = getattr(check, "func", check).__name__
-    if name in FLOAT64_CHECKS:
-        # a clone: the parametrized instance is shared by all checks
-        estimator = clone(estimator).set_params(dtype="float64", max_iter=100)
-    check(estimator)
+# scikit-learn's checks of the other configurations run in test_common (the registry
+# in sklearn_seq.utils.estimator_checks).
 
 
 def _copy_k_back(n=600, window=10, k=4, seed=0):

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import sklearn
 from sklearn.base import clone
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_seq.preprocessing import (
     EventSequencer,
@@ -17,24 +16,8 @@ from sklearn_seq.preprocessing import (
     make_windows,
 )
 
-# A windower's row t depends on the rows before it, which these two checks forbid by
-# design (they shuffle or split the rows and expect the same output per row).
-_ORDER_CHECKS = {
-    "check_methods_sample_order_invariance": "a window depends on the preceding rows",
-    "check_methods_subset_invariance": "a window depends on the preceding rows",
-}
-
-
-def _expected_failed(estimator):
-    return _ORDER_CHECKS if isinstance(estimator, SequenceWindower) else {}
-
-
-@parametrize_with_checks(
-    [SequenceWindower(), SequenceWindower(window=3, padding="zero"), SequenceScaler()],
-    expected_failed_checks=_expected_failed,
-)
-def test_sklearn_compatible_transformer(estimator, check):
-    check(estimator)
+# scikit-learn's checks of the transformers run in test_common (the registry in
+# sklearn_seq.utils.estimator_checks).
 
 
 # -- make_windows ----------------------------------------------------------------
