@@ -581,3 +581,38 @@ def test_skops_trusting_the_net_runs_embedded_pickles(fitted, tmp_path, monkeypa
     assert "_Payload" not in " ".join(untrusted)  # skops cannot see inside the bytes
     sio.load(tmp_path / "m.skops", trusted=untrusted)
     assert marker.exists()
+
+
+# -- files written by earlier versions ----------------------------------------------
+
+
+@pytest.mark.parametrize("name, inputs", [
+    ("lstm_classifier", "X"), ("attention_forecaster", "X"), ("birnn_text_classifier", "text"),
+])
+def test_files_written_before_the_engine_split_still_load(name, inputs):
+    # Written by the library as it was before the training engine moved to
+    # sklearn_seq/_engine and the defaults of issue #19 (commit a6ba730): the format
+    # is unchanged (version 1), so they load and predict as they did.
+    import json
+    from pathlib import Path
+
+    from sklearn_seq import load
+
+    data = Path(__file__).parent / "data"
+    expected = json.loads((data / "expected_v0.1.0.json").read_text())
+    model = load(data / f"{name}_v0.1.0.skseq")
+    if inputs == "text":
+        out = model.predict_proba(expected["text_docs"])
+    elif name == "lstm_classifier":
+        out = model.predict_proba(np.asarray(expected["X"], dtype=np.float32))
+    else:
+        out = model.predict(np.asarray(expected["X"], dtype=np.float32))
+    key = {"lstm_classifier": "lstm", "attention_forecaster": "forecaster",
+           "birnn_text_classifier": "text"}[name]
+    np.testing.assert_allclose(out, expected[key], rtol=1e-5, atol=1e-6)
+    if name == "lstm_classifier":
+        # the network of its time: no front end, the last state; it trains on
+        assert (model.conv_channels_, model.pooling_) == ((), "last")
+        X = np.asarray(expected["X"] * 4, dtype=np.float32)
+        model.set_params(warm_start=True, max_iter=2).fit(X, np.arange(12) % 2)
+        assert model.n_iter_ == 5
