@@ -119,11 +119,8 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
     def _module_kwargs(self, seqs, sample_weight):
         return dict(
             input_size=seqs.n_features,
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
             cell=self.cell,
-            dropout=self.dropout,
-            dtype=self.dtype,
+            **self._network_size(),
             **self._input_standardization(seqs, sample_weight),
         )
 

@@ -528,6 +528,11 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
         mean, scale = weighted_stats(values, weight, rows=rows)
         return dict(input_mean=mean.astype(self.dtype), input_scale=scale.astype(self.dtype))
 
+    def _network_size(self):
+        """The network arguments every estimator has: its size, dropout and dtype."""
+        return dict(hidden_size=self.hidden_size, num_layers=self.num_layers,
+                    dropout=self.dropout, dtype=self.dtype)
+
     @abstractmethod
     def _module_kwargs(self, seqs, sample_weight):
         """The arguments of ``_module`` for training sequences ``seqs`` (with
@@ -639,13 +644,10 @@ class PooledNetworkMixin:
         return dict(
             input_size=seqs.n_features,
             n_outputs=self._n_outputs(),
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
             cell=self._cell,
             bidirectional=self.bidirectional,
-            dropout=self.dropout,
             pooling=self.pooling,
-            dtype=self.dtype,
+            **self._network_size(),
             **self._input_standardization(seqs, sample_weight),
         )
 

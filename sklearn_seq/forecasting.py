@@ -166,14 +166,11 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         return dict(
             input_size=seqs.n_features,
             n_outputs=self.n_outputs_ * self._n_quantiles(),
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
             cell=self.cell,
             bidirectional=self.bidirectional,
-            dropout=self.dropout,
             attention=self.attention,
             scaling=self.scaling,
-            dtype=self.dtype,
+            **self._network_size(),
             **self._input_standardization(seqs, sample_weight),
         )
 

@@ -383,8 +383,9 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
             vocab = sorted(kept)
         if not vocab:
             raise ValueError(
-                "empty vocabulary: the documents hold no token (or none that is kept "
-                "by min_df); check the analyzer and token_pattern."
+                "empty vocabulary: the documents hold no token, or none that is in at "
+                f"least min_df={self.min_df!r} documents; on a small corpus lower "
+                "min_df (e.g. min_df=1), else check the analyzer and token_pattern."
             )
         self.vocabulary_ = {t: i + 1 for i, t in enumerate(vocab)}
 
@@ -539,16 +540,13 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
             n_tokens=len(self.vocabulary_) + 1,
             embedding_dim=self.embedding_dim,
             n_outputs=self._n_outputs(),
-            hidden_size=self.hidden_size,
-            num_layers=self.num_layers,
             cell=self.cell,
             bidirectional=self.bidirectional,
-            dropout=self.dropout,
             pooling=self.pooling,
             n_subword_buckets=0 if self._subword_range() is None else SUBWORD_BUCKETS,
             embeddings=self._embedding_matrix(),
             freeze_embeddings=self.freeze_embeddings,
-            dtype=self.dtype,
+            **self._network_size(),
         )
 
     # -- public methods ------------------------------------------------------------

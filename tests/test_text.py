@@ -374,3 +374,10 @@ def test_order_dependent_task_birnn_clearly_ahead():
     )
     assert tfidf < 0.65
     assert birnn > 0.95
+
+
+def test_a_small_corpus_is_told_to_lower_min_df():
+    docs = ["good film", "great fun", "nice", "fine film"]  # no word in 3 documents
+    with pytest.raises(ValueError, match=r"min_df=3 documents; on a small corpus lower min_df"):
+        BiRNNTextClassifier(hidden_size=4, max_iter=1).fit(docs, [0, 1, 0, 1])
+    BiRNNTextClassifier(hidden_size=4, max_iter=1, min_df=1).fit(docs, [0, 1, 0, 1])
