@@ -9,7 +9,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._engine import net as engine
 from . import nn as seq_nn
-from .base import SCORING_CONSTRAINTS, BaseRecurrent, RecurrentRegressorMixin
+from ._tasks import SCORING_CONSTRAINTS, RecurrentRegressorMixin
+from .base import BaseRecurrent
 from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
 
 __all__ = ["AttentionForecaster"]

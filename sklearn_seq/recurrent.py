@@ -7,13 +7,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .base import (
+from ._tasks import (
     SCORING_CONSTRAINTS,
-    BaseRecurrent,
     PooledNetworkMixin,
     RecurrentClassifierMixin,
     RecurrentRegressorMixin,
 )
+from .base import BaseRecurrent
 from .utils._docstrings import fill_doc
 
 __all__ = [

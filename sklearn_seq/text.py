@@ -21,14 +21,8 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
-from .base import (
-    SCORING_CONSTRAINTS,
-    BaseRecurrent,
-    PooledNetworkMixin,
-    RecurrentClassifierMixin,
-    _has_attention_pooling,
-    _refuse_changes,
-)
+from ._tasks import SCORING_CONSTRAINTS, PooledNetworkMixin, RecurrentClassifierMixin
+from .base import BaseRecurrent, _has_attention_pooling, _refuse_changes
 from .utils._docstrings import (
     CLASS_WEIGHT_PARAM,
     COMMON_ATTRIBUTES,

@@ -1,0 +1,134 @@
+"""Writing a model file."""
+
+import json
+import os
+import tempfile
+
+import torch
+from sklearn.utils.validation import check_is_fitted
+
+from ._common import (
+    _INIT_ONLY_MODULE_KWARGS,
+    ALLOWED_ESTIMATORS,
+    FORMAT,
+    FORMAT_VERSION,
+    versions,
+)
+from ._json import _encode
+
+
+def _module_kwargs(net):
+    kwargs = {}
+    for key, value in net.get_params_for("module").items():
+        if key in _INIT_ONLY_MODULE_KWARGS:
+            continue
+        if isinstance(value, torch.dtype):
+            value = str(value).removeprefix("torch.")
+        kwargs[key] = _encode(value, f"network argument {key!r}")
+    return kwargs
+
+
+def _history_records(net):
+    # Epoch-level entries only: the per-batch records are not needed to continue.
+    return [
+        {k: _encode(v, "history") for k, v in row.items() if k != "batches"}
+        for row in net.history
+    ]
+
+
+def _optimizer_state(optimizer, tensors):
+    state = optimizer.state_dict()
+    per_param = {}
+    for index, entries in state["state"].items():
+        scalars = {}
+        for key, value in entries.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"optimizer.{index}.{key}"] = value.detach().to("cpu").contiguous()
+            else:
+                scalars[key] = _encode(value, f"optimizer state {key!r}")
+        per_param[str(index)] = scalars
+    groups = [_encode(g, "optimizer settings") for g in state["param_groups"]]
+    return {"param_groups": groups, "state": per_param}
+
+
+def _document(estimator, tensors, include_optimizer):
+    name = type(estimator).__name__
+    if ALLOWED_ESTIMATORS.get(name) is not type(estimator):
+        raise TypeError(
+            f"save supports the public sklearn_seq estimators; {type(estimator).__module__}."
+            f"{type(estimator).__qualname__} is not one of them. Use pickle or joblib."
+        )
+    check_is_fitted(estimator)
+    params = estimator.get_params(deep=False)
+    fitted = {}
+    declared = type(estimator)._fitted_attributes
+    for key, value in vars(estimator).items():
+        if key in params or key == "net_" or key.startswith("_sklearn"):
+            continue
+        if key not in declared:
+            if not (key.endswith("_") or key.startswith("_")):
+                continue  # not estimator state (e.g. a user's own attribute)
+            raise TypeError(
+                f"{name} has the fitted attribute {key!r}, which the safe format does "
+                f"not know; declare it in {name}._fitted_attributes."
+            )
+        fitted[key] = _encode(value, f"fitted attribute {key!r}")
+    net = estimator.net_
+    for key, value in net.module_.state_dict().items():
+        tensors[f"module.{key}"] = value.detach().to("cpu").contiguous().clone()
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "estimator": name,
+        "versions": versions(),
+        "params": {k: _encode(v, f"parameter {k!r}") for k, v in params.items()},
+        "fitted": fitted,
+        "module": {"name": estimator._module, "kwargs": _module_kwargs(net)},
+        "net": {
+            "batch_size": int(net.batch_size),
+            "device": str(net.device),
+            "history": _history_records(net),
+            "optimizer": (
+                _optimizer_state(net.optimizer_, tensors) if include_optimizer else None
+            ),
+        },
+    }
+
+
+def save(estimator, path, *, include_optimizer=True):
+    """Save a fitted estimator to ``path`` in the safe format.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        A fitted public sklearn_seq estimator.
+    path : str or path-like
+        The file to write (replaced atomically: a reader never sees half a file).
+    include_optimizer : bool, default=True
+        Also store the optimizer's state, so that ``warm_start`` or
+        ``partial_fit`` after loading continue exactly where training stopped.
+
+    Raises
+    ------
+    TypeError
+        For a parameter that is not plain data (e.g. a callable ``tokenizer``):
+        use pickle or joblib for such a model.
+    """
+    from safetensors.torch import save_file
+
+    tensors = {}
+    document = _document(estimator, tensors, include_optimizer)
+    text = json.dumps(document, allow_nan=True, separators=(",", ":"))
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".skseq")
+    os.close(fd)
+    try:
+        save_file(tensors, tmp, metadata={"format": FORMAT, "sklearn_seq": text})
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
