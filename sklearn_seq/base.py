@@ -337,7 +337,7 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
                 fit_weight[train_idx] = sample_weight[train_idx]
             self.device_ = resolve_device(self.device)
             self.net_ = self._make_net(self._module_kwargs(seqs, fit_weight), batch_size,
-                                       self.device_, valid_set, seed=seed)
+                                       self.device_, early_stopping, valid_set, seed=seed)
         else:
             spec = self._training_spec(early_stopping, len(self.net_.history))
             engine.update_training(self.net_, spec, batch_size, valid_set)
@@ -435,14 +435,11 @@ class BaseRecurrent(BaseEstimator, metaclass=ABCMeta):
             checkpoint=checkpoint,
         )
 
-    def _make_net(self, module_kwargs, batch_size, device, valid_dataset=None, *,
-                  early_stopping=None, seed=0):
-        """The initialized skorch net of this estimator: built by ``fit`` (with the
-        validation set of early stopping) and by :func:`sklearn_seq.load` (with
-        ``early_stopping``, whether the saved model had one: the next warm-started
-        fit sets the split itself)."""
-        if early_stopping is None:
-            early_stopping = valid_dataset is not None
+    def _make_net(self, module_kwargs, batch_size, device, early_stopping,
+                  valid_dataset=None, *, seed=0):
+        """The initialized skorch net of this estimator, built by ``fit`` (with the
+        validation set of early stopping) and by :func:`sklearn_seq.load` (without
+        one: the next warm-started fit sets the split itself)."""
         net = engine.build_net(
             module=self._module,
             module_kwargs=module_kwargs,

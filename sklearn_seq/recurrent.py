@@ -2,10 +2,10 @@
 
 from numbers import Integral
 
-from sklearn.utils._param_validation import Interval, StrOptions
-
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
+
 
 from ._tasks import (
     SCORING_CONSTRAINTS,
@@ -40,7 +40,7 @@ def _check_positive_ints(name, values):
             f"{name} must hold positive integers, got {values!r}; for example "
             f"{name}=(64, 64, 64)."
         )
-    return values
+    return [int(v) for v in values]  # Python ints: torch's layers take no numpy ints
 
 
 # conv_channels="auto": the front end reads series whose median training length is
@@ -65,20 +65,20 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
     # without improvement (see _engine.callbacks.StoppingCriterion).
     _counts_steps = True
 
-    # pooling="auto" (classifiers): with the front end, the maximum over time
-    # (what a convolutional classifier's global pooling does); without it, the
-    # last state.
-    _auto_pooling = ("max", "last")
-
     def _resolve_architecture(self, seqs):
-        """The front end's channels and the pooling that "auto" stands for."""
+        """The front end's channels (a tuple, empty for none) and the pooling, with
+        what "auto" stands for."""
         channels = self.conv_channels
         if isinstance(channels, str):  # "auto"
             median = np.median(seqs.lengths) if seqs.is_ragged else seqs.max_length
-            channels = AUTO_CONV_CHANNELS if median >= AUTO_CONV_MIN_LENGTH else None
+            channels = AUTO_CONV_CHANNELS if median >= AUTO_CONV_MIN_LENGTH else ()
+        channels = tuple(_check_positive_ints("conv_channels", () if channels is None
+                                              else channels))
         pooling = self.pooling
         if pooling == "auto":
-            pooling = self._auto_pooling[0] if channels else self._auto_pooling[1]
+            # with the front end, the maximum over time (what a convolutional
+            # classifier's global pooling does); without it, the last state
+            pooling = "max" if channels else "last"
         return channels, pooling
 
     @property
@@ -99,13 +99,12 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         params = dict(self.get_params(deep=False) if params is None else params)
         built = self.net_.get_params_for("module")
         for key in ("conv_channels", "pooling"):
-            if params[key] == "auto":
+            if isinstance(params[key], str) and params[key] == "auto":
                 params[key] = built.get(key)
         super()._check_same_network(params)
 
     def _module_kwargs(self, seqs, sample_weight):
         channels, pooling = self._resolve_architecture(seqs)
-        channels = _check_positive_ints("conv_channels", channels or ())
         kernels = _check_positive_ints("kernel_size", self.kernel_size)
         if channels and not isinstance(self.kernel_size, Integral) and len(kernels) != len(
             channels
@@ -118,8 +117,9 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         return {
             **super()._module_kwargs(seqs, sample_weight),
             "pooling": pooling,
-            "conv_channels": None if not channels else tuple(channels),
-            "kernel_size": self.kernel_size,
+            "conv_channels": channels or None,
+            "kernel_size": int(self.kernel_size) if isinstance(self.kernel_size, Integral)
+            else tuple(kernels),
             "conv_stride": self.conv_stride,
         }
 

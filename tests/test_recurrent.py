@@ -880,3 +880,20 @@ def test_auto_architecture_follows_the_median_training_length(tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(long_), clf.predict_proba(long_))
     with pytest.raises(NotFittedError):
         LSTMClassifier().conv_channels_
+
+
+def test_layer_sizes_given_as_numpy_arrays_fit_save_and_warm_start(tmp_path):
+    # conv_channels and kernel_size are array-like: numpy arrays (from a grid built
+    # with np.arange, say) raised "truth value of an array ... is ambiguous".
+    from sklearn_seq import load
+
+    X, y = np.random.RandomState(0).randn(20, 12, 1), np.arange(20) % 2
+    est = LSTMClassifier(hidden_size=4, conv_channels=np.array([4, 4]),
+                         kernel_size=np.array([3, 3]), max_iter=1, warm_start=True,
+                         random_state=0).fit(X, y)
+    assert est.conv_channels_ == (4, 4) and est.pooling_ == "max"
+    est.fit(X, y)
+    assert est.n_iter_ == 2
+    est.save(tmp_path / "m.skseq")
+    np.testing.assert_allclose(load(tmp_path / "m.skseq").predict_proba(X),
+                               est.predict_proba(X))

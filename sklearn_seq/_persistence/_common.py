@@ -3,8 +3,10 @@
 import re
 import warnings
 
+import numpy as np
 import torch
 from sklearn.exceptions import InconsistentVersionWarning as _SklearnVersionWarning
+from sklearn.preprocessing import LabelEncoder
 
 from .. import _version
 
@@ -12,13 +14,31 @@ from .. import _version
 FORMAT = "sklearn-seq-model"
 FORMAT_VERSION = 1
 
-# The kinds of value a fitted attribute may hold; each estimator class declares its
-# fitted attributes with their kinds in ``_fitted_attributes`` (merged through its
-# hierarchy, as ``_parameter_constraints`` are), and the format saves and loads
-# exactly those.
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_float_list(value):
+    return isinstance(value, list) and all(_is_number(v) for v in value)
+
+
+# The kinds of value a fitted attribute may hold, each with its test; each estimator
+# class declares its fitted attributes with their kinds in ``_fitted_attributes``
+# (merged through its hierarchy, as ``_parameter_constraints`` are), and the format
+# saves and loads exactly those.
 FITTED_KINDS = {
-    "int", "bool", "str", "array", "array_or_none", "dict", "label_encoder",
-    "float_list", "float_list_or_none", "float_or_none",
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "bool": lambda v: isinstance(v, bool),
+    "str": lambda v: isinstance(v, str),
+    "array": lambda v: isinstance(v, np.ndarray),
+    "array_or_none": lambda v: v is None or isinstance(v, np.ndarray),
+    "dict": lambda v: isinstance(v, dict),
+    "label_encoder": lambda v: isinstance(v, LabelEncoder),
+    "float_or_none": lambda v: v is None or _is_number(v),
+    "float_list": _is_float_list,
+    "float_list_or_none": lambda v: v is None or _is_float_list(v),
 }
 
 # The public estimators a file may name, by class name: each registers itself when

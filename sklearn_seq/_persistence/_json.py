@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 from sklearn.preprocessing import LabelEncoder
 
-from ._common import _ARRAY_DTYPES, _MAX_DEPTH, _fail
+from ._common import _ARRAY_DTYPES, _MAX_DEPTH, FITTED_KINDS, _fail
 
 
 def _encode(value, where):
@@ -141,23 +141,7 @@ def _decode_array(body, where):
 
 
 def _check_kind(name, value, kind):
-    ok = {
-        "int": isinstance(value, int) and not isinstance(value, bool),
-        "bool": isinstance(value, bool),
-        "str": isinstance(value, str),
-        "array": isinstance(value, np.ndarray),
-        "array_or_none": value is None or isinstance(value, np.ndarray),
-        "dict": isinstance(value, dict),
-        "label_encoder": isinstance(value, LabelEncoder),
-        "float_or_none": value is None or (
-            isinstance(value, (int, float)) and not isinstance(value, bool)
-        ),
-        "float_list": isinstance(value, list) and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-        ),
-    }
-    ok["float_list_or_none"] = value is None or ok["float_list"]
-    if not ok[kind]:
+    if not FITTED_KINDS[kind](value):
         _fail(f"fitted attribute {name!r}", f"expected {kind}, got {type(value).__name__}")
 
 

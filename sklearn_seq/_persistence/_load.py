@@ -386,8 +386,7 @@ def load(path, *, device=None):
     device = _resolve_load_device(estimator.device_, device)
     early_stopping = bool(history) and "valid_score" in history[-1]
     try:
-        net = estimator._make_net(module_kwargs, batch_size, device,
-                                  early_stopping=early_stopping)
+        net = estimator._make_net(module_kwargs, batch_size, device, early_stopping)
     except (TypeError, ValueError, RuntimeError) as exc:
         _fail("module", f"cannot build the network from the stored arguments: {exc}")
     _load_weights(net.module_, tensors, "module.", "weights")
