@@ -7,11 +7,11 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._engine import net as engine
-from . import nn as seq_nn
-from ._tasks import SCORING_CONSTRAINTS, RecurrentRegressorMixin
-from .base import BaseRecurrent
-from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
+from .._engine import net as engine
+from .. import nn as seq_nn
+from .._tasks import SCORING_CONSTRAINTS, RecurrentRegressorMixin
+from ..base import BaseRecurrent
+from ..utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
 
 __all__ = ["AttentionForecaster"]
 
