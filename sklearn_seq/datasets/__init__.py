@@ -2,7 +2,7 @@
 
 from ._anomaly import make_sensor_stream
 from ._events import make_card_transactions, make_customer_events
-from ._forecasting import load_airline, make_demand
+from ._forecasting import load_airline, make_demand, make_store_demand
 from ._sequences import (
     make_long_range_classification,
     make_price_series,
@@ -22,5 +22,6 @@ __all__ = [
     "make_price_series",
     "make_sequence_classification",
     "make_speaker_sequences",
+    "make_store_demand",
     "make_support_tickets",
 ]

@@ -106,3 +106,72 @@ def make_demand(
     return pd.DataFrame(
         {"demand": demand, "promotion": promotion, "price": price}, index=index
     )
+
+
+def make_store_demand(
+    n_stores=20, n_days=365, *, promotion_rate=0.1, noise=0.1, random_state=None
+):
+    """Generate the daily sales of many stores: a long table for a global forecaster.
+
+    Each store's sales follow :func:`make_demand`'s model (trend, weekly and
+    yearly seasons, a lift on promotion days, log-normal noise) at a level set by
+    its size (``"small"``, ``"medium"`` or ``"large"``: about 50, 150 and 400 a
+    day) times a random factor, with a weekly profile of its region. Stores open
+    on different days, so the series have different lengths and start dates; all
+    end on the same day.
+
+    Parameters
+    ----------
+    n_stores : int, default=20
+        Number of stores (series).
+    n_days : int, default=365
+        Days of the longest series; the others start up to a third later.
+    promotion_rate : float, default=0.1
+        Share of days with a promotion (planned ahead: a covariate known in the
+        future).
+    noise : float, default=0.1
+        Standard deviation of the multiplicative log-normal noise.
+    random_state : int, RandomState instance or None, default=None
+        Seeds everything.
+
+    Returns
+    -------
+    sales : pandas.DataFrame
+        One row per store and day, ordered by store then date, with columns
+        ``"store"`` (str), ``"date"``, ``"sales"`` (float), ``"promotion"``
+        (0/1), ``"size"`` and ``"region"`` (str, constant per store).
+
+    Examples
+    --------
+    >>> from sklearn_seq.datasets import make_store_demand
+    >>> sales = make_store_demand(n_stores=3, n_days=60, random_state=0)
+    >>> list(sales.columns)
+    ['store', 'date', 'sales', 'promotion', 'size', 'region']
+    >>> sales.groupby("store")["date"].max().nunique()
+    1
+    """
+    rng = check_random_state(random_state)
+    end = pd.Timestamp("2024-12-31")
+    sizes = {"small": 50.0, "medium": 150.0, "large": 400.0}
+    profiles = {
+        "north": np.array([0.85, 0.9, 0.95, 1.0, 1.1, 1.3, 0.9]),
+        "south": np.array([0.9, 0.9, 0.9, 1.0, 1.2, 1.2, 0.9]),
+    }
+    frames = []
+    for s in range(n_stores):
+        size = rng.choice(list(sizes))
+        region = rng.choice(list(profiles))
+        days = n_days - int(rng.randint(0, n_days // 3 + 1))
+        index = pd.date_range(end=end, periods=days, freq="D")
+        t = np.arange(n_days - days, n_days, dtype=np.float64)
+        level = sizes[size] * rng.uniform(0.8, 1.25) * (1.0 + 0.3 * t / 365.25)
+        weekly = profiles[region][index.day_of_week.to_numpy()]
+        yearly = 1.0 + 0.2 * np.sin(2 * np.pi * (index.day_of_year.to_numpy() - 80) / 365.25)
+        promotion = (rng.uniform(size=days) < promotion_rate).astype(np.int64)
+        sales = level * weekly * yearly * (1.0 + 0.4 * promotion)
+        sales = sales * np.exp(noise * rng.standard_normal(days))
+        frames.append(pd.DataFrame({
+            "store": f"S{s + 1:02d}", "date": index, "sales": sales,
+            "promotion": promotion, "size": size, "region": region,
+        }))
+    return pd.concat(frames, ignore_index=True)

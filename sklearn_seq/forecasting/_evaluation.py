@@ -189,7 +189,7 @@ def backtest(forecaster, X, *, n_splits=3, step=None):
     ...                         random_state=0)
     >>> result = backtest(model, table, n_splits=2)
     >>> list(result.metrics.index), list(result.metrics.columns)
-    [1, 2, 'all'], ['MAE', 'RMSE', 'MAPE', 'sMAPE', 'MASE']
+    ([1, 2, 'all'], ['MAE', 'RMSE', 'MAPE', 'sMAPE', 'MASE'])
     """
     horizon = forecaster.horizon
     frame = as_pandas(X)

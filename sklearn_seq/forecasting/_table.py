@@ -6,6 +6,7 @@ Everything here is numpy and pandas (polars tables are read column by column).
 """
 
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -124,8 +125,8 @@ def infer_step(layout, series, freq=None):
     if freq is None:
         if is_time:
             freq = next(
-                (pd.infer_freq(pd.DatetimeIndex(rows[layout.time_col]))
-                 for _, rows in series if len(rows) >= 3), None
+                (_inferred_freq(rows[layout.time_col]) for _, rows in series if len(rows) >= 3),
+                None,
             )
             if freq is None:
                 raise ValueError(
@@ -154,6 +155,15 @@ def infer_step(layout, series, freq=None):
                 "DataFrame.asfreq and an imputation) or pass freq."
             )
     return freq
+
+
+def _inferred_freq(times):
+    """pandas' inferred frequency string of ``times`` or None (pandas 3 warns that it
+    will return an offset: either form is read the same)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        freq = pd.DatetimeIndex(times).inferred_freq
+    return None if freq is None else pd.tseries.frequencies.to_offset(freq).freqstr
 
 
 def time_range(start, periods, freq):
