@@ -124,10 +124,11 @@ def infer_step(layout, series, freq=None):
     is_time = pd.api.types.is_datetime64_any_dtype(first)
     if freq is None:
         if is_time:
-            freq = next(
-                (_inferred_freq(rows[layout.time_col]) for _, rows in series if len(rows) >= 3),
-                None,
-            )
+            # The most common frequency: a series with a gap has none and is then
+            # named by the regularity check below.
+            found = [_inferred_freq(rows[layout.time_col]) for _, rows in series if len(rows) >= 3]
+            found = [f for f in found if f is not None]
+            freq = max(set(found), key=found.count) if found else None
             if freq is None:
                 raise ValueError(
                     "Could not infer the frequency of the time column; pass freq "
