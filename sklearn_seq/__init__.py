@@ -14,7 +14,7 @@ from .recurrent import (
 from ._engine.callbacks import NonFiniteLossError
 from ._persistence import InconsistentVersionWarning, ModelFileError, load, save
 from .anomaly import SequenceAnomalyDetector
-from .forecasting import AttentionForecaster
+from .forecasting import AttentionForecaster, PanelForecaster, RollingOriginSplit, backtest
 from .plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
 from .preprocessing import (
     ChannelsLast,
@@ -53,6 +53,9 @@ __all__ = [
     "save",
     "SequenceAnomalyDetector",
     "AttentionForecaster",
+    "PanelForecaster",
+    "RollingOriginSplit",
+    "backtest",
     "ChannelsLast",
     "SequenceLayoutWarning",
     "SequenceScaler",

@@ -367,3 +367,29 @@ def test_a_pipeline_ending_in_the_forecaster_predicts_from_the_table():
     pipe = make_pipeline(clip, PanelForecaster(Recorder(), horizon=2, window=5))
     forecast = pipe.fit(table).predict(table)
     np.testing.assert_allclose(forecast["forecast"], [29, 29, 1029, 1029])
+
+
+def test_the_safe_format_stores_the_forecaster_and_its_network(tmp_path):
+    import sklearn_seq
+
+    table = make_store_demand(n_stores=3, n_days=60, random_state=1)
+    model = PanelForecaster(
+        AttentionForecaster(hidden_size=8, max_iter=2), horizon=7, window=14,
+        id_col="store", time_col="date", target="sales", static_covariates="region",
+        level=(80, 95), random_state=0,
+    ).fit(table)
+    sklearn_seq.save(model, tmp_path / "panel.skseq")
+    loaded = sklearn_seq.load(tmp_path / "panel.skseq")
+    pd.testing.assert_frame_equal(loaded.predict(table), model.predict(table))
+    assert loaded.get_params()["estimator__hidden_size"] == 8
+    np.testing.assert_array_equal(loaded.ids_, ["S01", "S02", "S03"])
+    assert loaded.freq_ == "D" and loaded.categories_ == model.categories_
+
+
+def test_the_safe_format_refuses_an_estimator_from_elsewhere(tmp_path):
+    import sklearn_seq
+
+    model = PanelForecaster(linear(), horizon=1, window=4, id_col=None, time_col=None)
+    model.fit(pd.DataFrame({"y": np.sin(np.arange(30.0))}))
+    with pytest.raises(TypeError, match="stores models of this package only"):
+        sklearn_seq.save(model, tmp_path / "panel.skseq")

@@ -123,7 +123,10 @@ def test_every_public_estimator_is_allowed():
 
     public = {name for name, cls in all_estimators() if issubclass(cls, BaseRecurrent)}
     assert public <= set(ALLOWED_ESTIMATORS)
-    assert {type(e).__name__ for e, _, _ in CASES.values()} == set(ALLOWED_ESTIMATORS)
+    # PanelForecaster's round trip (a file holding its network's file) is tested in
+    # test_panel_forecasting.py.
+    saved_here = set(ALLOWED_ESTIMATORS) - {"PanelForecaster"}
+    assert {type(e).__name__ for e, _, _ in CASES.values()} == saved_here
 
 
 @pytest.mark.parametrize("name", list(CASES))

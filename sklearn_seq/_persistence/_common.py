@@ -32,6 +32,7 @@ FITTED_KINDS = {
     "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
     "bool": lambda v: isinstance(v, bool),
     "str": lambda v: isinstance(v, str),
+    "str_or_number": lambda v: isinstance(v, str) or _is_number(v),
     "array": lambda v: isinstance(v, np.ndarray),
     "array_or_none": lambda v: v is None or isinstance(v, np.ndarray),
     "dict": lambda v: isinstance(v, dict),

@@ -14,6 +14,7 @@ from ._common import (
     _INIT_ONLY_MODULE_KWARGS,
     _NET_KEYS,
     _TOP_LEVEL_KEYS,
+    ALLOWED_ESTIMATORS,
     FORMAT,
     FORMAT_VERSION,
     ModelFileError,
@@ -371,6 +372,60 @@ def load(path, *, device=None):
         When the file was saved with another sklearn_seq version.
     """
     document, tensors = _read(path)
+    return _load_document(document, tensors, device)
+
+
+_NESTED_TOP_LEVEL_KEYS = (_TOP_LEVEL_KEYS - {"module", "net"}) | {"nested"}
+
+
+def _load_nested(document, tensors, device):
+    """A model holding fitted models of this package, each a document of its own."""
+    keys = set(document)
+    if keys != _NESTED_TOP_LEVEL_KEYS:
+        _fail("header", f"unexpected keys {sorted(keys - _NESTED_TOP_LEVEL_KEYS)}, missing "
+                        f"keys {sorted(_NESTED_TOP_LEVEL_KEYS - keys)}")
+    if document["format"] != FORMAT or document["format_version"] != FORMAT_VERSION:
+        _fail("format_version", f"this sklearn_seq reads {FORMAT!r} version {FORMAT_VERSION}")
+    cls = _estimator_class(document["estimator"])
+    nested = cls._nested_estimators
+    params = dict(document["params"])
+    for key in nested:
+        spec = params.get(key)
+        if spec is None:
+            continue
+        if not (isinstance(spec, dict) and set(spec) == {"estimator", "params"}
+                and isinstance(spec["params"], dict)):
+            _fail("params", f"{key} is not a stored estimator")
+        inner = _build_estimator({"estimator": spec["estimator"], "params": spec["params"],
+                                  "fitted": {}})
+        params[key] = {"__nested__": True, "value": inner}
+    plain = {k: v for k, v in params.items() if not (isinstance(v, dict) and "__nested__" in v)}
+    estimator = _build_estimator({**document, "params": plain})
+    for key, value in params.items():
+        if isinstance(value, dict) and "__nested__" in value:
+            setattr(estimator, key, value["value"])
+    if not isinstance(document["nested"], dict) or set(document["nested"]) != set(
+        nested.values()
+    ):
+        _fail("nested", f"expected the models {sorted(nested.values())}")
+    for attribute, inner_document in document["nested"].items():
+        if not isinstance(inner_document, dict):
+            _fail("nested", f"{attribute} is not a JSON object")
+        prefix = f"{attribute}."
+        inner_tensors = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
+        setattr(estimator, attribute, _load_document(inner_document, inner_tensors, device))
+    extra = sorted(k for k in tensors if not k.startswith(tuple(f"{a}." for a in nested.values())))
+    if extra:
+        _fail("weights", f"unexpected tensors {extra[:5]}")
+    return estimator
+
+
+def _load_document(document, tensors, device):
+    name = document.get("estimator")
+    if isinstance(name, str) and getattr(
+        ALLOWED_ESTIMATORS.get(name), "_nested_estimators", None
+    ):
+        return _load_nested(document, tensors, device)
     _check_top_level(document)
     estimator = _build_estimator(document)
     _warn_if_other_version(type(estimator).__name__, document["versions"])

@@ -51,7 +51,7 @@ def _optimizer_state(optimizer, tensors):
     return {"param_groups": groups, "state": per_param}
 
 
-def _document(estimator, tensors, include_optimizer):
+def _check_allowed(estimator):
     name = type(estimator).__name__
     if ALLOWED_ESTIMATORS.get(name) is not type(estimator):
         raise TypeError(
@@ -59,11 +59,15 @@ def _document(estimator, tensors, include_optimizer):
             f"{type(estimator).__qualname__} is not one of them. Use pickle or joblib."
         )
     check_is_fitted(estimator)
-    params = estimator.get_params(deep=False)
+    return name
+
+
+def _fitted_state(estimator, params, skip=()):
+    name = type(estimator).__name__
     fitted = {}
     declared = type(estimator)._fitted_attributes
     for key, value in vars(estimator).items():
-        if key in params or key == "net_" or key.startswith("_sklearn"):
+        if key in params or key in skip or key.startswith("_sklearn"):
             continue
         if key not in declared:
             if not (key.endswith("_") or key.startswith("_")):
@@ -73,6 +77,51 @@ def _document(estimator, tensors, include_optimizer):
                 f"not know; declare it in {name}._fitted_attributes."
             )
         fitted[key] = _encode(value, f"fitted attribute {key!r}")
+    return fitted
+
+
+def _nested_document(estimator, tensors, include_optimizer):
+    """A model holding fitted models of this package (``_nested_estimators``: parameter
+    name -> fitted attribute), each stored as a whole document of its own, its
+    tensors under the attribute's name."""
+    name = _check_allowed(estimator)
+    nested = type(estimator)._nested_estimators
+    params = estimator.get_params(deep=False)
+    encoded = {}
+    for key, value in params.items():
+        if key in nested and value is not None:
+            if ALLOWED_ESTIMATORS.get(type(value).__name__) is not type(value):
+                raise TypeError(
+                    f"{name}'s {key} is a {type(value).__qualname__}; the safe format "
+                    "stores models of this package only. Use pickle or joblib."
+                )
+            value = {"estimator": type(value).__name__, "params": {
+                k: _encode(v, f"parameter {key}__{k}")
+                for k, v in value.get_params(deep=False).items()
+            }}
+        encoded[key] = value if key in nested else _encode(value, f"parameter {key!r}")
+    documents = {}
+    for attribute in nested.values():
+        inner = {}
+        documents[attribute] = _document(getattr(estimator, attribute), inner, include_optimizer)
+        tensors.update({f"{attribute}.{k}": v for k, v in inner.items()})
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "estimator": name,
+        "versions": versions(),
+        "params": encoded,
+        "fitted": _fitted_state(estimator, params, skip=set(nested.values())),
+        "nested": documents,
+    }
+
+
+def _document(estimator, tensors, include_optimizer):
+    if getattr(type(estimator), "_nested_estimators", None):
+        return _nested_document(estimator, tensors, include_optimizer)
+    name = _check_allowed(estimator)
+    params = estimator.get_params(deep=False)
+    fitted = _fitted_state(estimator, params, skip={"net_"})
     net = estimator.net_
     for key, value in net.module_.state_dict().items():
         tensors[f"module.{key}"] = value.detach().to("cpu").contiguous().clone()

@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from .._persistence import register
 from ._attention import AttentionForecaster
 from ._table import (
     FeatureEncoder,
@@ -157,6 +158,19 @@ class PanelForecaster(BaseEstimator):
     >>> forecast["ds"].iloc[0]
     Timestamp('2024-03-01 00:00:00')
     """
+
+    # The safe format (sklearn_seq.save) stores these, and the fitted estimator_ as a
+    # model file of its own.
+    _fitted_attributes = {
+        "window_": "int",
+        "freq_": "str_or_number",
+        "ids_": "array",
+        "categories_": "dict",
+        "interval_scores_": "array_or_none",
+        "n_calibration_forecasts_": "int",
+        "n_features_per_step_": "int",
+    }
+    _nested_estimators = {"estimator": "estimator_"}
 
     _parameter_constraints = {
         "estimator": [None, HasMethods(["fit", "predict"])],
@@ -431,7 +445,7 @@ class PanelForecaster(BaseEstimator):
         """
         levels = self._levels()
         series = self._read(X, fitting=True)
-        self.ids_ = np.asarray([key for key, _, _ in series], dtype=object)
+        self.ids_ = pd.Index([key for key, _, _ in series]).to_numpy()
         self.window_ = self._resolve_window([len(p[0]) for _, _, p in series])
         short = sum(len(p[0]) < self.window_ + self.horizon for _, _, p in series)
         if short:
@@ -586,3 +600,5 @@ def seasonal_scale(history, season_length):
     scale = float(diffs.mean()) if diffs.size else 0.0
     return scale if scale > 0 else (float(np.abs(history).mean()) or 1.0)
 
+
+register(PanelForecaster)

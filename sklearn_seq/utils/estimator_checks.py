@@ -54,7 +54,10 @@ EXPECTED_FAILED_CHECKS = {
 # EventSequencer reads a long table of events (one row per event, an id and a time
 # column) and returns one sequence per id: a DataFrame-only input that the checks'
 # numeric arrays cannot express. Its own contract is tested in tests/test_events.py.
-NOT_ARRAY_ESTIMATORS = {"EventSequencer"}
+# PanelForecaster likewise reads a long table (id, time, target and covariate columns)
+# and returns horizon rows per series; its contract (and the scikit-learn checks that
+# read no array) is tested in tests/test_panel_forecasting.py.
+NOT_ARRAY_ESTIMATORS = {"EventSequencer", "PanelForecaster"}
 
 
 def _small(estimator):
