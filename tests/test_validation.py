@@ -306,6 +306,49 @@ def test_channels_last_reads_unequal_lengths_and_keeps_2d():
     np.testing.assert_array_equal(ChannelsLast().fit_transform(table), table)
 
 
+def _spy_gru(shapes):
+    """A tiny GRU classifier that records the shape of the X its fit receives."""
+
+    class SpyGRU(GRUClassifier):
+        def fit(self, X, y, **params):
+            shapes.append(np.shape(X))
+            return super().fit(X, y, **params)
+
+    return SpyGRU(hidden_size=4, max_iter=2, random_state=0)
+
+
+def test_in_aeons_classifier_pipeline_channels_last_reads_time_as_steps():
+    # aeon's ClassifierPipeline hands a scikit-learn classifier its univariate panel as
+    # (n_cases, 1, n_timepoints): without ChannelsLast that is one step of 150 features.
+    pytest.importorskip("aeon")
+    from aeon.classification.compose import ClassifierPipeline
+
+    X, y = _panel(20, 1, 150)
+    shapes = []
+    with pytest.warns(SequenceLayoutWarning, match=r"\(20, 1, 150\).*1 time step.*ChannelsLast"):
+        ClassifierPipeline(transformers=[], classifier=_spy_gru(shapes)).fit(X, y)
+    shapes.clear()
+    pipe = ClassifierPipeline(
+        transformers=[], classifier=make_pipeline(ChannelsLast(), _spy_gru(shapes))
+    ).fit(X, y)  # no layout warning: warnings are errors in the tests
+    assert shapes == [(20, 150, 1)]
+    assert pipe.predict(X).shape == (20,)
+
+
+def test_in_sktimes_classifier_pipeline_channels_last_reads_time_as_steps():
+    # sktime's SklearnClassifierPipeline flattens a univariate panel to (n_cases, n_timepoints).
+    pytest.importorskip("sktime")
+    from sktime.classification.compose import SklearnClassifierPipeline
+    from sktime.transformations.compose import Id
+
+    X, y = _panel(20, 1, 40)
+    shapes = []
+    pipe = SklearnClassifierPipeline(
+        make_pipeline(ChannelsLast(), _spy_gru(shapes)), [Id()]).fit(X, y)
+    assert shapes == [(20, 40)]  # 2D: one univariate sequence of 40 steps per case
+    assert pipe.predict(X).shape == (20,)
+
+
 def test_channels_last_errors_say_what_to_do():
     fitted = ChannelsLast().fit(np.zeros((2, 3, 5)))
     with pytest.raises(ValueError, match="X has 2 features, but ChannelsLast is expecting 3"):
