@@ -271,8 +271,8 @@ class ForecastDisplay:
 
     Parameters
     ----------
-    y_true : array-like of shape (n_steps,)
-        Actual values.
+    y_true : array-like of shape (n_steps,) or None
+        Actual values (None for a forecast of the future).
     y_pred : array-like of shape (n_steps,)
         Forecast (the median with quantile forecasts).
     y_lower, y_upper : array-like of shape (n_steps,), default=None
@@ -333,9 +333,10 @@ class ForecastDisplay:
         Parameters
         ----------
         y_true, y_pred : array-like of shape (n_steps,)
-            Actual values and forecast of each step. A multi-step forecast per
-            window (one row per window) is refused: pass one row, or use
-            :meth:`from_estimator` with ``origin``.
+            Actual values and forecast of each step; ``y_true`` may be None for
+            a forecast of the future. A multi-step forecast per window (one row
+            per window) is refused: pass one row, or use :meth:`from_estimator`
+            with ``origin``.
         y_lower, y_upper : array-like of shape (n_steps,), default=None
             Interval bounds.
         index : array-like, default=None
@@ -376,9 +377,16 @@ class ForecastDisplay:
         return disp.plot(ax=ax)
 
     @classmethod
-    def from_estimator(cls, estimator, X, y, *, origin=None, interval=(0, -1), index=None,
-                       history=None, ax=None):
+    def from_estimator(cls, estimator, X, y=None, *, origin=None, interval=(0, -1),
+                       index=None, history=None, series=None, future=None, level=None,
+                       n_history=None, ax=None):
         """Forecast ``X`` with a fitted forecaster and draw it against ``y``.
+
+        With a :class:`~sklearn_seq.forecasting.PanelForecaster` (or a Pipeline
+        ending in one), ``X`` is the long table of history: the forecast of the
+        ``horizon`` steps after one series (``series``) is drawn after its last
+        ``n_history`` steps, at its dates, with the interval of ``level``; ``y``,
+        if given, is a long table holding the actual values of those steps.
 
         One-step forecasts (``y`` of shape ``(n_samples,)``, one column per
         window): each window gives one point, at positions 0 to
@@ -397,7 +405,8 @@ class ForecastDisplay:
         X : windows
             In any layout the estimator (or the Pipeline) accepts.
         y : array-like of shape (n_samples,) or (n_samples, horizon)
-            Actual values, as for ``fit``.
+            Actual values, as for ``fit``; a long table or None with a
+            PanelForecaster.
         origin : int, default=None
             With multi-step forecasts, the window (row of ``X`` and ``y``) whose
             forecast is drawn: ``-1`` for the last. Required for them, and
@@ -409,6 +418,16 @@ class ForecastDisplay:
             ``horizon`` with ``origin``).
         history : array-like, default=None
             Actual values before the forecast; see the class docstring.
+        series : object, default=None
+            PanelForecaster only: the id of the series drawn (None: the only or
+            the first series of ``X``).
+        future : DataFrame, default=None
+            PanelForecaster only: the future covariates, as for its ``predict``.
+        level : float, default=None
+            PanelForecaster only: the coverage of the interval drawn (None: the
+            first of its ``level``).
+        n_history : int, default=None
+            PanelForecaster only: steps of history drawn (None: four horizons).
         ax : matplotlib Axes, default=None
             Axes to draw on; a new figure when None.
 
@@ -442,6 +461,14 @@ class ForecastDisplay:
         >>> disp.ax_.lines[0].get_xdata()
         array([0, 1, 2, 3, 4])
         """
+        if _is_panel_forecaster(estimator):
+            drawn = _panel_forecast(estimator, X, y, series, future, level, n_history)
+            title = drawn.pop("title")
+            disp = cls.from_predictions(**drawn, ax=ax)
+            disp.ax_.set_title(title)
+            return disp
+        if y is None:
+            raise ValueError("y is required: the actual values of the windows X.")
         model, Xt = _final_estimator(estimator, X)
         y = np.asarray(y, dtype=float)
         y_pred = np.asarray(model.predict(Xt), dtype=float)
@@ -503,21 +530,88 @@ class ForecastDisplay:
             When ``history`` is given with an ``index`` it cannot be placed
             before (see the class docstring).
         """
-        n = len(self.y_true)
+        n = len(self.y_pred)
         x = np.arange(n) if self.index is None else _plottable(self.index)
         if self.history is not None:
             hx = _plottable(_history_positions(self.history, self.index))
         ax = _axes(ax, "ForecastDisplay.plot")
         if self.history is not None:
             ax.plot(hx, np.asarray(self.history, dtype=float), color="0.6", label="history")
-        ax.plot(x, self.y_true, color="k", label="actual")
+        if self.y_true is not None:
+            ax.plot(x, self.y_true, color="k", label="actual")
         ax.plot(x, self.y_pred, color="C0", label="forecast")
         if self.y_lower is not None and self.y_upper is not None:
             ax.fill_between(x, self.y_lower, self.y_upper, color="C0", alpha=0.25,
                             label="interval")
+        if np.asarray(x).dtype.kind == "M":
+            _date_ticks(ax)
         ax.legend()
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+
+def _date_ticks(ax):
+    """Few, short date labels (matplotlib's concise formatter) that do not overlap."""
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _is_panel_forecaster(estimator):
+    from .forecasting import PanelForecaster
+
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    return isinstance(final, PanelForecaster)
+
+
+def _panel_forecast(estimator, X, y, series, future, level, n_history):
+    """Arguments of ``from_predictions`` for one series of a panel forecast."""
+    import pandas as pd
+
+    from .forecasting._table import as_pandas
+
+    model = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    forecast = as_pandas(estimator.predict(X, future=future), "forecast")
+    history = as_pandas(X)
+    id_col, time_col = model.id_col, model.time_col or "step"
+    if id_col is not None:
+        ids = forecast[id_col].unique()
+        if series is None:
+            series = ids[0]
+        elif series not in set(ids):
+            raise ValueError(f"series={series!r} is not an id of X; its ids start {list(ids[:5])}.")
+        forecast = forecast[forecast[id_col] == series]
+        history = history[history[id_col] == series]
+    if model.time_col is not None:
+        history = history.sort_values(model.time_col)
+        times = pd.Index(history[model.time_col])
+    else:
+        times = pd.RangeIndex(len(history))
+    m = 4 * model.horizon if n_history is None else int(n_history)
+    past = pd.Series(history[model.target].to_numpy(dtype=float), index=times).iloc[-m:]
+    bounds = {}
+    if model.interval_scores_ is not None:
+        levels = list(np.asarray(model.level, dtype=float).ravel())
+        chosen = levels[0] if level is None else float(level)
+        if chosen not in levels:
+            raise ValueError(f"level={level!r} is not one of the model's levels {levels}.")
+        bounds = dict(y_lower=forecast[f"lower_{chosen:g}"], y_upper=forecast[f"upper_{chosen:g}"])
+    actual = None
+    if y is not None:
+        truth = as_pandas(y, "y")
+        if id_col is not None:
+            truth = truth[truth[id_col] == series]
+        if model.time_col is not None:
+            truth = truth.set_index(model.time_col)[model.target].reindex(forecast[time_col])
+        actual = np.asarray(truth if model.time_col else truth[model.target], dtype=float)
+    index = pd.Index(forecast[time_col])
+    if isinstance(index, pd.DatetimeIndex) and isinstance(model.freq_, str):
+        index = pd.DatetimeIndex(index, freq=model.freq_)
+    title = "" if id_col is None else f"{id_col} {series}"
+    return dict(y_true=actual, y_pred=forecast["forecast"], index=index, history=past,
+                title=title, **bounds)
 
 
 def _one_forecast(values, name):

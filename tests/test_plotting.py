@@ -315,3 +315,56 @@ def test_forecast_display_from_predictions_refuses_2d(weekly):
     _, _, y = weekly
     with pytest.raises(ValueError, match=r"y_true has shape \(3, 7\).*y_true\[-1\]"):
         ForecastDisplay.from_predictions(y, y)
+
+
+@pytest.fixture(scope="module")
+def panel():
+    from sklearn.linear_model import LinearRegression
+
+    from sklearn_seq.datasets import make_store_demand
+    from sklearn_seq.forecasting import PanelForecaster
+
+    flat = FunctionTransformer(lambda X: np.asarray(X).reshape(len(X), -1))
+    table = make_store_demand(n_stores=3, n_days=300, random_state=0)
+    history = table[table["date"] < "2024-12-04"]
+    model = PanelForecaster(
+        make_pipeline(flat, LinearRegression()), horizon=28, window=28, id_col="store",
+        time_col="date", target="sales", level=(80, 95),
+    ).fit(history)
+    return model, history, table
+
+
+def test_forecast_display_draws_one_series_of_a_panel_at_its_dates(panel):
+    model, history, table = panel
+    disp = ForecastDisplay.from_estimator(model, history, table, series="S02", level=95,
+                                          n_history=56)
+    history_line, actual, forecast = disp.ax_.lines
+    assert [line.get_label() for line in disp.ax_.lines] == ["history", "actual", "forecast"]
+    assert disp.ax_.get_title() == "store S02"
+    s02 = table[table["store"] == "S02"].set_index("date")["sales"]
+    np.testing.assert_allclose(actual.get_ydata(), s02.loc["2024-12-04":].to_numpy())
+    np.testing.assert_allclose(history_line.get_ydata(), s02.loc[:"2024-12-03"].iloc[-56:])
+    expected = model.predict(history)
+    expected = expected[expected["store"] == "S02"]
+    np.testing.assert_allclose(forecast.get_ydata(), expected["forecast"])
+    assert pd.Timestamp(forecast.get_xdata()[0]) == pd.Timestamp("2024-12-04")
+    # The 95% band, between the forecast's own bounds.
+    band = disp.ax_.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(expected["lower_95"].min())
+    assert band.max() == pytest.approx(expected["upper_95"].max())
+    # Dates: a few short tick labels that do not overlap.
+    disp.figure_.canvas.draw()
+    labels = [t.get_text() for t in disp.ax_.get_xticklabels() if t.get_text()]
+    assert 2 <= len(labels) <= 8 and max(map(len, labels)) <= 8
+
+
+def test_forecast_display_of_a_panel_from_a_pipeline_and_its_errors(panel):
+    model, history, _ = panel
+    pipe = make_pipeline(FunctionTransformer(lambda t: t), model)
+    disp = ForecastDisplay.from_estimator(pipe, history)  # the first series
+    assert disp.ax_.get_title() == "store S01"
+    assert [line.get_label() for line in disp.ax_.lines] == ["history", "forecast"]
+    with pytest.raises(ValueError, match="series='S99' is not an id of X"):
+        ForecastDisplay.from_estimator(model, history, series="S99")
+    with pytest.raises(ValueError, match="level=90 is not one of the model's levels"):
+        ForecastDisplay.from_estimator(model, history, level=90)
