@@ -294,3 +294,26 @@ def test_scaler_rejects_other_number_of_features_per_step():
     scaler = SequenceScaler().fit(np.ones((4, 5, 2)))
     with pytest.raises(ValueError, match="expecting 2 features per step"):
         scaler.transform(np.ones((4, 5, 3)))
+
+
+def test_make_windows_cuts_each_series_of_a_long_table_apart():
+    table = pd.DataFrame({
+        "store": ["b"] * 6 + ["a"] * 5 + ["c"] * 2,
+        "sales": np.r_[np.arange(6.0), 100 + np.arange(5.0), 500, 501],
+        "promo": np.arange(13.0),
+    })
+    X, y = make_windows(table, window=3, target="sales", future_covariates="promo",
+                        groups="store")
+    # b gives 3 windows, a gives 2, c (2 rows) none; none mixes two stores.
+    np.testing.assert_array_equal(X[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4],
+                                              [100, 101, 102], [101, 102, 103]])
+    np.testing.assert_array_equal(y, [3, 4, 5, 103, 104])
+    # Future covariates one step ahead, within the series.
+    np.testing.assert_array_equal(X[3, :, 1], [7, 8, 9])
+    by_ids, _ = make_windows(table[["sales", "promo"]], window=3, target="sales",
+                             future_covariates="promo", groups=table["store"].to_numpy())
+    np.testing.assert_array_equal(by_ids, X)
+    with pytest.raises(ValueError, match="groups has 2 entries but data has 13 rows"):
+        make_windows(table, window=3, target="sales", groups=["a", "b"])
+    with pytest.raises(ValueError, match="No series has window \\+ horizon = 11"):
+        make_windows(table, window=10, target="sales", groups="store")

@@ -149,6 +149,7 @@ def make_windows(
     target=None,
     covariates=None,
     future_covariates=None,
+    groups=None,
 ):
     """Cut a series or a table of time steps into supervised windows ``(X, y)``.
 
@@ -200,6 +201,13 @@ def make_windows(
         error: pass such values as an array (``np.asarray(flags)``).
     future_covariates : str, int, list of them, or array-like, default=None
         Features known ``horizon`` steps ahead, given as for ``covariates``.
+    groups : str, int or array-like of shape (n_steps,), default=None
+        The series each row belongs to, for a long table of several series (a
+        column of ``data``, or one id per row): windows are cut within each
+        series (rows of a series in time order), never across two, and stacked
+        in the order the series first appear. A series shorter than ``window +
+        horizon`` gives no window. :class:`~sklearn_seq.forecasting.PanelForecaster`
+        does this and more (dates, scaling per series, forecasts from the end).
 
     Returns
     -------
@@ -237,6 +245,11 @@ def make_windows(
     >>> X[:, 0, 0], y[-1]
     (array([0., 2., 4.], dtype=float32), array([8., 9.], dtype=float32))
     """
+    if groups is not None:
+        return _windows_per_series(
+            data, groups, window=window, horizon=horizon, stride=stride, target=target,
+            covariates=covariates, future_covariates=future_covariates,
+        )
     if container_type(data) in ("pandas.DataFrame", "polars.DataFrame"):
         names, values = list(data.columns), None
         n_columns = len(names)
@@ -307,6 +320,45 @@ def make_windows(
         y = sliding_window_view(future, horizon, axis=0).transpose(0, 2, 1)[::stride][:n_windows]
         y = y[..., 0] if n_targets == 1 else y.reshape(n_windows, horizon * n_targets)
     return X, y
+
+
+def _windows_per_series(data, groups, **kwargs):
+    """``make_windows`` within each series of a long table, stacked."""
+    frame = container_type(data) in ("pandas.DataFrame", "polars.DataFrame")
+    if frame and isinstance(groups, str):
+        ids = np.asarray(data[groups])
+        if container_type(data) == "polars.DataFrame":
+            data = data.drop(groups)
+        else:
+            data = data.drop(columns=groups)
+    else:
+        ids = np.asarray(groups)
+    if ids.ndim != 1 or len(ids) != len(data):
+        raise ValueError(
+            f"groups has {len(ids)} entries but data has {len(data)} rows; give one "
+            "series id per row, or the name of the id column."
+        )
+    _, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
+    per_row = {k: v for k, v in kwargs.items() if k in ("covariates", "future_covariates")
+               and v is not None and not _is_selector(v)}
+    Xs, ys = [], []
+    for g in np.argsort(first):
+        rows = np.flatnonzero(inverse == g)
+        if len(rows) < kwargs["window"] + kwargs["horizon"]:
+            continue
+        part = data[rows] if not frame else (
+            data.iloc[rows] if container_type(data) == "pandas.DataFrame" else data[rows]
+        )
+        sliced = {k: np.asarray(v)[rows] for k, v in per_row.items()}
+        X, y = make_windows(part, **{**kwargs, **sliced})
+        Xs.append(X)
+        ys.append(y)
+    if not Xs:
+        raise ValueError(
+            f"No series has window + horizon = {kwargs['window'] + kwargs['horizon']} "
+            "steps; no window fits."
+        )
+    return np.concatenate(Xs), np.concatenate(ys)
 
 
 class SequenceWindower(_SequenceTransformerMixin, BaseEstimator):
