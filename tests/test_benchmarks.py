@@ -20,7 +20,7 @@ SCRIPTS = sorted(BENCHMARKS.glob("bench_*.py"))
 def test_the_benchmark_folder_has_its_scripts():
     names = {p.name for p in SCRIPTS}
     assert {"bench_fit.py", "bench_predict.py", "bench_ragged.py", "bench_search.py",
-            "bench_windowing.py", "bench_peers.py"} <= names
+            "bench_windowing.py", "bench_peers.py", "bench_forecast.py"} <= names
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)

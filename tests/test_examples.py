@@ -30,6 +30,8 @@ SMALL = {
     "demand_forecasting": dict(size="tiny"),
     "speaker_identification": dict(n_utterances=10, max_iter=20, search=False),
     "price_forecasting": dict(n_days=400, max_iter=2, search=True),
+    "panel_forecasting": dict(n_stores=8, n_days=300, windows=(28, 35), hidden_size=16,
+                              max_iter=20),
 }
 
 # Tiny arguments: the run without matplotlib checks only that the example completes.
@@ -43,6 +45,8 @@ TINY = {
     "demand_forecasting": dict(size="tiny"),
     "speaker_identification": dict(n_utterances=4, max_iter=2, search=False),
     "price_forecasting": dict(n_days=400, max_iter=2, search=False),
+    "panel_forecasting": dict(n_stores=3, n_days=250, windows=(28,), hidden_size=4,
+                              max_iter=2, n_splits=1),
 }
 
 PLOTS = {
@@ -55,6 +59,7 @@ PLOTS = {
     "demand_forecasting": ["demand_forecast.png", "demand_attention.png"],
     "speaker_identification": ["speaker_attention.png"],
     "price_forecasting": ["price_forecast.png"],
+    "panel_forecasting": ["panel_forecast.png"],
 }
 
 # Lines each example prints whatever its size: its results, and its reloaded model.
@@ -119,6 +124,21 @@ PRINTED = {
         r"^ +naive: MSE \d+\.\d{4}  MAE \d+\.\d{4}$",
         r"^GRU MSE / naive MSE = \d\.\d{3} ",
         r"^saved and reloaded price_gru\.joblib: identical predictions$",
+    ],
+    "panel_forecasting": [
+        r"^\d+ stores, [\d,]+ store-days \(\d+-\d+ per store\) up to 2024-12-31, \d+% of days "
+        r"with a promotion$",
+        r"^  window  28: backtest MASE \d\.\d{3}$",
+        r"^chosen window: \d+ days$",
+        r"^ +MAE +RMSE +MAPE % +sMAPE % +MASE +coverage_80 +coverage_95 +naive MASE$",
+        r"^28( +\d+\.\d{3}){8}$",
+        r"^all( +\d+\.\d{3}){8}$",
+        r"^forecast of the next 28 days: \d+ rows, \d+ stores, 2025-01-01 to 2025-01-28$",
+        r"^store +date +forecast +lower_80 +upper_80 +lower_95 +upper_95$",
+        r"^ +S01 2025-01-01( +\d+\.\d){5}$",
+        r"^planned promotions raise the forecast of their days by -?\d+% ",
+        r"^saved and reloaded panel_forecaster\.joblib: identical forecasts$",
+        r"^saved and reloaded panel_forecaster\.skseq \(safe format\): identical forecasts$",
     ],
 }
 
@@ -218,6 +238,26 @@ def check_price_forecasting(scores, out):
     # a near random walk: the GRU is about as good as tomorrow = today
     assert 0.9 < scores["GRU_mse"] / scores["naive_mse"] < 1.1
     assert 0 < scores["naive_mae"] < 5
+
+
+def check_panel_forecasting(result, out):
+    # 8 stores, 2 origins: MASE 0.69 against the seasonal naive's 0.85; intervals
+    # cover 83% (80%) and 96% (95%); promotions lift the forecast by 6% (truth: 40%)
+    assert result["window"] in result["windows"]
+    metrics = result["metrics"]
+    assert list(metrics.index) == [*range(1, 29), "all"]
+    assert metrics.loc["all", "MASE"] < 0.9 * metrics.loc["all", "naive MASE"]
+    assert metrics.loc["all", "coverage_80"] > 0.65
+    assert metrics.loc["all", "coverage_95"] > 0.85
+    forecast = result["forecast"]
+    assert list(forecast.columns) == ["store", "date", "forecast", "lower_80", "upper_80",
+                                      "lower_95", "upper_95"]
+    assert len(forecast) == 8 * 28 and forecast["store"].nunique() == 8
+    assert (forecast.groupby("store")["date"].diff().dropna() == np.timedelta64(1, "D")).all()
+    bounds = forecast[["lower_95", "lower_80", "forecast", "upper_80", "upper_95"]].to_numpy()
+    assert (np.diff(bounds, axis=1) >= 0).all() and (bounds > 0).all()
+    assert result["future"][["store", "date"]].equals(forecast[["store", "date"]])
+    assert result["promotion_lift"] > 0
 
 
 def test_every_example_is_listed():
