@@ -393,3 +393,30 @@ def test_the_safe_format_refuses_an_estimator_from_elsewhere(tmp_path):
     model.fit(pd.DataFrame({"y": np.sin(np.arange(30.0))}))
     with pytest.raises(TypeError, match="stores models of this package only"):
         sklearn_seq.save(model, tmp_path / "panel.skseq")
+
+
+def test_backtest_scores_the_seasonal_naive_forecast_on_the_same_steps():
+    series = np.tile([1.0, 5.0, 3.0], 20)  # a season of 3, repeated exactly
+    table = pd.DataFrame({"y": series})
+    model = PanelForecaster(Recorder(), horizon=3, window=6, id_col=None, time_col=None,
+                            season_length=3, scaling=None)
+    result = backtest(model, table, n_splits=2)
+    assert result.metrics.loc["all", "naive_MASE"] == 0  # the season repeats exactly
+    np.testing.assert_array_equal(result.forecasts["seasonal_naive"], np.tile([1, 5, 3], 2))
+
+
+def test_future_covariates_need_a_window_as_long_as_the_horizon():
+    table = pd.DataFrame({"ds": np.arange(40), "y": np.arange(40.0), "promo": 0})
+    with pytest.raises(ValueError, match="window=4 is shorter than horizon=7"):
+        PanelForecaster(Recorder(), horizon=7, window=4, id_col=None,
+                        future_covariates="promo").fit(table)
+
+
+def test_calibration_on_a_short_series_holds_back_what_it_can():
+    table = pd.DataFrame({"y": 100 + np.sin(np.arange(30.0))})  # shampoo's length
+    model = PanelForecaster(linear(), horizon=6, window=6, id_col=None, time_col=None,
+                            level=(80, 95))
+    with pytest.warns(UserWarning, match="too few for 95% intervals"):
+        model.fit(table)
+    assert 1 <= model.n_calibration_forecasts_ < 19
+    assert {"lower_95", "upper_95"} <= set(model.predict(table).columns)

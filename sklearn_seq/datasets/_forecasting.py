@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-__all__ = ["load_airline", "make_demand"]
+__all__ = ["load_airline", "make_demand", "make_store_demand"]
 
 
 def load_airline():

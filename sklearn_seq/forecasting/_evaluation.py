@@ -173,11 +173,14 @@ def backtest(forecaster, X, *, n_splits=3, step=None):
     result : Bunch
         ``metrics``: a DataFrame indexed by horizon step (1 to ``horizon``)
         with columns MAE, RMSE, MAPE (%), sMAPE (%) and MASE (scaled by each
-        series' seasonal-naive error before its origin, ``season_length``), and
+        series' seasonal-naive error before its origin, ``season_length``),
+        ``naive_MASE`` (the MASE of the seasonal-naive forecast, the last season
+        repeated, on the same steps: the baseline to beat), and
         ``coverage_<level>`` (share of actual values inside each interval) when
         the forecaster has ``level``; row ``"all"`` averages the steps.
         ``forecasts``: one row per origin, series and step, with ``origin``
-        (the fold), ``h``, ``actual``, ``forecast`` and interval bounds.
+        (the fold), ``h``, ``actual``, ``forecast``, ``seasonal_naive`` and
+        interval bounds.
 
     Examples
     --------
@@ -189,7 +192,7 @@ def backtest(forecaster, X, *, n_splits=3, step=None):
     ...                         random_state=0)
     >>> result = backtest(model, table, n_splits=2)
     >>> list(result.metrics.index), list(result.metrics.columns)
-    ([1, 2, 'all'], ['MAE', 'RMSE', 'MAPE', 'sMAPE', 'MASE'])
+    ([1, 2, 'all'], ['MAE', 'RMSE', 'MAPE', 'sMAPE', 'MASE', 'naive_MASE'])
     """
     horizon = forecaster.horizon
     frame = as_pandas(X)
@@ -214,12 +217,20 @@ def backtest(forecaster, X, *, n_splits=3, step=None):
                 part.insert(0, forecaster.id_col, key)
             part["actual"] = values[-horizon:]
             part["scale"] = seasonal_scale(values[:-horizon], forecaster.season_length)
+            part["seasonal_naive"] = _seasonal_naive(values[:-horizon], horizon,
+                                                     forecaster.season_length)
             for col in pred.columns:
                 if col == "forecast" or col.startswith(("lower_", "upper_")):
                     part[col] = pred[col].to_numpy()
             rows.append(part)
     forecasts = pd.concat(rows, ignore_index=True)
     return Bunch(metrics=forecast_metrics(forecasts), forecasts=forecasts.drop(columns="scale"))
+
+
+def _seasonal_naive(history, horizon, season_length):
+    """The last season repeated (the last value when the history is shorter)."""
+    m = season_length if len(history) >= season_length else 1
+    return history[len(history) - m + np.arange(horizon) % m]
 
 
 def forecast_metrics(forecasts):
@@ -235,6 +246,9 @@ def forecast_metrics(forecasts):
         "sMAPE": 200 * err.abs() / (actual + forecasts["forecast"].abs()),
         "MASE": err.abs() / forecasts["scale"],
     })
+    if "seasonal_naive" in forecasts:
+        naive_err = (forecasts["actual"] - forecasts["seasonal_naive"]).abs()
+        parts["naive_MASE"] = naive_err / forecasts["scale"]
     for col in forecasts.columns:
         if col.startswith("lower_"):
             name = col.removeprefix("lower_")

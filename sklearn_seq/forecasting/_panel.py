@@ -71,7 +71,8 @@ class PanelForecaster(BaseEstimator):
     window : int or "auto", default="auto"
         Steps of history per forecast: "auto" takes three seasons or twice the
         horizon, whichever is longer (at least 8), capped so that the shortest
-        series still gives a window.
+        series still gives a window. With future covariates it must be at least
+        ``horizon`` (they ride on the window's last ``horizon`` steps).
     id_col : str or None, default="unique_id"
         Column naming the series; None for a table of one series.
     time_col : str or None, default="ds"
@@ -100,7 +101,9 @@ class PanelForecaster(BaseEstimator):
         Forecast origins per series held back to calibrate the intervals (the last
         ones of each series, with ``horizon`` steps each). "auto" takes enough for
         the highest ``level`` to be reachable (at least 1 / (1 - level) - 1
-        forecasts in all) and at least ``horizon``.
+        forecasts in all) and at least ``horizon``, fewer when the series are too
+        short to hold them back (a warning then says the intervals may cover
+        less).
     stride : int, default=1
         Steps between the origins of consecutive training windows.
     freq : str or None, default=None
@@ -378,11 +381,14 @@ class PanelForecaster(BaseEstimator):
             )
         return levels
 
-    def _n_calibration(self, levels, n_series):
+    def _n_calibration(self, levels, lengths):
         if self.calibration_windows != "auto":
             return int(self.calibration_windows)
         needed = 1.0 / (1.0 - levels.max() / 100.0) - 1.0
-        return max(self.horizon, math.ceil(needed / n_series))
+        wanted = max(self.horizon, math.ceil(needed / len(lengths)))
+        # Leave the longest series a few training windows before the held-back steps.
+        room = max(lengths) - self.window_ - 2 * self.horizon - 2
+        return int(max(1, min(wanted, room)))
 
     @staticmethod
     def _unit(target):
@@ -393,7 +399,7 @@ class PanelForecaster(BaseEstimator):
         return unit if unit > 0 else (float(np.abs(target).mean()) or 1.0)
 
     def _calibrate(self, series, levels):
-        k = self._n_calibration(levels, len(series))
+        k = self._n_calibration(levels, [len(p[0]) for _, _, p in series])
         cut = k + self.horizon - 1
         estimator = self._fit_estimator(series, cut)
         scores = []
@@ -447,6 +453,12 @@ class PanelForecaster(BaseEstimator):
         series = self._read(X, fitting=True)
         self.ids_ = pd.Index([key for key, _, _ in series]).to_numpy()
         self.window_ = self._resolve_window([len(p[0]) for _, _, p in series])
+        if self._layout().future and self.window_ < self.horizon:
+            raise ValueError(
+                f"window={self.window_} is shorter than horizon={self.horizon}: a window "
+                "carries the future covariates of the days it forecasts on its last "
+                "steps, so it needs at least horizon steps. Use window >= horizon."
+            )
         short = sum(len(p[0]) < self.window_ + self.horizon for _, _, p in series)
         if short:
             warnings.warn(
