@@ -154,7 +154,7 @@ def test_static_and_categorical_covariates_are_one_hot_per_step():
     assert model.n_features_per_step_ == 2 + len(sizes) + len(regions)
     X = model.estimator_.X_
     # The static one-hot block is constant within each window and has one 1 per column.
-    static = X[:, :, 2:]
+    static = X[:, :, 1:-1]  # after the target, before the future covariate (last)
     assert np.all(static == static[:, :1])
     assert np.all(static[:, 0, : len(sizes)].sum(axis=1) == 1)
 

@@ -252,14 +252,15 @@ def series_arrays(layout, rows, encoders, *, with_target=True):
 
 def step_features(target, past, future, static, horizon):
     """Features per step of a window ending at each step: the target, past covariates,
-    future covariates ``horizon`` steps ahead, static covariates; rows ``0 .. n-1`` of
-    the target, with the future covariates needing rows up to ``n - 1 + horizon``."""
+    static covariates, and last (as make_windows puts them) future covariates
+    ``horizon`` steps ahead; rows ``0 .. n-1`` of the target, with the future
+    covariates needing rows up to ``n - 1 + horizon``."""
     n = target.shape[0]
     cols = [target[:, None], past[:n]]
-    if future.shape[1]:
-        cols.append(future[horizon : horizon + n])
     if static.size:
         cols.append(np.broadcast_to(static, (n, static.size)))
+    if future.shape[1]:
+        cols.append(future[horizon : horizon + n])
     return np.concatenate(cols, axis=1)
 
 
