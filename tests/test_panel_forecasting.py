@@ -48,6 +48,11 @@ class Recorder(RegressorMixin, BaseEstimator):
         return np.repeat(X[:, -1, :1], self.y_.shape[1], axis=1)
 
 
+def plain(**kwargs):
+    """A PanelForecaster that hands its windows to a Recorder, without the linear part."""
+    return PanelForecaster(Recorder(), linear=False, **kwargs)
+
+
 def two_series(n=30):
     t = np.arange(n, dtype=float)
     return pd.DataFrame({
@@ -59,7 +64,7 @@ def two_series(n=30):
 
 def test_windows_never_cross_two_series():
     table = two_series(30)
-    model = PanelForecaster(Recorder(), horizon=2, window=5, scaling=None).fit(table)
+    model = plain(horizon=2, window=5, scaling=None).fit(table)
     X, y = model.estimator_.X_, model.estimator_.y_
     assert len(X) == 2 * (30 - 5 - 2 + 1)
     in_a = X[:, :, 0] < 500
@@ -72,7 +77,7 @@ def test_windows_never_cross_two_series():
 
 def test_forecast_from_the_end_continues_every_series_at_its_frequency():
     table = two_series(30).sample(frac=1.0, random_state=0)  # row order does not matter
-    model = PanelForecaster(Recorder(), horizon=3, window=5).fit(table)
+    model = plain(horizon=3, window=5).fit(table)
     forecast = model.predict(table)
     assert list(forecast.columns) == ["unique_id", "ds", "forecast"]
     assert forecast["unique_id"].tolist() == ["a"] * 3 + ["b"] * 3
@@ -87,7 +92,7 @@ def test_per_window_scaling_makes_a_series_and_its_multiple_alike():
     shape = 10 + np.sin(t / 2) + 0.1 * t
     table = pd.DataFrame({"unique_id": np.repeat(["small", "big"], 60),
                           "ds": np.tile(t, 2), "y": np.r_[shape, 100 * shape]})
-    model = PanelForecaster(Recorder(), horizon=2, window=8).fit(table)
+    model = plain(horizon=2, window=8).fit(table)
     X = model.estimator_.X_
     half = len(X) // 2
     # The network sees the same windows for both series: the level is removed.
@@ -100,7 +105,7 @@ def test_per_window_scaling_makes_a_series_and_its_multiple_alike():
 
 def test_series_scaling_uses_each_series_history():
     table = two_series(30)
-    model = PanelForecaster(Recorder(), horizon=1, window=4, scaling="series").fit(table)
+    model = plain(horizon=1, window=4, scaling="series").fit(table)
     X = model.estimator_.X_
     half = len(X) // 2
     np.testing.assert_allclose(X[:half], X[half:], atol=1e-6)
@@ -113,8 +118,9 @@ def test_future_covariates_are_read_horizon_steps_ahead():
     promo = (rng.uniform(size=n + horizon) < 0.3).astype(float)
     y = 5 + 10 * promo[:n]
     table = pd.DataFrame({"ds": np.arange(n), "y": y, "promo": promo[:n]})
-    model = PanelForecaster(
-        Recorder(), horizon=horizon, window=6, id_col=None, future_covariates="promo",
+    model = plain(
+        horizon=horizon, window=6, id_col=None,
+        future_covariates="promo",
         scaling=None,
     ).fit(table)
     X = model.estimator_.X_
@@ -135,7 +141,7 @@ def test_future_covariates_are_read_horizon_steps_ahead():
 
 def test_future_covariates_must_be_given_for_every_step():
     table = pd.DataFrame({"ds": np.arange(40), "y": np.arange(40.0), "promo": 0})
-    model = PanelForecaster(Recorder(), horizon=2, window=4, id_col=None,
+    model = plain(horizon=2, window=4, id_col=None,
                             future_covariates="promo").fit(table)
     with pytest.raises(ValueError, match="pass their values"):
         model.predict(table)
@@ -145,8 +151,8 @@ def test_future_covariates_must_be_given_for_every_step():
 
 def test_static_and_categorical_covariates_are_one_hot_per_step():
     table = make_store_demand(n_stores=4, n_days=60, random_state=0)
-    model = PanelForecaster(
-        Recorder(), horizon=7, window=14, id_col="store", time_col="date", target="sales",
+    model = plain(
+        horizon=7, window=14, id_col="store", time_col="date", target="sales",
         future_covariates="promotion", static_covariates=["size", "region"],
     ).fit(table)
     sizes = model.categories_["size"]
@@ -163,7 +169,7 @@ def test_a_static_covariate_that_varies_is_an_error():
     table = two_series(20)
     table["size"] = np.arange(40)
     with pytest.raises(ValueError, match="Static covariate 'size' varies within series"):
-        PanelForecaster(Recorder(), window=4, static_covariates="size").fit(table)
+        plain(window=4, static_covariates="size").fit(table)
 
 
 @pytest.mark.parametrize(
@@ -177,18 +183,18 @@ def test_a_static_covariate_that_varies_is_an_error():
 )
 def test_bad_tables_are_refused_with_what_to_do(change, match):
     with pytest.raises(ValueError, match=match):
-        PanelForecaster(Recorder(), window=4).fit(change(two_series(20)))
+        plain(window=4).fit(change(two_series(20)))
 
 
 def test_log_transform_needs_a_positive_target():
     table = two_series(20)
     with pytest.raises(ValueError, match="positive target; series 'a'"):
-        PanelForecaster(Recorder(), window=4, target_transform="log").fit(table)
+        plain(window=4, target_transform="log").fit(table)
 
 
 def test_a_series_shorter_than_the_window_cannot_be_forecast():
     table = two_series(20)
-    model = PanelForecaster(Recorder(), window=8).fit(table)
+    model = plain(window=8).fit(table)
     short = table.groupby("unique_id").tail(5)
     with pytest.raises(ValueError, match="fewer steps than window_ = 8"):
         model.predict(short)
@@ -198,12 +204,12 @@ def test_polars_tables_in_and_out():
     pl = pytest.importorskip("polars")
     table = two_series(30)
     polars_table = pl.DataFrame({c: table[c].to_numpy() for c in table.columns})
-    model = PanelForecaster(Recorder(), horizon=2, window=5).fit(polars_table)
+    model = plain(horizon=2, window=5).fit(polars_table)
     forecast = model.predict(polars_table)
     assert isinstance(forecast, pl.DataFrame)
     np.testing.assert_allclose(
         forecast["forecast"].to_numpy(),
-        PanelForecaster(Recorder(), horizon=2, window=5).fit(table).predict(table)["forecast"],
+        plain(horizon=2, window=5).fit(table).predict(table)["forecast"],
     )
 
 
@@ -271,7 +277,7 @@ def test_rolling_origin_folds_hold_history_and_the_scored_steps():
 def test_score_is_minus_mase_of_the_last_horizon_steps():
     series = 10 + np.sin(np.arange(100) * 2 * np.pi / 7)
     table = pd.DataFrame({"y": series})
-    model = PanelForecaster(Recorder(), horizon=2, window=7, id_col=None, time_col=None,
+    model = plain(horizon=2, window=7, id_col=None, time_col=None,
                             season_length=7, scaling=None).fit(table)
     history, actual = series[:-2], series[-2:]
     scale = np.mean(np.abs(history[7:] - history[:-7]))
@@ -281,7 +287,7 @@ def test_score_is_minus_mase_of_the_last_horizon_steps():
 
 def test_backtest_metrics_per_horizon_step():
     table = pd.DataFrame({"y": 5 + np.arange(60.0)})
-    model = PanelForecaster(Recorder(), horizon=3, window=5, id_col=None, time_col=None,
+    model = plain(horizon=3, window=5, id_col=None, time_col=None,
                             scaling=None)
     result = backtest(model, table, n_splits=2)
     # Repeating the last value of a line with slope 1 misses step h by h.
@@ -325,7 +331,7 @@ def test_too_few_calibration_forecasts_warn():
 
 def test_level_must_be_in_percent():
     with pytest.raises(ValueError, match="coverages in percent"):
-        PanelForecaster(Recorder(), window=4, level=(120,)).fit(two_series(20))
+        plain(window=4, level=(120,)).fit(two_series(20))
 
 
 # -- the estimator contract --------------------------------------------------------------
@@ -364,7 +370,7 @@ def test_attention_forecaster_inside_is_reproducible_and_survives_joblib(tmp_pat
 def test_a_pipeline_ending_in_the_forecaster_predicts_from_the_table():
     table = two_series(30)
     clip = FunctionTransformer(lambda t: t.assign(y=t["y"].clip(lower=0)))
-    pipe = make_pipeline(clip, PanelForecaster(Recorder(), horizon=2, window=5))
+    pipe = make_pipeline(clip, plain(horizon=2, window=5))
     forecast = pipe.fit(table).predict(table)
     np.testing.assert_allclose(forecast["forecast"], [29, 29, 1029, 1029])
 
@@ -398,7 +404,7 @@ def test_the_safe_format_refuses_an_estimator_from_elsewhere(tmp_path):
 def test_backtest_scores_the_seasonal_naive_forecast_on_the_same_steps():
     series = np.tile([1.0, 5.0, 3.0], 20)  # a season of 3, repeated exactly
     table = pd.DataFrame({"y": series})
-    model = PanelForecaster(Recorder(), horizon=3, window=6, id_col=None, time_col=None,
+    model = plain(horizon=3, window=6, id_col=None, time_col=None,
                             season_length=3, scaling=None)
     result = backtest(model, table, n_splits=2)
     assert result.metrics.loc["all", "naive_MASE"] == 0  # the season repeats exactly
@@ -408,7 +414,7 @@ def test_backtest_scores_the_seasonal_naive_forecast_on_the_same_steps():
 def test_future_covariates_need_a_window_as_long_as_the_horizon():
     table = pd.DataFrame({"ds": np.arange(40), "y": np.arange(40.0), "promo": 0})
     with pytest.raises(ValueError, match="window=4 is shorter than horizon=7"):
-        PanelForecaster(Recorder(), horizon=7, window=4, id_col=None,
+        plain(horizon=7, window=4, id_col=None,
                         future_covariates="promo").fit(table)
 
 
@@ -420,3 +426,28 @@ def test_calibration_on_a_short_series_holds_back_what_it_can():
         model.fit(table)
     assert 1 <= model.n_calibration_forecasts_ < 19
     assert {"lower_95", "upper_95"} <= set(model.predict(table).columns)
+
+
+class Zero(RegressorMixin, BaseEstimator):
+    """Forecasts 0 in scaled units: what is left is the linear part alone."""
+
+    def fit(self, X, y):
+        self.width_ = np.asarray(y).shape[1]
+        return self
+
+    def predict(self, X):
+        return np.zeros((len(X), self.width_))
+
+
+def test_the_linear_part_forecasts_a_linear_series_and_the_estimator_its_residual():
+    t = np.arange(200.0)
+    series = 50 + 0.5 * t + 10 * np.sin(2 * np.pi * t / 12)  # trend and season: linear AR
+    table = pd.DataFrame({"y": series[:188]})
+    model = PanelForecaster(Zero(), horizon=12, window=36, id_col=None, time_col=None,
+                            season_length=12).fit(table)
+    np.testing.assert_allclose(model.predict(table)["forecast"], series[188:], rtol=1e-3)
+    assert model.linear_coef_.shape == (12, 36) and model.linear_intercept_.shape == (12,)
+    # Without it, the zero estimator forecasts each window's mean.
+    flat = PanelForecaster(Zero(), horizon=12, window=36, id_col=None, time_col=None,
+                           linear=False).fit(table)
+    np.testing.assert_allclose(flat.predict(table)["forecast"], series[152:188].mean())
