@@ -498,10 +498,7 @@ def test_input_statistics_of_large_data_come_from_a_weighted_subsample(ragged):
 
 def _simple_get_loss(self, y_pred, y_true, X=None, training=False):
     # The loss written out plainly: per-sample means, weighted average, MLP's L2.
-    y_true = y_true.to(y_pred.device)
-    scale = self._output_scale(X)
-    if scale is not None:
-        y_pred, y_true = y_pred / scale, y_true / scale
+    y_true = y_true.to(self.device)
     self.criterion_.reduction = "none"
     loss = self.criterion_(y_pred, y_true)
     self.criterion_.reduction = "mean"

@@ -144,11 +144,14 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
 
     @property
     def _criterion(self):
-        # With scaling="window" the net measures the loss in units of each window
-        # (see ForecastNetwork.output_scale).
-        if self.quantiles_ is None:
+        quantiles = None if self.quantiles_ is None else tuple(self.quantiles_)
+        if self.scaling == "window":
+            # The network returns each window's statistics with its forecasts; the
+            # loss is measured in units of each window.
+            return functools.partial(seq_nn.WindowScaledLoss, quantiles)
+        if quantiles is None:
             return "mse"
-        return functools.partial(seq_nn.QuantileLoss, tuple(self.quantiles_))
+        return functools.partial(seq_nn.QuantileLoss, quantiles)
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):
         if self.scaling == "window":
