@@ -267,31 +267,103 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         self.conv_stride = conv_stride
 
 
-@fill_doc(cell="LSTM", task="classifier")
+@fill_doc(cell="LSTM")
 class LSTMClassifier(_RecurrentClassifier):
+    """LSTM classifier for sequences, trained with skorch.
+
+    %(recurrent_classifier_sections)s
+
+    See Also
+    --------
+    RNNClassifier : The same estimator with the RNN cell.
+    GRUClassifier : The same estimator with the GRU cell.
+
+    %(recurrent_classifier_notes)s
+    """
+
     _cell = "lstm"
 
 
-@fill_doc(cell="GRU", task="classifier")
+@fill_doc(cell="GRU")
 class GRUClassifier(_RecurrentClassifier):
+    """GRU classifier for sequences, trained with skorch.
+
+    %(recurrent_classifier_sections)s
+
+    See Also
+    --------
+    RNNClassifier : The same estimator with the RNN cell.
+    LSTMClassifier : The same estimator with the LSTM cell.
+
+    %(recurrent_classifier_notes)s
+    """
+
     _cell = "gru"
 
 
-@fill_doc(cell="RNN", task="classifier")
+@fill_doc(cell="RNN")
 class RNNClassifier(_RecurrentClassifier):
+    """RNN classifier for sequences, trained with skorch.
+
+    %(recurrent_classifier_sections)s
+
+    See Also
+    --------
+    LSTMClassifier : The same estimator with the LSTM cell.
+    GRUClassifier : The same estimator with the GRU cell.
+
+    %(recurrent_classifier_notes)s
+    """
+
     _cell = "rnn"
 
 
-@fill_doc(cell="LSTM", task="regressor")
+@fill_doc(cell="LSTM")
 class LSTMRegressor(_RecurrentRegressor):
+    """LSTM regressor for sequences, trained with skorch.
+
+    %(recurrent_regressor_sections)s
+
+    See Also
+    --------
+    RNNRegressor : The same estimator with the RNN cell.
+    GRURegressor : The same estimator with the GRU cell.
+
+    %(recurrent_regressor_notes)s
+    """
+
     _cell = "lstm"
 
 
-@fill_doc(cell="GRU", task="regressor")
+@fill_doc(cell="GRU")
 class GRURegressor(_RecurrentRegressor):
+    """GRU regressor for sequences, trained with skorch.
+
+    %(recurrent_regressor_sections)s
+
+    See Also
+    --------
+    RNNRegressor : The same estimator with the RNN cell.
+    LSTMRegressor : The same estimator with the LSTM cell.
+
+    %(recurrent_regressor_notes)s
+    """
+
     _cell = "gru"
 
 
-@fill_doc(cell="RNN", task="regressor")
+@fill_doc(cell="RNN")
 class RNNRegressor(_RecurrentRegressor):
+    """RNN regressor for sequences, trained with skorch.
+
+    %(recurrent_regressor_sections)s
+
+    See Also
+    --------
+    LSTMRegressor : The same estimator with the LSTM cell.
+    GRURegressor : The same estimator with the GRU cell.
+
+    %(recurrent_regressor_notes)s
+    """
+
     _cell = "rnn"

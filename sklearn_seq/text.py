@@ -23,12 +23,7 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, validate_dat
 
 from ._tasks import SCORING_CONSTRAINTS, PooledNetworkMixin, RecurrentClassifierMixin
 from .base import BaseRecurrent, _has_attention_pooling, _refuse_changes
-from .utils._docstrings import (
-    CLASS_WEIGHT_PARAM,
-    COMMON_ATTRIBUTES,
-    RUNTIME_PARAMS,
-    TRAINING_PARAMS,
-)
+from .utils._docstrings import fill_doc
 from .utils._validation import Sequences, _leaf_dtype, container_type, is_missing_scalar
 
 __all__ = ["BiRNNTextClassifier"]
@@ -171,7 +166,157 @@ def _text_documents(X, estimator_name):
     return docs
 
 
+@fill_doc
 class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecurrent):
+    """Bidirectional RNN classifier of raw text, trained with skorch.
+
+    Tokenises each document with scikit-learn's analyzers, embeds the tokens, reads
+    them with a bidirectional LSTM or GRU and classifies the pooled states. It fits
+    inside a :class:`~sklearn.pipeline.Pipeline` or
+    :class:`~sklearn.model_selection.GridSearchCV` where ``TfidfVectorizer`` +
+    ``LogisticRegression`` would, and unlike a bag of words it reads word order.
+
+    It also accepts numeric sequences (2D, 3D or ragged, as
+    :class:`~sklearn_seq.LSTMClassifier` does) and then acts as a bidirectional RNN
+    classifier over them.
+
+    Read more in the :ref:`User Guide <estimators>` (``docs/user_guide.md``).
+
+    Parameters
+    ----------
+    analyzer : {"auto", "word", "char", "char_wb"} or callable, default="auto"
+        Split documents into words or characters, as in ``CountVectorizer`` (with
+        single tokens: no n-grams, so the order of tokens is the text's). ``"auto"``
+        reads characters (``"char"``) when most letters of the training documents are
+        of scripts written without spaces between words (Chinese, Japanese, Thai,
+        Lao, Khmer, Myanmar, Tibetan), words otherwise (and with a ``tokenizer``);
+        ``analyzer_`` is the choice. A callable maps a string to its list of tokens.
+
+    tokenizer : callable, default=None
+        Overrides the word splitting of ``analyzer="word"``.
+
+    token_pattern : str, default=r"(?u)\\b\\w+\\b"
+        Regular expression of a word for ``analyzer="word"``. Unlike
+        ``CountVectorizer`` one-letter words are kept ("I", "a", digits).
+
+    lowercase : bool, default=True
+        Lowercase strings before tokenising.
+
+    min_df : int or float, default=3
+        Keep tokens found in at least this many documents (a float: this share of
+        the documents). Others are unknown tokens: a word seen once or twice says
+        little, and its vector would only fit those documents (3 scored better than
+        2 on English tweets and as well on the four-language speeches, see the
+        README).
+
+    max_features : int, default=None
+        Keep only this many of the most frequent tokens.
+
+    max_len : int or None, default=200
+        Read at most the first ``max_len`` tokens of each document (None: all).
+        Bounds the cost of long documents: the training time follows the number of
+        tokens read.
+
+    subword_ngram_range : tuple (min_n, max_n) or None, default=None
+        Also embed each word from its character n-grams, ``min_n`` to ``max_n``
+        characters long, of the word wrapped in ``<`` and ``>`` (fastText's subword
+        vectors: the mean of the n-grams' vectors is added to the word's), so that
+        unknown and rare words, misspellings and inflections get a vector from their
+        spelling. A word keeps at most 16 n-grams, shortest first, hashed into
+        32,768 buckets. Unused when the analyzer reads characters. E.g. ``(3, 5)``;
+        about 1.5 to 2 times the training time of None.
+
+    vocabulary : mapping or iterable of str, default=None
+        A fixed vocabulary (token -> index from 0, or tokens in index order) instead
+        of one fitted on the data; ``min_df`` and ``max_features`` are then unused.
+
+    embedding_dim : int, default=64
+        Width of the token embeddings.
+
+    embeddings : array-like of shape (len(vocabulary), embedding_dim) or dict, default=None
+        Pretrained vectors: an array aligned row for row with ``vocabulary``, or a
+        dict ``{token: vector}`` matched to the fitted vocabulary. Tokens without a
+        vector, and the unknown token, start from a random vector.
+
+    freeze_embeddings : bool, default=False
+        Keep the embeddings fixed during training (fine-tune them when False).
+
+    cell : {"lstm", "gru"}, default="lstm"
+        The recurrent cell.
+
+    hidden_size : int, default=64
+        Hidden units per direction of each recurrent layer.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    dropout : float, default=0.5
+        Dropout on the embeddings, between stacked layers and before the output layer.
+
+    bidirectional : bool, default=True
+        Also read each document backwards, within its own length.
+
+    pooling : {"max", "mean", "last", "attention"}, default="max"
+        How the states over the tokens are summarised: their maximum or mean, the
+        states at the two ends, or additive attention whose weights
+        :meth:`token_attention` and :meth:`attention_weights` return.
+
+    %(text_training_params)s
+
+    %(class_weight)s
+
+    %(runtime_params)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels seen in ``fit`` (or given to ``partial_fit``).
+
+    vocabulary_ : dict
+        Token -> id (from 1) after fitting on text. Id 0 is every unknown token.
+        Absent after fitting on numeric sequences.
+
+    analyzer_ : str or callable
+        The analyzer used: ``analyzer``, or for ``"auto"`` the one chosen at fit.
+        Absent after fitting on numeric sequences.
+
+    %(common_attributes)s
+
+    See Also
+    --------
+    LSTMClassifier : Classifier of numeric sequences.
+    sklearn.feature_extraction.text.TfidfVectorizer : Bag-of-words features.
+
+    Notes
+    -----
+    Tokens outside the vocabulary map to id 0, which has its own trained vector, so
+    their position still counts. A document with no token at all (an empty string,
+    or only punctuation) is read as one unknown token: it gets a prediction (the
+    model's guess for "nothing known") instead of an error. Pre-tokenised documents
+    (lists of strings) are used as given, without lowercasing.
+    ``n_features_in_``, ``n_features_per_step_`` and ``feature_names_in_`` describe
+    numeric input and are not set by a fit on text.
+
+    Documents of different lengths are batched with others of similar length and
+    each is read up to its own last token, so predictions do not depend on the
+    other documents in a batch and training time follows the number of tokens,
+    not the longest document.
+
+    Examples
+    --------
+    >>> from sklearn_seq.text import BiRNNTextClassifier
+    >>> X = ["good film", "not good", "great fun", "bad film", "really bad", "dull"]
+    >>> y = [1, 0, 1, 0, 0, 0]
+    >>> clf = BiRNNTextClassifier(embedding_dim=8, hidden_size=8, max_iter=5, min_df=2,
+    ...                           random_state=0).fit(X, y)
+    >>> clf.predict(["good fun", ""]).shape
+    (2,)
+    >>> clf.vocabulary_  # words of at least two documents (min_df=2)
+    {'bad': 1, 'film': 2, 'good': 3}
+    >>> clf.analyzer_
+    'word'
+    """
+
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
         **PooledNetworkMixin._parameter_constraints,
@@ -607,183 +752,3 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
         tokens = [t or [""] for t in self._tokenize(docs)]
         weights = self.attention_weights(X)
         return [(t, weights[i, : len(t)]) for i, t in enumerate(tokens)]
-
-
-BiRNNTextClassifier.__doc__ = """Bidirectional RNN classifier of raw text, trained with skorch.
-
-Tokenises each document with scikit-learn's analyzers, embeds the tokens, reads
-them with a bidirectional LSTM or GRU and classifies the pooled states. It fits
-inside a :class:`~sklearn.pipeline.Pipeline` or
-:class:`~sklearn.model_selection.GridSearchCV` where ``TfidfVectorizer`` +
-``LogisticRegression`` would, and unlike a bag of words it reads word order.
-
-It also accepts numeric sequences (2D, 3D or ragged, as
-:class:`~sklearn_seq.LSTMClassifier` does) and then acts as a bidirectional RNN
-classifier over them.
-
-Read more in the :ref:`User Guide <estimators>` (``docs/user_guide.md``).
-
-Parameters
-----------
-analyzer : {"auto", "word", "char", "char_wb"} or callable, default="auto"
-    Split documents into words or characters, as in ``CountVectorizer`` (with
-    single tokens: no n-grams, so the order of tokens is the text's). ``"auto"``
-    reads characters (``"char"``) when most letters of the training documents are
-    of scripts written without spaces between words (Chinese, Japanese, Thai,
-    Lao, Khmer, Myanmar, Tibetan), words otherwise (and with a ``tokenizer``);
-    ``analyzer_`` is the choice. A callable maps a string to its list of tokens.
-
-tokenizer : callable, default=None
-    Overrides the word splitting of ``analyzer="word"``.
-
-token_pattern : str, default=r"(?u)\\b\\w+\\b"
-    Regular expression of a word for ``analyzer="word"``. Unlike
-    ``CountVectorizer`` one-letter words are kept ("I", "a", digits).
-
-lowercase : bool, default=True
-    Lowercase strings before tokenising.
-
-min_df : int or float, default=3
-    Keep tokens found in at least this many documents (a float: this share of
-    the documents). Others are unknown tokens: a word seen once or twice says
-    little, and its vector would only fit those documents (3 scored better than
-    2 on English tweets and as well on the four-language speeches, see the
-    README).
-
-max_features : int, default=None
-    Keep only this many of the most frequent tokens.
-
-max_len : int or None, default=200
-    Read at most the first ``max_len`` tokens of each document (None: all).
-    Bounds the cost of long documents: the training time follows the number of
-    tokens read.
-
-subword_ngram_range : tuple (min_n, max_n) or None, default=None
-    Also embed each word from its character n-grams, ``min_n`` to ``max_n``
-    characters long, of the word wrapped in ``<`` and ``>`` (fastText's subword
-    vectors: the mean of the n-grams' vectors is added to the word's), so that
-    unknown and rare words, misspellings and inflections get a vector from their
-    spelling. A word keeps at most 16 n-grams, shortest first, hashed into
-    32,768 buckets. Unused when the analyzer reads characters. E.g. ``(3, 5)``;
-    about 1.5 to 2 times the training time of None.
-
-vocabulary : mapping or iterable of str, default=None
-    A fixed vocabulary (token -> index from 0, or tokens in index order) instead
-    of one fitted on the data; ``min_df`` and ``max_features`` are then unused.
-
-embedding_dim : int, default=64
-    Width of the token embeddings.
-
-embeddings : array-like of shape (len(vocabulary), embedding_dim) or dict, default=None
-    Pretrained vectors: an array aligned row for row with ``vocabulary``, or a
-    dict ``{token: vector}`` matched to the fitted vocabulary. Tokens without a
-    vector, and the unknown token, start from a random vector.
-
-freeze_embeddings : bool, default=False
-    Keep the embeddings fixed during training (fine-tune them when False).
-
-cell : {"lstm", "gru"}, default="lstm"
-    The recurrent cell.
-
-hidden_size : int, default=64
-    Hidden units per direction of each recurrent layer.
-
-num_layers : int, default=1
-    Number of stacked recurrent layers.
-
-dropout : float, default=0.5
-    Dropout on the embeddings, between stacked layers and before the output layer.
-
-bidirectional : bool, default=True
-    Also read each document backwards, within its own length.
-
-pooling : {"max", "mean", "last", "attention"}, default="max"
-    How the states over the tokens are summarised: their maximum or mean, the
-    states at the two ends, or additive attention whose weights
-    :meth:`token_attention` and :meth:`attention_weights` return.
-
-%(training)s
-
-%(class_weight)s
-
-%(runtime)s
-
-Attributes
-----------
-classes_ : ndarray of shape (n_classes,)
-    Class labels seen in ``fit`` (or given to ``partial_fit``).
-
-vocabulary_ : dict
-    Token -> id (from 1) after fitting on text. Id 0 is every unknown token.
-    Absent after fitting on numeric sequences.
-
-analyzer_ : str or callable
-    The analyzer used: ``analyzer``, or for ``"auto"`` the one chosen at fit.
-    Absent after fitting on numeric sequences.
-
-%(attributes)s
-
-See Also
---------
-LSTMClassifier : Classifier of numeric sequences.
-sklearn.feature_extraction.text.TfidfVectorizer : Bag-of-words features.
-
-Notes
------
-Tokens outside the vocabulary map to id 0, which has its own trained vector, so
-their position still counts. A document with no token at all (an empty string,
-or only punctuation) is read as one unknown token: it gets a prediction (the
-model's guess for "nothing known") instead of an error. Pre-tokenised documents
-(lists of strings) are used as given, without lowercasing.
-``n_features_in_``, ``n_features_per_step_`` and ``feature_names_in_`` describe
-numeric input and are not set by a fit on text.
-
-Documents of different lengths are batched with others of similar length and
-each is read up to its own last token, so predictions do not depend on the
-other documents in a batch and training time follows the number of tokens,
-not the longest document.
-
-Examples
---------
->>> from sklearn_seq.text import BiRNNTextClassifier
->>> X = ["good film", "not good", "great fun", "bad film", "really bad", "dull"]
->>> y = [1, 0, 1, 0, 0, 0]
->>> clf = BiRNNTextClassifier(embedding_dim=8, hidden_size=8, max_iter=5, min_df=2,
-...                           random_state=0).fit(X, y)
->>> clf.predict(["good fun", ""]).shape
-(2,)
->>> clf.vocabulary_  # words of at least two documents (min_df=2)
-{'bad': 1, 'film': 2, 'good': 3}
->>> clf.analyzer_
-'word'
-"""
-
-def _text_training_params(text):
-    """The shared training parameters' text with this estimator's own defaults."""
-    for name, default in (("max_iter", "20"), ("learning_rate_init", "3e-3"),
-                          ("n_iter_no_change", "3")):
-        text = re.sub(rf"^({name} : .*, default=)\S+$", rf"\g<1>{default}", text,
-                      flags=re.MULTILINE)
-    return re.sub(
-        r"^early_stopping : .*?\n\n",
-        lambda m: m.group(0).replace(
-            "early_stopping : bool, default=False",
-            'early_stopping : bool or "auto", default="auto"',
-        ).replace(
-            " Not used by\n    ``partial_fit``.",
-            ' ``"auto"``: on when\n    ``fit`` gets at least 1,000 documents and every '
-            "class has at least two\n    (a stratified split needs them). Not used by "
-            "``partial_fit``.",
-        ),
-        text,
-        count=1,
-        flags=re.MULTILINE | re.DOTALL,
-    )
-
-
-BiRNNTextClassifier.__doc__ = (
-    BiRNNTextClassifier.__doc__.replace("%(training)s", _text_training_params(TRAINING_PARAMS))
-    .replace("%(class_weight)s", CLASS_WEIGHT_PARAM)
-    .replace("%(runtime)s", RUNTIME_PARAMS)
-    .replace("%(attributes)s", COMMON_ATTRIBUTES)
-)
