@@ -24,7 +24,8 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, validate_dat
 from ._tasks import SCORING_CONSTRAINTS, PooledNetworkMixin, RecurrentClassifierMixin
 from .base import BaseRecurrent, _has_attention_pooling, _refuse_changes
 from .utils._docstrings import fill_doc
-from .utils._validation import Sequences, _leaf_dtype, container_type, is_missing_scalar
+from .utils._polars import _leaf_dtype
+from .utils._validation import Sequences, container_type, is_missing_scalar
 
 __all__ = ["BiRNNTextClassifier"]
 
