@@ -220,6 +220,8 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
         "analyzer_": "str",
     }
 
+    # Over 60 lines: scikit-learn wants each of the 37 parameters in the signature and
+    # assigned as given.
     def __init__(
         self,
         *,

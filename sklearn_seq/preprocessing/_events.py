@@ -38,6 +38,7 @@ from ._event_table import (
 __all__ = ["EventSequencer", "events_to_sequences", "group_events"]
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 def events_to_sequences(
     df, id_col, time_col, feature_cols=None, *, time_delta=None, categories=None,
     dtype=np.float32,
