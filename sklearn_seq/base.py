@@ -64,8 +64,6 @@ def _refuse_changes(built, current, what):
 class BaseRecurrent(TrainingMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for recurrent sequence estimators. Not for direct use."""
 
-    _cell = "lstm"
-
     # Fitted attributes and the kind of value each holds (the safe format saves
     # these; see _persistence.FITTED_KINDS). Subclasses add theirs.
     _fitted_attributes = {

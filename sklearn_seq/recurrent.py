@@ -281,7 +281,7 @@ class LSTMClassifier(_RecurrentClassifier):
     %(recurrent_classifier_notes)s
     """
 
-    _cell = "lstm"
+    cell = "lstm"
 
 
 @fill_doc(cell="GRU")
@@ -298,7 +298,7 @@ class GRUClassifier(_RecurrentClassifier):
     %(recurrent_classifier_notes)s
     """
 
-    _cell = "gru"
+    cell = "gru"
 
 
 @fill_doc(cell="RNN")
@@ -315,7 +315,7 @@ class RNNClassifier(_RecurrentClassifier):
     %(recurrent_classifier_notes)s
     """
 
-    _cell = "rnn"
+    cell = "rnn"
 
 
 @fill_doc(cell="LSTM")
@@ -332,7 +332,7 @@ class LSTMRegressor(_RecurrentRegressor):
     %(recurrent_regressor_notes)s
     """
 
-    _cell = "lstm"
+    cell = "lstm"
 
 
 @fill_doc(cell="GRU")
@@ -349,7 +349,7 @@ class GRURegressor(_RecurrentRegressor):
     %(recurrent_regressor_notes)s
     """
 
-    _cell = "gru"
+    cell = "gru"
 
 
 @fill_doc(cell="RNN")
@@ -366,4 +366,4 @@ class RNNRegressor(_RecurrentRegressor):
     %(recurrent_regressor_notes)s
     """
 
-    _cell = "rnn"
+    cell = "rnn"

@@ -303,11 +303,7 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
         self.cell = cell
         self.class_weight = class_weight
 
-    # -- the cell and the network follow the input: text or numeric sequences --------
-
-    @property
-    def _cell(self):
-        return self.cell
+    # -- the network follows the input: text or numeric sequences -------------------
 
     @property
     def _module(self):
