@@ -23,6 +23,7 @@ from .utils._text import (
     SUBWORD_BUCKETS,
     _mostly_unspaced,
     _text_documents,
+    check_subword_ngram_range,
     embedding_matrix,
     fitted_vocabulary,
     given_vocabulary,
@@ -353,18 +354,6 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
             return None
         return self.subword_ngram_range
 
-    def _check_subword_ngram_range(self):
-        r = self.subword_ngram_range
-        if r is not None and not (
-            len(r) == 2
-            and all(isinstance(n, Integral) and not isinstance(n, bool) for n in r)
-            and 1 <= r[0] <= r[1]
-        ):
-            raise ValueError(
-                f"subword_ngram_range={r!r} must be (min_n, max_n) with integers "
-                "1 <= min_n <= max_n, e.g. (3, 5); or None for no subword channel."
-            )
-
     def _tokenize(self, docs):
         analyze = self.build_analyzer()
         tokens = [doc if isinstance(doc, list) else analyze(doc) for doc in docs]
@@ -441,7 +430,7 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
                 "to classify documents."
             )
         if reset:
-            self._check_subword_ngram_range()
+            check_subword_ngram_range(self.subword_ngram_range)
             self._choose_analyzer(docs)
         tokens = self._tokenize(docs)
         if reset:

@@ -158,6 +158,19 @@ def _document(x, i):
     )
 
 
+def check_subword_ngram_range(r):
+    """Refuse a ``subword_ngram_range`` that is not None or ``(min_n, max_n)``."""
+    if r is not None and not (
+        len(r) == 2
+        and all(isinstance(n, Integral) and not isinstance(n, bool) for n in r)
+        and 1 <= r[0] <= r[1]
+    ):
+        raise ValueError(
+            f"subword_ngram_range={r!r} must be (min_n, max_n) with integers "
+            "1 <= min_n <= max_n, e.g. (3, 5); or None for no subword channel."
+        )
+
+
 def fitted_vocabulary(tokens, min_df, max_features):
     """The sorted tokens of at least ``min_df`` documents (a float: that share of
     them), the ``max_features`` most frequent of them when it is not None."""
