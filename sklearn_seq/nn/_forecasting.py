@@ -1,9 +1,11 @@
-"""Attention over encoder states, the quantile loss and the forecasting network.
+"""Attention over encoder states, the forecasting network and its losses.
 
 The network encodes a window with a recurrent encoder, lets the summary of the
 window (its last state) attend over the states of every step, and maps the
 attended context and the summary to all forecast steps at once (times the
-number of quantiles). Without attention, the summary alone is mapped.
+number of quantiles). Without attention, the summary alone is mapped. With
+``scaling="window"`` it returns, with the forecasts, each window's statistics,
+which its loss (:class:`WindowScaledLoss`) measures the errors in.
 """
 
 from typing import NamedTuple
