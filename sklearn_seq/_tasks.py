@@ -21,7 +21,11 @@ _POOLINGS = {"last", "mean", "max", "attention"}
 
 class PooledNetworkMixin:
     """Estimators whose network encodes a sequence and pools its states over time
-    (``nn.SequenceNetwork``): the ``bidirectional`` and ``pooling`` parameters."""
+    (``nn.SequenceNetwork``): the ``bidirectional`` and ``pooling`` parameters.
+
+    The network's cell is ``self.cell``, as for every estimator: a parameter where
+    the user chooses it, a class attribute where the class fixes it
+    (``LSTMClassifier.cell == "lstm"``)."""
 
     _parameter_constraints = {
         "bidirectional": ["boolean"],
@@ -34,7 +38,7 @@ class PooledNetworkMixin:
         return dict(
             input_size=seqs.n_features,
             n_outputs=self._n_outputs(),
-            cell=self._cell,
+            cell=self.cell,
             bidirectional=self.bidirectional,
             pooling=self.pooling,
             **self._network_size(),

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .base import BaseRecurrent
-from .utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, UNSUPERVISED_TRAINING_PARAMS
+from .utils._docstrings import fill_doc
 
 __all__ = ["SequenceAnomalyDetector"]
 
@@ -38,7 +38,82 @@ def _weighted_quantile(values, weights, q):
     return values[i]
 
 
+@fill_doc
 class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
+    """Anomaly detection in sequences by next-step prediction error.
+
+    A recurrent network (LSTM or GRU) learns to predict every step of a sequence
+    from the steps before it (the first step from a learned start value), on data
+    that is mostly normal. The anomaly score of a sequence is its mean squared
+    prediction error per step and feature, in units of the training data's
+    standard deviation: spikes, level shifts, frozen sensors and broken
+    correlations between channels all make a sequence hard to predict. The API is
+    scikit-learn's for outlier detectors (``IsolationForest``): ``predict``
+    returns 1 for inliers and -1 for outliers.
+
+    Read more in the :ref:`User Guide <anomaly>` (``docs/user_guide.md``).
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent cell (as in ``torch.nn.LSTM`` / ``torch.nn.GRU``). The network only
+        reads forwards, so there is no ``bidirectional`` option.
+
+    contamination : "auto" or float, default="auto"
+        Expected share of outliers in the training data, in (0, 0.5]: the threshold
+        ``offset_`` is then that quantile of the training scores. ``"auto"`` uses
+        Tukey's upper fence on the training errors, ``Q3 + 1.5 * (Q3 - Q1)``.
+
+    hidden_size : int, default=64
+        Hidden units of each recurrent layer.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the prediction head.
+
+    %(unsupervised_training_params)s
+
+    %(runtime_params)s
+
+    Attributes
+    ----------
+    offset_ : float
+        Threshold on ``score_samples``: ``decision_function`` is ``score_samples -
+        offset_``, and sequences below it are outliers.
+
+    %(common_attributes)s
+
+    See Also
+    --------
+    sklearn.ensemble.IsolationForest : Outlier detection on fixed-length feature vectors.
+    sklearn_seq.preprocessing.make_windows : Cut a stream into windows to score.
+
+    Notes
+    -----
+    The loss trained on is the anomaly score itself (averaged over the sequences,
+    weighted by ``sample_weight``). ``early_stopping`` watches the error on held-out
+    sequences (``validation_scores_`` holds its negative). Ragged input is exact:
+    each sequence's error is averaged over its own steps only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq.anomaly import SequenceAnomalyDetector
+    >>> t = np.arange(40)
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.sin(2 * np.pi * (t + rng.randint(0, 20, (64, 1))) / 20)
+    >>> X = X + 0.05 * rng.randn(64, 40)
+    >>> X[:4, 20:] += 2.0  # level shifts
+    >>> det = SequenceAnomalyDetector(hidden_size=16, max_iter=30, random_state=0).fit(X)
+    >>> det.predict(X[:4])
+    array([-1, -1, -1, -1])
+    >>> scores = det.score_samples(X)
+    >>> bool(scores[:4].max() < np.median(scores[4:]))
+    True
+    """
+
     # No scoring: scikit-learn's scorers need labels, and predict needs the
     # threshold fitted after training. Early stopping watches the held-out error.
     _parameter_constraints = {
@@ -211,81 +286,3 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "offset_")
-
-
-_ARCH = """\
-cell : {"lstm", "gru"}, default="lstm"
-    Recurrent cell (as in ``torch.nn.LSTM`` / ``torch.nn.GRU``). The network only
-    reads forwards, so there is no ``bidirectional`` option.
-
-contamination : "auto" or float, default="auto"
-    Expected share of outliers in the training data, in (0, 0.5]: the threshold
-    ``offset_`` is then that quantile of the training scores. ``"auto"`` uses
-    Tukey's upper fence on the training errors, ``Q3 + 1.5 * (Q3 - Q1)``.
-
-hidden_size : int, default=64
-    Hidden units of each recurrent layer.
-
-num_layers : int, default=1
-    Number of stacked recurrent layers.
-
-dropout : float, default=0.0
-    Dropout between stacked layers and before the prediction head."""
-
-SequenceAnomalyDetector.__doc__ = f"""Anomaly detection in sequences by next-step prediction error.
-
-A recurrent network (LSTM or GRU) learns to predict every step of a sequence
-from the steps before it (the first step from a learned start value), on data
-that is mostly normal. The anomaly score of a sequence is its mean squared
-prediction error per step and feature, in units of the training data's
-standard deviation: spikes, level shifts, frozen sensors and broken
-correlations between channels all make a sequence hard to predict. The API is
-scikit-learn's for outlier detectors (``IsolationForest``): ``predict``
-returns 1 for inliers and -1 for outliers.
-
-Read more in the :ref:`User Guide <anomaly>` (``docs/user_guide.md``).
-
-Parameters
-----------
-{_ARCH}
-
-{UNSUPERVISED_TRAINING_PARAMS}
-
-{RUNTIME_PARAMS}
-
-Attributes
-----------
-offset_ : float
-    Threshold on ``score_samples``: ``decision_function`` is ``score_samples -
-    offset_``, and sequences below it are outliers.
-
-{COMMON_ATTRIBUTES}
-
-See Also
---------
-sklearn.ensemble.IsolationForest : Outlier detection on fixed-length feature vectors.
-sklearn_seq.preprocessing.make_windows : Cut a stream into windows to score.
-
-Notes
------
-The loss trained on is the anomaly score itself (averaged over the sequences,
-weighted by ``sample_weight``). ``early_stopping`` watches the error on held-out
-sequences (``validation_scores_`` holds its negative). Ragged input is exact:
-each sequence's error is averaged over its own steps only.
-
-Examples
---------
->>> import numpy as np
->>> from sklearn_seq.anomaly import SequenceAnomalyDetector
->>> t = np.arange(40)
->>> rng = np.random.RandomState(0)
->>> X = np.sin(2 * np.pi * (t + rng.randint(0, 20, (64, 1))) / 20)
->>> X = X + 0.05 * rng.randn(64, 40)
->>> X[:4, 20:] += 2.0  # level shifts
->>> det = SequenceAnomalyDetector(hidden_size=16, max_iter=30, random_state=0).fit(X)
->>> det.predict(X[:4])
-array([-1, -1, -1, -1])
->>> scores = det.score_samples(X)
->>> bool(scores[:4].max() < np.median(scores[4:]))
-True
-"""

@@ -267,31 +267,103 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         self.conv_stride = conv_stride
 
 
-@fill_doc(cell="LSTM", task="classifier")
+@fill_doc(cell="LSTM")
 class LSTMClassifier(_RecurrentClassifier):
-    _cell = "lstm"
+    """LSTM classifier for sequences, trained with skorch.
+
+    %(recurrent_classifier_sections)s
+
+    See Also
+    --------
+    RNNClassifier : The same estimator with the RNN cell.
+    GRUClassifier : The same estimator with the GRU cell.
+
+    %(recurrent_classifier_notes)s
+    """
+
+    cell = "lstm"
 
 
-@fill_doc(cell="GRU", task="classifier")
+@fill_doc(cell="GRU")
 class GRUClassifier(_RecurrentClassifier):
-    _cell = "gru"
+    """GRU classifier for sequences, trained with skorch.
+
+    %(recurrent_classifier_sections)s
+
+    See Also
+    --------
+    RNNClassifier : The same estimator with the RNN cell.
+    LSTMClassifier : The same estimator with the LSTM cell.
+
+    %(recurrent_classifier_notes)s
+    """
+
+    cell = "gru"
 
 
-@fill_doc(cell="RNN", task="classifier")
+@fill_doc(cell="RNN")
 class RNNClassifier(_RecurrentClassifier):
-    _cell = "rnn"
+    """RNN classifier for sequences, trained with skorch.
+
+    %(recurrent_classifier_sections)s
+
+    See Also
+    --------
+    LSTMClassifier : The same estimator with the LSTM cell.
+    GRUClassifier : The same estimator with the GRU cell.
+
+    %(recurrent_classifier_notes)s
+    """
+
+    cell = "rnn"
 
 
-@fill_doc(cell="LSTM", task="regressor")
+@fill_doc(cell="LSTM")
 class LSTMRegressor(_RecurrentRegressor):
-    _cell = "lstm"
+    """LSTM regressor for sequences, trained with skorch.
+
+    %(recurrent_regressor_sections)s
+
+    See Also
+    --------
+    RNNRegressor : The same estimator with the RNN cell.
+    GRURegressor : The same estimator with the GRU cell.
+
+    %(recurrent_regressor_notes)s
+    """
+
+    cell = "lstm"
 
 
-@fill_doc(cell="GRU", task="regressor")
+@fill_doc(cell="GRU")
 class GRURegressor(_RecurrentRegressor):
-    _cell = "gru"
+    """GRU regressor for sequences, trained with skorch.
+
+    %(recurrent_regressor_sections)s
+
+    See Also
+    --------
+    RNNRegressor : The same estimator with the RNN cell.
+    LSTMRegressor : The same estimator with the LSTM cell.
+
+    %(recurrent_regressor_notes)s
+    """
+
+    cell = "gru"
 
 
-@fill_doc(cell="RNN", task="regressor")
+@fill_doc(cell="RNN")
 class RNNRegressor(_RecurrentRegressor):
-    _cell = "rnn"
+    """RNN regressor for sequences, trained with skorch.
+
+    %(recurrent_regressor_sections)s
+
+    See Also
+    --------
+    LSTMRegressor : The same estimator with the LSTM cell.
+    GRURegressor : The same estimator with the GRU cell.
+
+    %(recurrent_regressor_notes)s
+    """
+
+    cell = "rnn"

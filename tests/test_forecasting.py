@@ -169,6 +169,8 @@ def test_window_scaling_reads_ragged_windows_exactly():
 def test_window_scaled_loss_is_in_units_of_each_window():
     import torch
 
+    from sklearn_seq.nn import WindowForecast
+
     # Two windows of the same shape, the second ten times larger: the same relative
     # error costs the same in the training loss.
     x = np.array([[0.0, 1.0, 0.0, 1.0], [0.0, 10.0, 0.0, 10.0]])[:, :, None]
@@ -179,7 +181,10 @@ def test_window_scaled_loss_is_in_units_of_each_window():
     np.testing.assert_allclose(net.module_.output_scale(xt).numpy(), [[0.5], [5.0]], rtol=1e-5)
     y_pred = torch.tensor([[1.0, 2.0], [10.0, 20.0]])
     y_true = torch.tensor([[2.0, 2.0], [20.0, 20.0]])
-    loss = net.get_loss(y_pred, y_true, X={"x": xt})
+    # Forecasts y_pred of these windows, as the network hands them to its loss.
+    _, _, location, scale = net.module_(xt)
+    loss = net.get_loss(WindowForecast(y_pred, (y_pred - location) / scale, location, scale),
+                        y_true)
     # errors of 1/0.5 and 10/5 on one of two outputs: mean squared error 2
     np.testing.assert_allclose(loss.item(), 2.0, rtol=1e-5)
     plain = AttentionForecaster(hidden_size=4, max_iter=1, random_state=0).fit(

@@ -474,7 +474,7 @@ def test_cached_learnable_parameters_follow_a_new_module():
 def test_input_statistics_of_large_data_come_from_a_weighted_subsample(ragged):
     # Beyond 200,000 steps the statistics are estimated from a fixed stratified draw
     # of steps, with each step's weight taken from its own sample.
-    from sklearn_seq.base import _MAX_STAT_STEPS, _stat_steps
+    from sklearn_seq._training import _MAX_STAT_STEPS, _stat_steps
     from sklearn_seq.utils._validation import check_sequences
 
     rng = np.random.RandomState(0)
@@ -498,10 +498,7 @@ def test_input_statistics_of_large_data_come_from_a_weighted_subsample(ragged):
 
 def _simple_get_loss(self, y_pred, y_true, X=None, training=False):
     # The loss written out plainly: per-sample means, weighted average, MLP's L2.
-    y_true = y_true.to(y_pred.device)
-    scale = self._output_scale(X)
-    if scale is not None:
-        y_pred, y_true = y_pred / scale, y_true / scale
+    y_true = y_true.to(self.device)
     self.criterion_.reduction = "none"
     loss = self.criterion_(y_pred, y_true)
     self.criterion_.reduction = "mean"
@@ -806,7 +803,7 @@ def test_conv_stride_pools_time_exactly_and_keeps_attention_per_input_step():
 
 
 def test_max_iter_auto_scales_epochs_with_the_data_size():
-    from sklearn_seq.base import AUTO_EPOCHS, AUTO_TIME_STEPS
+    from sklearn_seq._training import AUTO_EPOCHS, AUTO_TIME_STEPS
     from sklearn_seq.utils._validation import Sequences
 
     assert AUTO_TIME_STEPS == 15_000_000 and AUTO_EPOCHS == (10, 200)

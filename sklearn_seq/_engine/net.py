@@ -8,7 +8,7 @@ in a :class:`~sklearn_seq._engine.data.SequenceDataset` and a
 
 import dataclasses
 import sys
-from typing import NamedTuple, Optional
+from typing import Optional
 
 import numpy as np
 import torch
@@ -56,24 +56,12 @@ class BatchHistory(History):
         list.__getitem__(self, -1)["batches"][-1][attr] = value
 
 
-class ScaledOutput(NamedTuple):
-    """A training batch's outputs ``z`` of a module whose predictions are
-    ``z * scale + location`` (``location`` and ``scale`` None: ``z`` themselves)."""
-
-    z: torch.Tensor
-    location: Optional[torch.Tensor]
-    scale: Optional[torch.Tensor]
-
-
 class SequenceNet(NeuralNet):
     """skorch's NeuralNet with sample weights and MLP's L2 penalty in the loss.
 
-    A module with an ``output_scale(x, lengths)`` method has its outputs and
-    targets divided by that per-sample scale in the loss. If it also has
-    ``scaled_forward(x, lengths)`` returning ``(z, location, scale)``, training
-    batches compare ``z`` with ``(y - location) / scale`` instead (the same loss,
-    the scale computed once); ``y_pred`` of a training batch is then a
-    :class:`ScaledOutput`.
+    The criterion compares the module's output with the target, whatever the
+    output is: a module that returns a tuple (as skorch, read by its first element
+    when predicting) hands the whole tuple to its criterion.
 
     ``Xi`` is the steps tensor or a dict ``{"x", "lengths"?, "sample_weight"?}``;
     the weights are read by :meth:`get_loss` and never reach the module. The loss of a batch is
@@ -154,40 +142,16 @@ class SequenceNet(NeuralNet):
         return state
 
     def infer(self, x, **fit_params):
-        x = _module_inputs(x)
-        if self.module_.training and getattr(type(self.module_), "scaled_forward", None):
-            # Training a module whose forecasts are ``z * scale + location``: the
-            # loss is measured on ``z``, so the scale is computed once, not again
-            # for the loss (see get_loss). Evaluation and prediction get forecasts.
-            return ScaledOutput(*_apply(self.module_.scaled_forward,
-                                        to_tensor(x, device=self.device)))
-        return super().infer(x, **fit_params)
-
-    def _output_scale(self, X):
-        # A network whose outputs live on a per-sample scale (forecasts in units of
-        # each window) has the loss measured in that scale. (Looked up on the class:
-        # a missing attribute of a module instance costs an exception per batch.)
-        if getattr(type(self.module_), "output_scale", None) is None or X is None:
-            return None
-        return _apply(self.module_.output_scale, to_tensor(_module_inputs(X), self.device))
+        return super().infer(_module_inputs(x), **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
-        if isinstance(y_pred, ScaledOutput):
-            y_pred, location, scale = y_pred
-            if scale is not None:
-                # (z * scale + location - y) / scale, with z as the module gave it.
-                y_true = (y_true - location) / scale
-        else:
-            scale = self._output_scale(X)
-            if scale is not None:
-                y_pred, y_true = y_pred / scale, y_true / scale
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
             # Every sample has as many loss terms, so the criterion's own mean of all
             # terms is the mean of the per-sample means; its fused reduction has a
             # much cheaper backward pass than reducing an unreduced loss.
-            mean, denom = self.criterion_(y_pred, y_true), y_pred.shape[0]
+            mean, denom = self.criterion_(y_pred, y_true), y_true.shape[0]
         else:
             loss = _unreduced(self.criterion_, y_pred, y_true)
             if loss.dim() > 1:
@@ -413,7 +377,9 @@ def _evaluate(net, dataset, fn, batch_size=None):
         net.module_.eval()
     with torch.inference_mode():
         for xi, _ in BatchIterator(dataset, batch_size=batch_size or inference_batch_size(net)):
-            yield _apply(fn, to_tensor(xi, device=net.device)).cpu()
+            out = _apply(fn, to_tensor(xi, device=net.device))
+            # A tuple's first element is the prediction (skorch's convention).
+            yield (out[0] if isinstance(out, tuple) else out).cpu()
 
 
 @translate_out_of_memory

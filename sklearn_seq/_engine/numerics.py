@@ -65,16 +65,7 @@ def weighted_stats(values, weight, chunk=None, rows=None):
             yield start, (x[start:stop] if index is None else x.index_select(0, index[start:stop]))
 
     shift = (x[0] if index is None else x[index[0]]).to(torch.float64)
-    span = None
-    if x.dtype == torch.float64:
-        lo = hi = shift
-        for _, block in blocks():
-            b_lo, b_hi = torch.aminmax(block, dim=0)
-            lo, hi = torch.minimum(lo, b_lo), torch.maximum(hi, b_hi)
-        deviation = torch.maximum((hi - shift).abs(), (lo - shift).abs())
-        if not 1e-100 < float(deviation.max()) < 1e100:
-            span = deviation
-            span[~(torch.isfinite(span) & (span > 0))] = 1.0
+    span = _extreme_span(blocks(), shift) if x.dtype == torch.float64 else None
     s1 = torch.zeros(n_cols, dtype=torch.float64)
     s2 = torch.zeros(n_cols, dtype=torch.float64)
     for start, block in blocks():
@@ -92,6 +83,21 @@ def weighted_stats(values, weight, chunk=None, rows=None):
     scale = np.sqrt(var) * span
     scale[~(scale > 1e-12 * np.maximum(1.0, np.abs(mean)))] = 1.0
     return mean, scale
+
+
+def _extreme_span(blocks, shift):
+    """Each column's largest deviation from ``shift`` over the ``(start, block)``
+    pairs of ``blocks`` (1 where it is 0 or not finite), when some column's is of
+    extreme magnitude (beyond 1e-100 to 1e100); None otherwise."""
+    lo = hi = shift
+    for _, block in blocks:
+        b_lo, b_hi = torch.aminmax(block, dim=0)
+        lo, hi = torch.minimum(lo, b_lo), torch.maximum(hi, b_hi)
+    deviation = torch.maximum((hi - shift).abs(), (lo - shift).abs())
+    if 1e-100 < float(deviation.max()) < 1e100:
+        return None
+    deviation[~(torch.isfinite(deviation) & (deviation > 0))] = 1.0
+    return deviation
 
 
 @contextlib.contextmanager

@@ -338,6 +338,14 @@ def _resolve_load_device(saved, device):
     return saved
 
 
+def _training_record(net_doc):
+    """The stored net's batch size and history."""
+    batch_size = net_doc["batch_size"]
+    if not (isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > 0):
+        _fail("net", f"batch_size {batch_size!r:.20} is not a positive integer")
+    return batch_size, _history(net_doc["history"])
+
+
 def load(path, *, device=None):
     """Load a model saved by :func:`save`, without running code from the file.
 
@@ -434,10 +442,7 @@ def _load_document(document, tensors, device):
         _fail("fitted", f"missing fitted attributes {missing}")
     module_kwargs = _module_arguments(estimator, document["module"])
     net_doc = document["net"]
-    batch_size = net_doc["batch_size"]
-    if not (isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > 0):
-        _fail("net", f"batch_size {batch_size!r:.20} is not a positive integer")
-    history = _history(net_doc["history"])
+    batch_size, history = _training_record(net_doc)
     device = _resolve_load_device(estimator.device_, device)
     early_stopping = bool(history) and "valid_score" in history[-1]
     try:

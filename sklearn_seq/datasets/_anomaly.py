@@ -12,6 +12,7 @@ __all__ = ["make_sensor_stream"]
 SENSOR_ANOMALIES = {0: "normal", 1: "spike", 2: "level_shift", 3: "frozen"}
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 @validate_params(
     {
         "n_steps": [Interval(Integral, 10, None, closed="left")],

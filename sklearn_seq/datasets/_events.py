@@ -25,6 +25,7 @@ def _per_row(values, counts):
     return np.repeat(values, counts, axis=0)
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 @validate_params(
     {
         "n_cards": [Interval(Integral, 1, None, closed="left")],
@@ -77,49 +78,11 @@ def make_card_transactions(n_cards=2000, *, fraud_rate=0.02, n_days=90, random_s
     (200, 10)
     """
     rng = check_random_state(random_state)
-    counts = 10 + rng.poisson(rng.uniform(5, 50, n_cards))
-    n = counts.sum()
-    card = _per_row(np.arange(n_cards), counts)
-    level = _per_row(rng.normal(3.3, 0.5, n_cards), counts)
-    prefs = rng.dirichlet(np.array([4, 2, 3, 2, 0.5, 0.5, 1.0]), n_cards)
-    cum = _per_row(np.cumsum(prefs, axis=1), counts)
-    merchant = (rng.uniform(size=(n, 1)) > cum).sum(axis=1).clip(max=len(_MERCHANTS) - 1)
-    peak_hour = _per_row(rng.uniform(10, 18, n_cards), counts)
-    hour = np.clip(rng.normal(peak_hour, 3.0), 6.0, 23.9)
-    time = rng.randint(0, n_days, n) * _DAY + hour * 3600.0
-    amount = np.exp(rng.normal(level, 0.6))
-    online = (merchant == 3) | (rng.uniform(size=n) < 0.05)
-
-    # Confounders: tiny online payments, large electronics purchases, quick repeats.
-    tiny = rng.uniform(size=n) < 0.03
-    merchant[tiny], online[tiny] = 3, True
-    amount[tiny] = rng.uniform(0.5, 2.0, tiny.sum())
-    big = rng.uniform(size=n) < 0.02
-    merchant[big] = 4
-    amount[big] *= rng.uniform(4, 10, big.sum())
-    repeat = np.flatnonzero(rng.uniform(size=n) < 0.03)
-    time[repeat] = time[np.maximum(repeat - 1, 0)] + rng.uniform(60, 900, len(repeat))
-    card[repeat] = card[np.maximum(repeat - 1, 0)]
-
+    card, time, amount, merchant, online = _everyday_transactions(rng, n_cards, n_days)
     n_fraud = int(round(fraud_rate * n_cards)) if fraud_rate < 1 else n_cards
     n_fraud = max(n_fraud, 1) if fraud_rate > 0 else 0
     fraud_cards = rng.choice(n_cards, n_fraud, replace=False)
-    levels = rng.normal(3.3, 0.5, n_cards)  # spending level seen by the fraudster
-    rows = []
-    for c in fraud_cards:
-        start = (n_days - rng.uniform(0.5, 10)) * _DAY
-        if rng.uniform() < 0.6:
-            start = np.floor(start / _DAY) * _DAY + rng.uniform(0, 5) * 3600.0  # night
-        t = start
-        if rng.uniform() < 0.75:  # the card test
-            for _ in range(rng.randint(1, 4)):
-                rows.append((c, t, rng.uniform(0.5, 2.0), 3, True))
-                t += rng.uniform(60, 600)
-        boost = rng.uniform(1.5, 2.5) if rng.uniform() < 0.75 else rng.uniform(0.5, 1.0)
-        for _ in range(rng.randint(1, 4)):
-            t += rng.uniform(300, 3600)
-            m = rng.choice([4, 5, 6])
-            rows.append((c, t, np.exp(levels[c] + boost + 0.3 * rng.randn()), m, m != 6))
+    rows = _fraud_episodes(rng, fraud_cards, n_cards, n_days)
     if rows:
         f_card, f_time, f_amount, f_merchant, f_online = map(np.asarray, zip(*rows))
         card = np.concatenate([card, f_card])
@@ -144,9 +107,60 @@ def make_card_transactions(n_cards=2000, *, fraud_rate=0.02, n_days=90, random_s
                                    name="is_fraud")
 
 
+def _everyday_transactions(rng, n_cards, n_days):
+    """Every card's own habits, and the confounders: ``(card, time, amount,
+    merchant, online)`` per transaction, unsorted."""
+    counts = 10 + rng.poisson(rng.uniform(5, 50, n_cards))
+    n = counts.sum()
+    card = _per_row(np.arange(n_cards), counts)
+    level = _per_row(rng.normal(3.3, 0.5, n_cards), counts)
+    prefs = rng.dirichlet(np.array([4, 2, 3, 2, 0.5, 0.5, 1.0]), n_cards)
+    cum = _per_row(np.cumsum(prefs, axis=1), counts)
+    merchant = (rng.uniform(size=(n, 1)) > cum).sum(axis=1).clip(max=len(_MERCHANTS) - 1)
+    peak_hour = _per_row(rng.uniform(10, 18, n_cards), counts)
+    hour = np.clip(rng.normal(peak_hour, 3.0), 6.0, 23.9)
+    time = rng.randint(0, n_days, n) * _DAY + hour * 3600.0
+    amount = np.exp(rng.normal(level, 0.6))
+    online = (merchant == 3) | (rng.uniform(size=n) < 0.05)
+
+    # Confounders: tiny online payments, large electronics purchases, quick repeats.
+    tiny = rng.uniform(size=n) < 0.03
+    merchant[tiny], online[tiny] = 3, True
+    amount[tiny] = rng.uniform(0.5, 2.0, tiny.sum())
+    big = rng.uniform(size=n) < 0.02
+    merchant[big] = 4
+    amount[big] *= rng.uniform(4, 10, big.sum())
+    repeat = np.flatnonzero(rng.uniform(size=n) < 0.03)
+    time[repeat] = time[np.maximum(repeat - 1, 0)] + rng.uniform(60, 900, len(repeat))
+    card[repeat] = card[np.maximum(repeat - 1, 0)]
+    return card, time, amount, merchant, online
+
+
+def _fraud_episodes(rng, fraud_cards, n_cards, n_days):
+    """The rows ``(card, time, amount, merchant, online)`` of the fraud episodes."""
+    levels = rng.normal(3.3, 0.5, n_cards)  # spending level seen by the fraudster
+    rows = []
+    for c in fraud_cards:
+        start = (n_days - rng.uniform(0.5, 10)) * _DAY
+        if rng.uniform() < 0.6:
+            start = np.floor(start / _DAY) * _DAY + rng.uniform(0, 5) * 3600.0  # night
+        t = start
+        if rng.uniform() < 0.75:  # the card test
+            for _ in range(rng.randint(1, 4)):
+                rows.append((c, t, rng.uniform(0.5, 2.0), 3, True))
+                t += rng.uniform(60, 600)
+        boost = rng.uniform(1.5, 2.5) if rng.uniform() < 0.75 else rng.uniform(0.5, 1.0)
+        for _ in range(rng.randint(1, 4)):
+            t += rng.uniform(300, 3600)
+            m = rng.choice([4, 5, 6])
+            rows.append((c, t, np.exp(levels[c] + boost + 0.3 * rng.randn()), m, m != 6))
+    return rows
+
+
 _EVENTS = np.array(["login", "purchase", "support", "complaint"], dtype=object)
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 @validate_params(
     {
         "n_customers": [Interval(Integral, 1, None, closed="left")],
@@ -198,31 +212,7 @@ def make_customer_events(n_customers=1000, *, churn_rate=0.25, n_days=180, rando
     """
     rng = check_random_state(random_state)
     churn = rng.uniform(size=n_customers) < churn_rate
-    rate = np.exp(rng.uniform(np.log(0.1), np.log(1.0), n_customers))  # events per day
-    signup = rng.uniform(0, 0.3 * n_days, n_customers)
-    fade = rng.uniform(0.35, 0.8, n_customers) * n_days
-    half_life = rng.uniform(14, 28, n_customers)
-    quiet = ~churn & (rng.uniform(size=n_customers) < 0.3)
-    quiet_start = rng.uniform(0.2, 0.6, n_customers) * n_days
-    quiet_len = rng.uniform(10, 30, n_customers)
-
-    # Thinning of a Poisson process at each customer's peak rate.
-    counts = rng.poisson(rate * (n_days - signup))
-    cust = _per_row(np.arange(n_customers), counts)
-    t = _per_row(signup, counts) + rng.uniform(size=counts.sum()) * _per_row(
-        n_days - signup, counts
-    )
-    after = t - _per_row(fade, counts)
-    fading = _per_row(churn, counts) & (after > 0)
-    keep = np.where(fading, 0.5 ** (after / _per_row(half_life, counts)), 1.0)
-    in_quiet = (
-        _per_row(quiet, counts)
-        & (t > _per_row(quiet_start, counts))
-        & (t < _per_row(quiet_start + quiet_len, counts))
-    )
-    keep = np.where(in_quiet, 0.25, keep)
-    kept = rng.uniform(size=len(t)) < keep
-    cust, t, fading = cust[kept], t[kept], fading[kept]
+    signup, fade, cust, t, fading = _customer_activity(rng, churn, n_days)
 
     probs = np.where(fading[:, None], [0.6, 0.1, 0.18, 0.12], [0.72, 0.2, 0.06, 0.02])
     kind = (rng.uniform(size=(len(t), 1)) > np.cumsum(probs, axis=1)).sum(axis=1).clip(max=3)
@@ -250,3 +240,34 @@ def make_customer_events(n_customers=1000, *, churn_rate=0.25, n_days=180, rando
     churned = pd.Series(churn.astype(np.int64),
                         index=pd.RangeIndex(n_customers, name="customer_id"), name="churned")
     return events, churned
+
+
+def _customer_activity(rng, churn, n_days):
+    """Each customer's signup and fading day, and the customer, time and fading flag
+    of every activity event: a Poisson process at each customer's peak rate,
+    thinned where a churner fades or a loyal customer goes quiet."""
+    n_customers = len(churn)
+    rate = np.exp(rng.uniform(np.log(0.1), np.log(1.0), n_customers))  # events per day
+    signup = rng.uniform(0, 0.3 * n_days, n_customers)
+    fade = rng.uniform(0.35, 0.8, n_customers) * n_days
+    half_life = rng.uniform(14, 28, n_customers)
+    quiet = ~churn & (rng.uniform(size=n_customers) < 0.3)
+    quiet_start = rng.uniform(0.2, 0.6, n_customers) * n_days
+    quiet_len = rng.uniform(10, 30, n_customers)
+
+    counts = rng.poisson(rate * (n_days - signup))
+    cust = _per_row(np.arange(n_customers), counts)
+    t = _per_row(signup, counts) + rng.uniform(size=counts.sum()) * _per_row(
+        n_days - signup, counts
+    )
+    after = t - _per_row(fade, counts)
+    fading = _per_row(churn, counts) & (after > 0)
+    keep = np.where(fading, 0.5 ** (after / _per_row(half_life, counts)), 1.0)
+    in_quiet = (
+        _per_row(quiet, counts)
+        & (t > _per_row(quiet_start, counts))
+        & (t < _per_row(quiet_start + quiet_len, counts))
+    )
+    keep = np.where(in_quiet, 0.25, keep)
+    kept = rng.uniform(size=len(t)) < keep
+    return signup, fade, cust[kept], t[kept], fading[kept]

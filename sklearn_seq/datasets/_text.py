@@ -239,6 +239,7 @@ def _ticket(rng, language, intent):
     return text
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 def make_support_tickets(
     n_samples=1000,
     *,

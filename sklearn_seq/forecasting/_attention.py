@@ -11,7 +11,7 @@ from .._engine import net as engine
 from .. import nn as seq_nn
 from .._tasks import SCORING_CONSTRAINTS, RecurrentRegressorMixin
 from ..base import BaseRecurrent
-from ..utils._docstrings import COMMON_ATTRIBUTES, RUNTIME_PARAMS, TRAINING_PARAMS
+from ..utils._docstrings import fill_doc
 
 __all__ = ["AttentionForecaster"]
 
@@ -26,7 +26,122 @@ def _has_attention(forecaster):
     return True
 
 
+@fill_doc
 class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
+    """Forecaster with attention over the recurrent encoding of a window.
+
+    Encodes a window of time steps (``(window, n_features)``, covariates being
+    extra features per step) with an LSTM or GRU, lets the last state attend over
+    the states of all steps, and predicts every column of ``y`` at once from the
+    attended context and the last state (the last state alone with
+    ``attention=None``) with a one-hidden-layer MLP head: a 2D
+    ``y`` of shape ``(n_samples, horizon)`` gives a direct multi-step forecast.
+    Targets are standardised per column (or per window, see ``scaling``) for
+    training and predictions returned in the units of ``y``.
+
+    Read more in the :ref:`User Guide <forecasting>` (``docs/user_guide.md``).
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent cell of the encoder (as in ``torch.nn.LSTM`` / ``torch.nn.GRU``).
+
+    attention : {"dot", "additive"} or None, default="dot"
+        How the last state of a window (the query) scores the state of every step:
+        scaled dot-product or additive (Bahdanau) attention. A training step with
+        dot-product attention takes about 10% less time on CPU
+        (``benchmarks/bench_attention.py``), and its forecasts were as good or better
+        on the series we compared (three ``make_demand`` series, the airline passengers).
+        None leaves attention out: the head reads the last state alone and
+        :meth:`attention_weights` is not available. A training step then takes
+        about 16% less time than with dot-product attention, but with
+        ``scaling="window"`` its forecasts were 3-14% less accurate on all four
+        series we compared (with global scaling, more accurate on the one series
+        compared; ``bench_attention.py --accuracy``).
+
+    quantiles : array-like of float or None, default=None
+        Forecast these quantile levels (increasing, in (0, 1), including 0.5) with
+        the pinball loss: ``predict`` returns the median and
+        :meth:`predict_quantiles` all levels. None fits the mean with squared error.
+
+    scaling : {"global", "window"}, default="global"
+        How inputs and forecasts are scaled. ``"global"`` standardises each
+        feature and each column of ``y`` with statistics of the whole training
+        set. ``"window"`` (reversible instance normalisation, as RevIN and
+        neuralforecast's ``scaler_type="standard"``) further standardises each
+        feature of each window by that window's own mean and standard deviation
+        (over its real steps), forecasts in units of the window's first feature
+        and maps the forecasts back (``mean + std * forecast``); the loss is
+        measured in those units, so every window weighs alike. The first feature
+        must be the series that ``y`` continues, in the same units: where
+        :func:`~sklearn_seq.preprocessing.make_windows` puts the target, or the
+        first column of the table given to
+        :class:`~sklearn_seq.preprocessing.SequenceWindower`.
+        Forecasts then follow shifts in the level and scale of the series, such
+        as a trend, that global scaling extrapolates poorly.
+
+    hidden_size : int, default=64
+        Hidden units per direction of each recurrent layer.
+
+    num_layers : int, default=1
+        Number of stacked recurrent layers.
+
+    dropout : float, default=0.0
+        Dropout between stacked layers and before the head.
+
+    bidirectional : bool, default=False
+        Also read each window backwards.
+
+    %(training_params)s
+
+    %(runtime_params)s
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets (forecast steps times target series).
+
+    quantiles_ : ndarray of shape (n_quantiles,) or None
+        The validated quantile levels.
+
+    %(common_attributes)s
+
+    See Also
+    --------
+    sklearn_seq.preprocessing.make_windows : Supervised windows from a series.
+    sklearn_seq.preprocessing.SequenceWindower : Windows of a table of steps in a Pipeline.
+    LSTMRegressor : A recurrent regressor without attention.
+
+    Notes
+    -----
+    By default ``early_stopping`` watches the validation loss: the squared error,
+    or the quantile loss with ``quantiles`` (``validation_scores_`` holds its
+    negative). A scorer (``scoring``) scores the forecasts of ``predict``, the
+    median with ``quantiles``. Ragged windows
+    (``SequenceWindower(padding="ragged")``) are read exactly: steps past a window's end
+    take no part and get attention weight 0.
+
+    With ``scaling="window"``, a feature that is constant within a window is
+    only centred, and a window whose series is constant is scaled by the
+    standard deviation of the whole training set instead of its own.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq.forecasting import AttentionForecaster
+    >>> from sklearn_seq.preprocessing import make_windows
+    >>> t = np.arange(400, dtype=np.float32)
+    >>> series = np.sin(2 * np.pi * t / 12)
+    >>> X, y = make_windows(series, window=24, horizon=3)
+    >>> model = AttentionForecaster(hidden_size=8, max_iter=5, quantiles=(0.1, 0.5, 0.9),
+    ...                             random_state=0).fit(X, y)
+    >>> model.predict(X[-2:]).shape, model.predict_quantiles(X[-2:]).shape
+    ((2, 3), (2, 3, 3))
+    >>> weights = model.attention_weights(X[-2:])
+    >>> weights.shape, bool(np.allclose(weights.sum(axis=1), 1))
+    ((2, 24), True)
+    """
+
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
         **SCORING_CONSTRAINTS,
@@ -144,11 +259,14 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
 
     @property
     def _criterion(self):
-        # With scaling="window" the net measures the loss in units of each window
-        # (see ForecastNetwork.output_scale).
-        if self.quantiles_ is None:
+        quantiles = None if self.quantiles_ is None else tuple(self.quantiles_)
+        if self.scaling == "window":
+            # The network returns each window's statistics with its forecasts; the
+            # loss is measured in units of each window.
+            return functools.partial(seq_nn.WindowScaledLoss, quantiles)
+        if quantiles is None:
             return "mse"
-        return functools.partial(seq_nn.QuantileLoss, tuple(self.quantiles_))
+        return functools.partial(seq_nn.QuantileLoss, quantiles)
 
     def _prepare_target(self, target, sample_weight, first_call, dtype):
         if self.scaling == "window":
@@ -248,121 +366,3 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
         return engine.attention(self.net_, seqs)
-
-
-_ARCH = """\
-cell : {"lstm", "gru"}, default="lstm"
-    Recurrent cell of the encoder (as in ``torch.nn.LSTM`` / ``torch.nn.GRU``).
-
-attention : {"dot", "additive"} or None, default="dot"
-    How the last state of a window (the query) scores the state of every step:
-    scaled dot-product or additive (Bahdanau) attention. A training step with
-    dot-product attention takes about 10% less time on CPU
-    (``benchmarks/bench_attention.py``), and its forecasts were as good or better
-    on the series we compared (three ``make_demand`` series, the airline passengers).
-    None leaves attention out: the head reads the last state alone and
-    :meth:`attention_weights` is not available. A training step then takes
-    about 16% less time than with dot-product attention, but with
-    ``scaling="window"`` its forecasts were 3-14% less accurate on all four
-    series we compared (with global scaling, more accurate on the one series
-    compared; ``bench_attention.py --accuracy``).
-
-quantiles : array-like of float or None, default=None
-    Forecast these quantile levels (increasing, in (0, 1), including 0.5) with
-    the pinball loss: ``predict`` returns the median and
-    :meth:`predict_quantiles` all levels. None fits the mean with squared error.
-
-scaling : {"global", "window"}, default="global"
-    How inputs and forecasts are scaled. ``"global"`` standardises each
-    feature and each column of ``y`` with statistics of the whole training
-    set. ``"window"`` (reversible instance normalisation, as RevIN and
-    neuralforecast's ``scaler_type="standard"``) further standardises each
-    feature of each window by that window's own mean and standard deviation
-    (over its real steps), forecasts in units of the window's first feature
-    and maps the forecasts back (``mean + std * forecast``); the loss is
-    measured in those units, so every window weighs alike. The first feature
-    must be the series that ``y`` continues, in the same units: where
-    :func:`~sklearn_seq.preprocessing.make_windows` puts the target, or the
-    first column of the table given to
-    :class:`~sklearn_seq.preprocessing.SequenceWindower`.
-    Forecasts then follow shifts in the level and scale of the series, such
-    as a trend, that global scaling extrapolates poorly.
-
-hidden_size : int, default=64
-    Hidden units per direction of each recurrent layer.
-
-num_layers : int, default=1
-    Number of stacked recurrent layers.
-
-dropout : float, default=0.0
-    Dropout between stacked layers and before the head.
-
-bidirectional : bool, default=False
-    Also read each window backwards."""
-
-AttentionForecaster.__doc__ = f"""Forecaster with attention over the recurrent encoding of a window.
-
-Encodes a window of time steps (``(window, n_features)``, covariates being
-extra features per step) with an LSTM or GRU, lets the last state attend over
-the states of all steps, and predicts every column of ``y`` at once from the
-attended context and the last state (the last state alone with
-``attention=None``) with a one-hidden-layer MLP head: a 2D
-``y`` of shape ``(n_samples, horizon)`` gives a direct multi-step forecast.
-Targets are standardised per column (or per window, see ``scaling``) for
-training and predictions returned in the units of ``y``.
-
-Read more in the :ref:`User Guide <forecasting>` (``docs/user_guide.md``).
-
-Parameters
-----------
-{_ARCH}
-
-{TRAINING_PARAMS}
-
-{RUNTIME_PARAMS}
-
-Attributes
-----------
-n_outputs_ : int
-    Number of targets (forecast steps times target series).
-
-quantiles_ : ndarray of shape (n_quantiles,) or None
-    The validated quantile levels.
-
-{COMMON_ATTRIBUTES}
-
-See Also
---------
-sklearn_seq.preprocessing.make_windows : Supervised windows from a series.
-sklearn_seq.preprocessing.SequenceWindower : Windows of a table of steps in a Pipeline.
-LSTMRegressor : A recurrent regressor without attention.
-
-Notes
------
-By default ``early_stopping`` watches the validation loss: the squared error,
-or the quantile loss with ``quantiles`` (``validation_scores_`` holds its
-negative). A scorer (``scoring``) scores the forecasts of ``predict``, the
-median with ``quantiles``. Ragged windows
-(``SequenceWindower(padding="ragged")``) are read exactly: steps past a window's end
-take no part and get attention weight 0.
-
-With ``scaling="window"``, a feature that is constant within a window is
-only centred, and a window whose series is constant is scaled by the
-standard deviation of the whole training set instead of its own.
-
-Examples
---------
->>> import numpy as np
->>> from sklearn_seq.forecasting import AttentionForecaster
->>> from sklearn_seq.preprocessing import make_windows
->>> t = np.arange(400, dtype=np.float32)
->>> series = np.sin(2 * np.pi * t / 12)
->>> X, y = make_windows(series, window=24, horizon=3)
->>> model = AttentionForecaster(hidden_size=8, max_iter=5, quantiles=(0.1, 0.5, 0.9),
-...                             random_state=0).fit(X, y)
->>> model.predict(X[-2:]).shape, model.predict_quantiles(X[-2:]).shape
-((2, 3), (2, 3, 3))
->>> weights = model.attention_weights(X[-2:])
->>> weights.shape, bool(np.allclose(weights.sum(axis=1), 1))
-((2, 24), True)
-"""

@@ -6,6 +6,8 @@ from ._forecasting import (
     DotProductAttention,
     ForecastNetwork,
     QuantileLoss,
+    WindowForecast,
+    WindowScaledLoss,
     masked_softmax,
 )
 from ._recurrent import (
@@ -22,6 +24,8 @@ __all__ = [
     "DotProductAttention",
     "ForecastNetwork",
     "QuantileLoss",
+    "WindowForecast",
+    "WindowScaledLoss",
     "masked_softmax",
     "NextStepNetwork",
     "OutputLoss",

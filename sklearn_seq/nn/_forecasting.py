@@ -1,10 +1,14 @@
-"""Attention over encoder states, the quantile loss and the forecasting network.
+"""Attention over encoder states, the forecasting network and its losses.
 
 The network encodes a window with a recurrent encoder, lets the summary of the
 window (its last state) attend over the states of every step, and maps the
 attended context and the summary to all forecast steps at once (times the
-number of quantiles). Without attention, the summary alone is mapped.
+number of quantiles). Without attention, the summary alone is mapped. With
+``scaling="window"`` it returns, with the forecasts, each window's statistics,
+which its loss (:class:`WindowScaledLoss`) measures the errors in.
 """
+
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -17,6 +21,8 @@ __all__ = [
     "DotProductAttention",
     "ForecastNetwork",
     "QuantileLoss",
+    "WindowForecast",
+    "WindowScaledLoss",
     "masked_softmax",
     "window_statistics",
 ]
@@ -117,6 +123,55 @@ class QuantileLoss(nn.Module):
         return loss.mean() if self.reduction == "mean" else loss
 
 
+class WindowForecast(NamedTuple):
+    """What a :class:`ForecastNetwork` with ``scaling="window"`` returns.
+
+    ``forecast``, first, is the prediction (a module's tuple output is read by its
+    first element, as in skorch); the other fields are for the training loss
+    (:class:`WindowScaledLoss`): the forecasts are ``z * scale + location``, with
+    ``location`` and ``scale`` ``(batch, 1)`` each window's mean and standard
+    deviation of its first feature.
+    """
+
+    forecast: torch.Tensor
+    z: torch.Tensor
+    location: torch.Tensor
+    scale: torch.Tensor
+
+
+class WindowScaledLoss(nn.Module):
+    """The loss of window-scaled forecasts, measured in units of each window.
+
+    Compares the :class:`WindowForecast` ``z`` with ``(y - location) / scale``:
+    forecasts and targets in units of each window's standard deviation, so that
+    every window weighs alike (as in RevIN), with the scale computed once, by the
+    network.
+
+    Parameters
+    ----------
+    quantiles : sequence of float or None, default=None
+        The levels of a :class:`QuantileLoss`; None: the squared error.
+    reduction : {"mean", "none"}, default="mean"
+        As in torch's losses.
+    """
+
+    def __init__(self, quantiles=None, reduction="mean"):
+        super().__init__()
+        self.loss = (nn.MSELoss(reduction=reduction) if quantiles is None
+                     else QuantileLoss(quantiles, reduction))
+
+    @property
+    def reduction(self):
+        return self.loss.reduction
+
+    @reduction.setter
+    def reduction(self, value):
+        self.loss.reduction = value
+
+    def forward(self, y_pred, y_true):
+        return self.loss(y_pred.z, (y_true - y_pred.location) / y_pred.scale)
+
+
 def window_statistics(x, lengths=None, eps=1e-5, unit=None):
     """Mean and standard deviation of each feature of each window, ``(batch, 1, features)``.
 
@@ -165,8 +220,9 @@ class ForecastNetwork(nn.Module):
         fixed standardisation redundant (``input_scale`` only sets when a window
         counts as constant), and map the head's outputs back with the statistics
         of the first feature (``out * std + mean``). Forecasts are then in the
-        units of the input's first feature, and :meth:`output_scale` gives each
-        window's standard deviation in those units (the loss is measured in them).
+        units of the input's first feature, and :meth:`forward` returns them as
+        a :class:`WindowForecast`, with each window's statistics for the loss
+        (:class:`WindowScaledLoss`, which measures it in units of each window).
     dtype : torch.dtype
         Parameter dtype, fixed at construction.
     """
@@ -240,8 +296,12 @@ class ForecastNetwork(nn.Module):
         return (z, None, None) if stats is None else (z, *stats)
 
     def forward(self, x, lengths=None):
+        """Forecasts ``(batch, n_outputs)``; with ``scaling="window"``, a
+        :class:`WindowForecast` of them and of what the loss needs."""
         z, location, scale = self.scaled_forward(x, lengths)
-        return z if scale is None else z * scale + location
+        if scale is None:
+            return z
+        return WindowForecast(z * scale + location, z, location, scale)
 
     def output_scale(self, x, lengths=None):
         """Scale of each window's forecasts, ``(batch, 1)``, or None.

@@ -1,8 +1,18 @@
-"""Shared docstring text, written once and filled into each public estimator."""
+"""Shared docstring text, written once and filled into the public estimators.
 
-ARCHITECTURE_PARAMS = """\
+A public class writes its own docstring and names the shared paragraphs where they
+go: a line ``%(training_params)s`` becomes the entry ``"training_params"`` of
+:data:`docdict`, indented as the line (entries may name other entries, and a
+``%(cell)s`` inside a line is filled too). :func:`fill_doc`, a class decorator as
+in scikit-learn and MNE, does it when the class is defined.
+"""
+
+import re
+import textwrap
+
+_RECURRENT_ARCHITECTURE = """\
 hidden_size : int, default=64
-    Hidden units per direction of each recurrent layer (as in ``torch.nn.{cell}``).
+    Hidden units per direction of each recurrent layer (as in ``torch.nn.%(cell)s``).
 
 num_layers : int, default=1
     Number of stacked recurrent layers.
@@ -14,7 +24,7 @@ bidirectional : bool, default=False
     Also read each sequence backwards. Each sequence is reversed within its own
     length, so ragged input gives exact results.
 
-pooling : {"auto", "last", "mean", "max", "attention"}, default={pooling_default}
+pooling : {"auto", "last", "mean", "max", "attention"}, default=%(pooling_default)s
     How the states over time are summarised for the output layer: the state at
     each sequence's last step (and the backward state at its first step), the
     mean or maximum over its steps, or additive attention whose weights
@@ -44,10 +54,9 @@ conv_stride : int, default=4
     ``ceil(length / conv_stride)`` steps (faster, and a shorter path through
     time on long series). Attention weights are still given per input step."""
 
-_MAX_ITER_INT = """\
-max_iter : int, default=200
-    Maximum number of epochs (passes over the training data).
-"""
+_MAX_ITER = """\
+max_iter : int, default={max_iter}
+    Maximum number of epochs (passes over the training data)."""
 
 _MAX_ITER_AUTO = """\
 max_iter : int or "auto", default="auto"
@@ -56,16 +65,15 @@ max_iter : int or "auto", default="auto"
     million time steps of training in all (``n_samples * length`` steps an
     epoch), at least 10 and at most 200 (MLP's default). A small training set then gets
     enough optimizer steps to learn, and a large one a few epochs, so that a
-    default fit ends in about a minute or two on a laptop CPU.
-"""
+    default fit ends in about a minute or two on a laptop CPU."""
 
-_TRAINING_START = _MAX_ITER_INT + """
+_TRAINING_START = """\
 batch_size : int or "auto", default="auto"
     Sequences per mini-batch. ``"auto"`` uses ``min(n_samples,
     clip(n_samples // 32, 32, 256))``: the whole set when it is small, at least
     32 steps per epoch when it is large.
 
-learning_rate_init : float, default=1e-3
+learning_rate_init : float, default={learning_rate_init}
     Learning rate of the Adam optimizer.
 
 alpha : float, default=1e-4
@@ -75,14 +83,13 @@ shuffle : bool, default=True
     Shuffle the training data every epoch. Ragged sequences are then grouped into
     batches of similar length.
 
-early_stopping : bool, default=False
+early_stopping : {early_stopping_type}
     Hold out ``validation_fraction`` of the training data (stratified for
     classifiers) and stop when {watched} has not improved by ``tol`` for
     ``n_iter_no_change`` epochs; the best weights are restored. Without it,
-    training stops when the training loss stops improving. Not used by
-    ``partial_fit``."""
+    training stops when the training loss stops improving.{early_stopping_end}"""
 
-SCORING_PARAM = """\
+_SCORING = """\
 scoring : str, callable or None, default="loss"
     What early stopping watches on the validation data, as in
     ``HistGradientBoostingClassifier``. ``"loss"``: the validation loss (the
@@ -100,7 +107,7 @@ _TRAINING_END = """\
 validation_fraction : float, default=0.1
     Share of the training data held out for early stopping.
 
-n_iter_no_change : int, default=10
+n_iter_no_change : int, default={n_iter_no_change}
     Epochs without an improvement of at least ``tol`` before training stops.
     For the RNN, LSTM and GRU estimators the stop also waits for
     ``10 * n_iter_no_change`` optimizer steps without improvement, so that on a
@@ -115,19 +122,29 @@ max_grad_norm : float or None, default=1.0
     Clip the gradient norm to this value at every step (the usual guard against
     exploding gradients in recurrent networks); None disables clipping."""
 
-TRAINING_PARAMS = "\n\n".join([
-    _TRAINING_START.format(watched="the validation score (see ``scoring``)"),
-    SCORING_PARAM,
-    _TRAINING_END,
-])
 
-# For estimators without labels, whose early stopping watches the validation loss.
-UNSUPERVISED_TRAINING_PARAMS = "\n\n".join([
-    _TRAINING_START.format(watched="the validation loss"),
-    _TRAINING_END,
-])
+def _training_params(*, max_iter="200", learning_rate_init="1e-3", n_iter_no_change="10",
+                     scoring=True, early_stopping_auto=None):
+    """The training parameters' paragraphs with an estimator's defaults; ``scoring``:
+    whether early stopping may watch a scorer; ``early_stopping_auto``: what
+    ``early_stopping="auto"`` means, when it is allowed."""
+    early_stopping_type = "bool, default=False"
+    end = " Not used by\n    ``partial_fit``."
+    if early_stopping_auto is not None:
+        early_stopping_type = 'bool or "auto", default="auto"'
+        end = f' ``"auto"``: {early_stopping_auto} Not used by ``partial_fit``.'
+    start = _TRAINING_START.format(
+        learning_rate_init=learning_rate_init,
+        early_stopping_type=early_stopping_type,
+        watched="the validation score (see ``scoring``)" if scoring else "the validation loss",
+        early_stopping_end=end,
+    )
+    first = _MAX_ITER_AUTO if max_iter == "auto" else _MAX_ITER.format(max_iter=max_iter)
+    return "\n\n".join([first, start, *([_SCORING] if scoring else []),
+                        _TRAINING_END.format(n_iter_no_change=n_iter_no_change)])
 
-RUNTIME_PARAMS = """\
+
+_RUNTIME = """\
 dtype : {"float32", "float64"}, default="float32"
     Floating point type of the network and of the converted input. float32 is the
     fast path; float64 trades speed for precision.
@@ -159,12 +176,12 @@ checkpoint_dir : str or path-like, default=None
 checkpoint_every : int, default=10
     Epochs between checkpoints."""
 
-CLASS_WEIGHT_PARAM = """\
+_CLASS_WEIGHT = """\
 class_weight : dict, "balanced" or None, default=None
     Weights of the classes in the loss, multiplied into ``sample_weight``;
     ``"balanced"`` uses ``n_samples / (n_classes * np.bincount(y))``."""
 
-COMMON_ATTRIBUTES = """\
+_COMMON_ATTRIBUTES = """\
 net_ : skorch.NeuralNet
     The fitted skorch net that holds the torch module, optimizer and history.
 
@@ -200,38 +217,14 @@ best_validation_score_ : float or None
 device_ : str
     Device the model was trained on."""
 
-_TEMPLATE = """{cell} {task} for sequences, trained with skorch.
-
-{intro}
-
-Read more in the :ref:`User Guide <estimators>` (``docs/user_guide.md``).
-
-Parameters
-----------
-{params}
-
-Attributes
-----------
-{attributes}
-
-See Also
---------
-{see_also}
-
-Notes
------
+_SEQUENCE_INPUT_NOTES = """\
 Input may be a 2D array ``(n_samples, n_timesteps)`` of univariate sequences, a
 3D array ``(n_samples, n_timesteps, n_features)``, or a list of sequences of
 different lengths ``(T_i,)`` / ``(T_i, n_features)``. Inputs are standardised
 per feature with (weighted) statistics of the training data inside the network
 (estimated from 200,000 time steps drawn with a fixed seed when there are more).
 Ragged batches are padded per batch after grouping by length, and every
-sequence is read up to its own end, so results do not depend on the batch.
-
-Examples
---------
-{example}
-"""
+sequence is read up to its own end, so results do not depend on the batch."""
 
 _INTROS = {
     "classifier": "Predicts one class per sequence from a recurrent encoding of it.",
@@ -261,54 +254,111 @@ _REG_ATTRS = """n_outputs_ : int
 
 _EXAMPLES = {
     "classifier": """>>> import numpy as np
->>> from sklearn_seq import {name}
+>>> from sklearn_seq import %(name)s
 >>> rng = np.random.RandomState(0)
 >>> X = rng.randn(60, 12, 2).astype("float32")
 >>> y = (X[:, :, 0].mean(axis=1) > 0).astype(int)
->>> clf = {name}(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
+>>> clf = %(name)s(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
 >>> clf.predict(X[:3]).shape
 (3,)
 >>> clf.predict_proba(X[:3]).shape
 (3, 2)""",
     "regressor": """>>> import numpy as np
->>> from sklearn_seq import {name}
+>>> from sklearn_seq import %(name)s
 >>> rng = np.random.RandomState(0)
 >>> X = rng.randn(60, 12)
 >>> y = X[:, -3:].sum(axis=1)
->>> reg = {name}(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
+>>> reg = %(name)s(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
 >>> reg.predict(X[:3]).shape
 (3,)""",
 }
 
 
-def fill_doc(*, cell, task):
-    """Class decorator: build the numpydoc docstring of a public estimator."""
+# The RNN, LSTM and GRU estimators of a task differ only in their cell: their
+# docstrings share everything but the first line and the See Also section.
+_RECURRENT_SECTIONS = """\
+%({task}_intro)s
+
+Read more in the :ref:`User Guide <estimators>` (``docs/user_guide.md``).
+
+Parameters
+----------
+%(recurrent_{task}_params)s
+
+Attributes
+----------
+%(recurrent_{task}_attributes)s"""
+
+_RECURRENT_NOTES = """\
+Notes
+-----
+%(sequence_input_notes)s
+
+Examples
+--------
+%({task}_example)s"""
+
+# The shared paragraphs, by the name a docstring gives them in ``%(name)s``.
+docdict = {
+    "training_params": _training_params(),
+    "unsupervised_training_params": _training_params(scoring=False),
+    "text_training_params": _training_params(
+        max_iter="20", learning_rate_init="3e-3", n_iter_no_change="3",
+        early_stopping_auto="on when\n    ``fit`` gets at least 1,000 documents and every "
+        "class has at least two\n    (a stratified split needs them)."),
+    "recurrent_classifier_params": "\n\n".join([
+        _RECURRENT_ARCHITECTURE.replace("%(pooling_default)s", '"auto"'),
+        _training_params(max_iter="auto"), _CLASS_WEIGHT, _RUNTIME]),
+    "recurrent_regressor_params": "\n\n".join([
+        _RECURRENT_ARCHITECTURE.replace("%(pooling_default)s", '"last"'),
+        _training_params(max_iter="auto"), _RUNTIME]),
+    "class_weight": _CLASS_WEIGHT,
+    "runtime_params": _RUNTIME,
+    "common_attributes": _COMMON_ATTRIBUTES,
+    "sequence_input_notes": _SEQUENCE_INPUT_NOTES,
+    "classifier_intro": _INTROS["classifier"],
+    "regressor_intro": _INTROS["regressor"],
+    "recurrent_classifier_attributes": _CLASS_ATTRS + "\n\n" + _COMMON_ATTRIBUTES,
+    "recurrent_regressor_attributes": _REG_ATTRS + "\n\n" + _COMMON_ATTRIBUTES,
+    "classifier_example": _EXAMPLES["classifier"],
+    "regressor_example": _EXAMPLES["regressor"],
+    "recurrent_classifier_sections": _RECURRENT_SECTIONS.format(task="classifier"),
+    "recurrent_regressor_sections": _RECURRENT_SECTIONS.format(task="regressor"),
+    "recurrent_classifier_notes": _RECURRENT_NOTES.format(task="classifier"),
+    "recurrent_regressor_notes": _RECURRENT_NOTES.format(task="regressor"),
+}
+
+_LINE = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)
+_INLINE = re.compile(r"%\((\w+)\)s")
+
+
+def _entry(entries, key):
+    try:
+        return entries[key]
+    except KeyError:
+        raise KeyError(f"the docstring names %({key})s, which is no entry of docdict "
+                       "nor a value given to fill_doc") from None
+
+
+def fill_doc(cls=None, /, **values):
+    """Class decorator: fill the ``%(name)s`` placeholders of the class's docstring.
+
+    A placeholder alone on its line becomes the :data:`docdict` entry of that name,
+    indented as the line; inside a line, the value. ``values`` add entries for this
+    class (such as ``cell="LSTM"``), and ``name`` is the class's name.
+    """
 
     def decorate(cls):
-        params = [
-            ARCHITECTURE_PARAMS.replace("{cell}", cell).replace(
-                "{pooling_default}", '"auto"' if task == "classifier" else '"last"'
-            ),
-            TRAINING_PARAMS.replace(_MAX_ITER_INT, _MAX_ITER_AUTO),
-        ]
-        if task == "classifier":
-            params.append(CLASS_WEIGHT_PARAM)
-        params.append(RUNTIME_PARAMS)
-        attrs = [_CLASS_ATTRS if task == "classifier" else _REG_ATTRS, COMMON_ATTRIBUTES]
-        others = [c for c in ("RNN", "LSTM", "GRU") if c != cell]
-        suffix = "Classifier" if task == "classifier" else "Regressor"
-        see_also = "\n".join(
-            f"{c}{suffix} : The same estimator with the {c} cell." for c in others
-        )
-        cls.__doc__ = _TEMPLATE.format(
-            cell=cell,
-            task=task,
-            intro=_INTROS[task],
-            params="\n\n".join(params),
-            attributes="\n\n".join(attrs),
-            see_also=see_also,
-            example=_EXAMPLES[task].format(name=cls.__name__),
-        )
+        entries = {**docdict, "name": cls.__name__, **values}
+        doc = cls.__doc__
+        # Entries may name other entries: fill whole lines until none is left, then
+        # the values inside lines.
+        filled = None
+        while filled != doc:
+            filled, doc = doc, _LINE.sub(
+                lambda m: textwrap.indent(_entry(entries, m[2]), m[1]), doc)
+        doc = _INLINE.sub(lambda m: _entry(entries, m[1]), doc)
+        cls.__doc__ = doc
         return cls
 
-    return decorate
+    return decorate if cls is None else decorate(cls)
