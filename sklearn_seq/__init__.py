@@ -25,6 +25,7 @@ from .preprocessing import (
     group_events,
     make_windows,
 )
+from .tagging import GRUStepRegressor, GRUTagger, LSTMStepRegressor, LSTMTagger
 from .text import BiRNNTextClassifier
 from .utils import SequenceLayoutWarning, show_versions
 
@@ -37,10 +38,12 @@ _submodules = [
     "base",
     "datasets",
     "forecasting",
+    "metrics",
     "nn",
     "plotting",
     "preprocessing",
     "recurrent",
+    "tagging",
     "text",
     "utils",
 ]
@@ -56,6 +59,10 @@ __all__ = [
     "PanelForecaster",
     "RollingOriginSplit",
     "backtest",
+    "GRUStepRegressor",
+    "GRUTagger",
+    "LSTMStepRegressor",
+    "LSTMTagger",
     "ChannelsLast",
     "SequenceLayoutWarning",
     "SequenceScaler",

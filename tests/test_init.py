@@ -19,10 +19,12 @@ PUBLIC_MODULES = {
     "base",
     "datasets",
     "forecasting",
+    "metrics",
     "nn",
     "plotting",
     "preprocessing",
     "recurrent",
+    "tagging",
     "text",
     "utils",
 }

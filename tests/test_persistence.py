@@ -36,6 +36,7 @@ from sklearn_seq._persistence import (
 )
 from sklearn_seq.anomaly import SequenceAnomalyDetector
 from sklearn_seq.forecasting import AttentionForecaster
+from sklearn_seq.tagging import GRUStepRegressor, GRUTagger, LSTMStepRegressor, LSTMTagger
 
 SMALL = dict(hidden_size=4, max_iter=2, random_state=0)
 rng = np.random.RandomState(0)
@@ -45,6 +46,8 @@ Y_LABELS = np.array(["cat", "dog", "eel"])[np.arange(24) % 3]
 Y_REG = rng.randn(24, 2)
 DOCS = ["good film", "bad film", "great fun", "dull plot", "not good", "fun"] * 4
 Y_DOCS = np.arange(24) % 2
+Y_TAGS = [np.array(["B", "I", "O"])[np.arange(len(x)) % 3] for x in X_RAGGED]
+Y_STEPS = rng.randn(24, 5)
 
 
 def _fit(est, X, y):
@@ -80,6 +83,12 @@ CASES = {
         Y_REG,
     ),
     "SequenceAnomalyDetector": (SequenceAnomalyDetector(**SMALL), X3, None),
+    "LSTMTagger-ragged": (LSTMTagger(class_weight="balanced", **SMALL), X_RAGGED, Y_TAGS),
+    "GRUStepRegressor": (GRUStepRegressor(**SMALL), X3, Y_STEPS),
+    "GRUTagger": (GRUTagger(bidirectional=False, **SMALL), X3, Y_STEPS > 0),
+    "LSTMStepRegressor-ragged": (
+        LSTMStepRegressor(**SMALL), X_RAGGED, [x[:, 0] * 10 for x in X_RAGGED]
+    ),
 }
 
 
@@ -112,7 +121,11 @@ def _assert_same_model(a, b, X):
     out_a, out_b = _outputs(a, X), _outputs(b, X)
     assert out_a.keys() == out_b.keys() and out_a
     for method in out_a:
-        np.testing.assert_array_equal(out_a[method], out_b[method], err_msg=method)
+        if isinstance(out_a[method], list):  # per-step outputs of ragged sequences
+            for got, expected in zip(out_b[method], out_a[method], strict=True):
+                np.testing.assert_array_equal(got, expected, err_msg=method)
+        else:
+            np.testing.assert_array_equal(out_a[method], out_b[method], err_msg=method)
 
 
 def test_every_public_estimator_is_allowed():

@@ -14,6 +14,10 @@ from torch.utils.data import Dataset, Subset
 # so batches stay random across chunks but hold sequences of similar length.
 _BUCKET_BATCHES = 32
 
+# The per-step class target of a padding step: skipped by the per-step losses (as
+# torch's cross-entropy default ignore_index).
+IGNORE_INDEX = -100
+
 
 class SequenceDataset(Dataset):
     """Tensors over :class:`Sequences`, with vectorised batch gathering.
@@ -22,8 +26,12 @@ class SequenceDataset(Dataset):
     ----------
     sequences : Sequences
         Dense or ragged input (shares memory with the numpy arrays).
-    y : ndarray or None
-        Targets: int64 class codes or float targets.
+    y : ndarray, Sequences or None
+        Targets: int64 class codes or float targets, one per sequence; or a target
+        per step, as a ``Sequences`` shaped like ``sequences`` (``(n_samples,
+        n_timesteps, k)`` or ragged ``(sum(lengths), k)``). Per-step targets of
+        padding steps read ``IGNORE_INDEX`` (class codes) or NaN (values), which
+        the per-step losses skip; ``k == 1`` is dropped from a batch's shape.
     sample_weight : ndarray or None
         Per-sample weights in the loss.
     """
@@ -39,6 +47,9 @@ class SequenceDataset(Dataset):
             self.offsets = torch.from_numpy(sequences.offsets)
         else:
             self.lengths = None
+        self.per_step = getattr(y, "is_ragged", None) is not None
+        if self.per_step:
+            y = y.values
         self.y = None if y is None else torch.from_numpy(np.require(y, requirements=["C", "W"]))
         self.sample_weight = (
             None if sample_weight is None else torch.from_numpy(np.asarray(sample_weight))
@@ -59,6 +70,7 @@ class SequenceDataset(Dataset):
         """
         if not self.ragged:
             x, lengths = self.X[index], None
+            yi = None if self.y is None else self.y[index]
         else:
             if isinstance(index, slice):
                 index = torch.arange(*index.indices(len(self)))
@@ -68,9 +80,11 @@ class SequenceDataset(Dataset):
             # Past its end a sequence repeats its last step; those steps are never read.
             pos = self.offsets[index, None] + torch.minimum(steps[None, :], lengths[:, None] - 1)
             x = self.X[pos]
+            yi = None if self.y is None else self._targets(index, pos, steps, lengths)
             if int(lengths.min()) == longest:
                 lengths = None
-        yi = None if self.y is None else self.y[index]
+        if self.per_step and yi is not None and yi.shape[-1] == 1:
+            yi = yi[..., 0]
         if lengths is None and self.sample_weight is None:
             return x, yi
         xi = {"x": x}
@@ -79,6 +93,17 @@ class SequenceDataset(Dataset):
         if self.sample_weight is not None:
             xi["sample_weight"] = self.sample_weight[index]
         return xi, yi
+
+
+    def _targets(self, index, pos, steps, lengths):
+        if not self.per_step:
+            return self.y[index]
+        y = self.y[pos]
+        padding = steps[None, :] >= lengths[:, None]
+        if padding.any():
+            fill = IGNORE_INDEX if not y.is_floating_point() else float("nan")
+            y = y.masked_fill(padding[..., None], fill)
+        return y
 
 
 def _unwrap(dataset):

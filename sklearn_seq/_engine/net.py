@@ -396,6 +396,31 @@ def forward(net, sequences, batch_size=None):
 
 
 @translate_out_of_memory
+def forward_steps(net, sequences, batch_size=None):
+    """Per-step network outputs ``(batch, time, k)`` for ``sequences``, in input order:
+    ``(n_samples, n_timesteps, k)`` for dense input, ``(sum(lengths), k)`` aligned with
+    the steps of ragged input."""
+    dataset, order = ordered(sequences)
+    if not sequences.is_ragged:
+        return np.concatenate([o.numpy() for o in
+                               _evaluate(net, dataset, net.module_.forward, batch_size)])
+    result, start = None, 0
+    for out in _evaluate(net, dataset, net.module_.forward, batch_size):
+        out = out.numpy()
+        if result is None:
+            result = np.empty((sequences.values.shape[0], out.shape[-1]), dtype=out.dtype)
+        rows = order[start : start + out.shape[0]]
+        start += out.shape[0]
+        lengths = sequences.lengths[rows]
+        real = np.arange(out.shape[1])[None, :] < lengths[:, None]
+        dest = np.repeat(sequences.offsets[rows], lengths) + (
+            np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        )
+        result[dest] = out[real]
+    return result
+
+
+@translate_out_of_memory
 def attention(net, sequences, batch_size=None):
     """Attention weights ``(n_samples, max_length)``, zero on padding, input order."""
     dataset, order = ordered(sequences)

@@ -17,9 +17,11 @@ from ._recurrent import (
     length_mask,
     reverse_padded,
 )
+from ._tagging import IGNORE_INDEX, StepLoss, TaggingNetwork
 from ._text import TextNetwork
 
 __all__ = [
+    "IGNORE_INDEX",
     "AdditiveAttention",
     "DotProductAttention",
     "ForecastNetwork",
@@ -32,6 +34,8 @@ __all__ = [
     "RecurrentEncoder",
     "SequenceNetwork",
     "SequencePooling",
+    "StepLoss",
+    "TaggingNetwork",
     "TextNetwork",
     "length_mask",
     "reverse_padded",

@@ -75,6 +75,10 @@ class Sequences:
         flat += np.arange(flat.shape[0])
         return Sequences(self.values[flat], lengths)
 
+    def __getitem__(self, indices):
+        """The sequences at an array of ``indices`` (as :meth:`take`)."""
+        return self.take(indices)
+
     def to_list(self):
         """One ``(T_i, n_features)`` array per sequence (views)."""
         if not self.is_ragged:

@@ -57,7 +57,14 @@ EXPECTED_FAILED_CHECKS = {
 # PanelForecaster likewise reads a long table (id, time, target and covariate columns)
 # and returns horizon rows per series; its contract (and the scikit-learn checks that
 # read no array) is tested in tests/test_panel_forecasting.py.
-NOT_ARRAY_ESTIMATORS = {"EventSequencer", "PanelForecaster"}
+# The taggers and per-step regressors learn a target per time step, which the checks
+# (one label or value per sample) cannot give; their contract (ragged exactness,
+# layouts, persistence, warm start, partial_fit, weights) is tested in
+# tests/test_tagging.py.
+NOT_ARRAY_ESTIMATORS = {
+    "EventSequencer", "GRUStepRegressor", "GRUTagger", "LSTMStepRegressor", "LSTMTagger",
+    "PanelForecaster",
+}
 
 
 def _small(estimator):

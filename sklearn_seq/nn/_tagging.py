@@ -1,0 +1,115 @@
+"""Networks and losses with an output at every time step (sequence tagging)."""
+
+import torch
+from torch import nn
+
+from ._recurrent import RecurrentEncoder, register_standardization
+
+# Targets of padding steps: ignored by the loss (as torch's cross-entropy default).
+IGNORE_INDEX = -100
+
+
+class TaggingNetwork(nn.Module):
+    """Encode each sequence and map the state of every step to ``n_outputs``.
+
+    Parameters
+    ----------
+    input_size : int
+        Features per step (ignored with ``n_tokens``: the steps are token ids).
+    n_outputs : int
+        Width of the head at each step (classes, or regression targets).
+    hidden_size, num_layers, cell, bidirectional, dropout
+        As in :class:`RecurrentEncoder`; ``dropout`` also applies before the head
+        (and to the embeddings).
+    n_tokens : int or None, default=None
+        Rows of a token embedding: the steps are then token ids (0: unknown).
+    embedding_dim : int, default=64
+        Width of the token embeddings.
+    input_mean, input_scale : array-like of shape (input_size,), optional
+        Fixed standardisation of numeric steps (buffers, saved with the weights).
+    dtype : torch.dtype
+        Parameter dtype, fixed at construction.
+    """
+
+    def __init__(
+        self,
+        input_size,
+        n_outputs,
+        hidden_size=64,
+        num_layers=1,
+        cell="lstm",
+        bidirectional=True,
+        dropout=0.0,
+        n_tokens=None,
+        embedding_dim=64,
+        input_mean=None,
+        input_scale=None,
+        dtype=torch.float32,
+    ):
+        super().__init__()
+        self.embedding = None
+        if n_tokens is not None:
+            self.embedding = nn.Embedding(n_tokens, embedding_dim)
+            input_size = embedding_dim
+        register_standardization(self, input_size, input_mean, input_scale)
+        self.encoder = RecurrentEncoder(
+            input_size, hidden_size, num_layers, cell, bidirectional, dropout
+        )
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(self.encoder.output_size, n_outputs)
+        self.to(dtype)
+
+    def forward(self, x, lengths=None):
+        """Outputs ``(batch, time, n_outputs)``; padding steps hold values nobody reads."""
+        if self.embedding is not None:
+            h = self.dropout(self.embedding(x[..., 0].long() if x.dim() == 3 else x.long()))
+        else:
+            h = (x - self.input_mean) / self.input_scale
+        states, _ = self.encoder(h, lengths)
+        return self.head(self.dropout(states))
+
+
+class StepLoss(nn.Module):
+    """Loss of per-step outputs, averaged over each sequence's real steps.
+
+    Padding steps carry the target ``IGNORE_INDEX`` (class targets) or NaN
+    (regression targets) and take no part. With ``reduction="none"`` the loss of
+    each sequence (the mean over its steps) is returned, so sample weights weigh
+    sequences; ``"mean"`` averages those.
+
+    Parameters
+    ----------
+    kind : {"cross_entropy", "squared_error"}
+        Classes (outputs are logits, targets class codes) or values.
+    class_weight : array-like of shape (n_classes,) or None, default=None
+        Weight of each class's steps (cross-entropy only).
+    reduction : {"mean", "none"}, default="mean"
+    """
+
+    def __init__(self, kind="cross_entropy", class_weight=None, reduction="mean"):
+        super().__init__()
+        self.kind = kind
+        self.reduction = reduction
+        weight = None if class_weight is None else torch.as_tensor(class_weight)
+        self.register_buffer("class_weight", weight)
+
+    def forward(self, y_pred, y_true):
+        if self.kind == "cross_entropy":
+            real = y_true != IGNORE_INDEX
+            target = torch.where(real, y_true, torch.zeros_like(y_true)).long()
+            loss = nn.functional.cross_entropy(
+                y_pred.transpose(1, 2), target, reduction="none"
+            )
+            if self.class_weight is not None:
+                loss = loss * self.class_weight.to(loss.dtype)[target]
+        else:
+            real = ~torch.isnan(y_true)
+            if y_true.dim() == 3:
+                real = real.all(dim=-1)
+            diff = y_pred.reshape(y_true.shape) - torch.nan_to_num(y_true)
+            loss = diff.square()
+            if loss.dim() == 3:
+                loss = loss.mean(dim=-1)
+        loss = torch.where(real, loss, torch.zeros_like(loss))
+        per_sequence = loss.sum(dim=1) / real.sum(dim=1).clamp_min(1).to(loss.dtype)
+        return per_sequence if self.reduction == "none" else per_sequence.mean()
