@@ -9,6 +9,7 @@ from ._sequences import (
     make_sequence_classification,
     make_speaker_sequences,
 )
+from ._tagging import make_machine_faults
 from ._text import make_negation_sentiment, make_support_tickets
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "make_customer_events",
     "make_demand",
     "make_long_range_classification",
+    "make_machine_faults",
     "make_negation_sentiment",
     "make_sensor_stream",
     "make_price_series",
