@@ -25,7 +25,13 @@ from .preprocessing import (
     group_events,
     make_windows,
 )
-from .tagging import GRUStepRegressor, GRUTagger, LSTMStepRegressor, LSTMTagger
+from .tagging import (
+    BiRNNTextTagger,
+    GRUStepRegressor,
+    GRUTagger,
+    LSTMStepRegressor,
+    LSTMTagger,
+)
 from .text import BiRNNTextClassifier
 from .utils import SequenceLayoutWarning, show_versions
 
@@ -59,6 +65,7 @@ __all__ = [
     "PanelForecaster",
     "RollingOriginSplit",
     "backtest",
+    "BiRNNTextTagger",
     "GRUStepRegressor",
     "GRUTagger",
     "LSTMStepRegressor",

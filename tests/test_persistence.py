@@ -36,7 +36,13 @@ from sklearn_seq._persistence import (
 )
 from sklearn_seq.anomaly import SequenceAnomalyDetector
 from sklearn_seq.forecasting import AttentionForecaster
-from sklearn_seq.tagging import GRUStepRegressor, GRUTagger, LSTMStepRegressor, LSTMTagger
+from sklearn_seq.tagging import (
+    BiRNNTextTagger,
+    GRUStepRegressor,
+    GRUTagger,
+    LSTMStepRegressor,
+    LSTMTagger,
+)
 
 SMALL = dict(hidden_size=4, max_iter=2, random_state=0)
 rng = np.random.RandomState(0)
@@ -86,6 +92,11 @@ CASES = {
     "LSTMTagger-ragged": (LSTMTagger(class_weight="balanced", **SMALL), X_RAGGED, Y_TAGS),
     "GRUStepRegressor": (GRUStepRegressor(**SMALL), X3, Y_STEPS),
     "GRUTagger": (GRUTagger(bidirectional=False, **SMALL), X3, Y_STEPS > 0),
+    "BiRNNTextTagger": (
+        BiRNNTextTagger(embedding_dim=4, min_df=1, **SMALL),
+        [d.split() for d in DOCS],
+        [["O", "B"] if len(d.split()) == 2 else ["B"] for d in DOCS],
+    ),
     "LSTMStepRegressor-ragged": (
         LSTMStepRegressor(**SMALL), X_RAGGED, [x[:, 0] * 10 for x in X_RAGGED]
     ),

@@ -9,12 +9,13 @@ from ._sequences import (
     make_sequence_classification,
     make_speaker_sequences,
 )
-from ._tagging import make_machine_faults
+from ._tagging import make_contract_entities, make_machine_faults
 from ._text import make_negation_sentiment, make_support_tickets
 
 __all__ = [
     "load_airline",
     "make_card_transactions",
+    "make_contract_entities",
     "make_customer_events",
     "make_demand",
     "make_long_range_classification",

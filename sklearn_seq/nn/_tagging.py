@@ -22,7 +22,9 @@ class TaggingNetwork(nn.Module):
         As in :class:`RecurrentEncoder`; ``dropout`` also applies before the head
         (and to the embeddings).
     n_tokens : int or None, default=None
-        Rows of a token embedding: the steps are then token ids (0: unknown).
+        Rows of a token embedding: the first feature of each step is then a token
+        id (0: unknown), embedded, and the other ``input_size - 1`` features are
+        appended to its embedding (e.g. the token's shape).
     embedding_dim : int, default=64
         Width of the token embeddings.
     input_mean, input_scale : array-like of shape (input_size,), optional
@@ -50,7 +52,7 @@ class TaggingNetwork(nn.Module):
         self.embedding = None
         if n_tokens is not None:
             self.embedding = nn.Embedding(n_tokens, embedding_dim)
-            input_size = embedding_dim
+            input_size = embedding_dim + input_size - 1
         register_standardization(self, input_size, input_mean, input_scale)
         self.encoder = RecurrentEncoder(
             input_size, hidden_size, num_layers, cell, bidirectional, dropout
@@ -62,7 +64,9 @@ class TaggingNetwork(nn.Module):
     def forward(self, x, lengths=None):
         """Outputs ``(batch, time, n_outputs)``; padding steps hold values nobody reads."""
         if self.embedding is not None:
-            h = self.dropout(self.embedding(x[..., 0].long() if x.dim() == 3 else x.long()))
+            if x.dim() == 2:
+                x = x[..., None]
+            h = torch.cat([self.dropout(self.embedding(x[..., 0].long())), x[..., 1:]], dim=-1)
         else:
             h = (x - self.input_mean) / self.input_scale
         states, _ = self.encoder(h, lengths)

@@ -62,8 +62,8 @@ EXPECTED_FAILED_CHECKS = {
 # layouts, persistence, warm start, partial_fit, weights) is tested in
 # tests/test_tagging.py.
 NOT_ARRAY_ESTIMATORS = {
-    "EventSequencer", "GRUStepRegressor", "GRUTagger", "LSTMStepRegressor", "LSTMTagger",
-    "PanelForecaster",
+    "BiRNNTextTagger", "EventSequencer", "GRUStepRegressor", "GRUTagger",
+    "LSTMStepRegressor", "LSTMTagger", "PanelForecaster",
 }
 
 
