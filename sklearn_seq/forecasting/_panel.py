@@ -90,8 +90,9 @@ class PanelForecaster(BaseEstimator):
         RevIN does), of each series' history, or not at all. Forecasts are mapped
         back to the units of the target.
     linear : bool, default=True
-        First forecast each window linearly from its scaled target values (a
-        ridge regression, its penalty chosen by efficient leave-one-out), and
+        First forecast each window linearly from its scaled target values and
+        the future covariates of the forecast steps (a ridge regression, its
+        penalty chosen by efficient leave-one-out), and
         train ``estimator`` on what that forecast misses (the highway of LSTNet,
         NLinear): trends and seasons come out of the linear part, and the
         network learns the rest. On real series this made the default forecasts
@@ -130,8 +131,9 @@ class PanelForecaster(BaseEstimator):
         The time step of the series.
     ids_ : ndarray
         Ids of the series seen in ``fit`` (the model forecasts any series).
-    linear_coef_ : ndarray of shape (horizon, window_) or None
-        The linear forecast's weights of each window step (scaled units).
+    linear_coef_ : ndarray of shape (horizon, window_ + horizon * n_future) or None
+        The linear forecast's weights of each window step (scaled units), then of
+        the future covariates of each forecast step.
     linear_intercept_ : ndarray of shape (horizon,) or None
         Its intercepts.
     interval_scores_ : ndarray of shape (n_levels, horizon) or None
@@ -367,10 +369,10 @@ class PanelForecaster(BaseEstimator):
             # The linear forecast from the window's scaled target, and the estimator
             # on what it misses (LSTNet's highway; NLinear).
             ridge = RidgeCV(alphas=np.logspace(-3, 3, 13)).fit(
-                X[:, :, 0].astype(np.float64), y.astype(np.float64)
+                _linear_inputs(X, self.horizon, self._n_future()), y.astype(np.float64)
             )
             coef, intercept = ridge.coef_.reshape(self.horizon, -1), np.ravel(ridge.intercept_)
-            y = (y - _linear(X, coef, intercept)).astype(np.float32)
+            y = (y - _linear(X, coef, intercept, self.horizon)).astype(np.float32)
         # The default network trains on the residual of the linear forecast: at 100
         # epochs it overfits the few windows of short series less than at 200.
         est = AttentionForecaster(max_iter=100) if self.estimator is None else clone(
@@ -401,8 +403,11 @@ class PanelForecaster(BaseEstimator):
         estimator, coef, intercept = model
         z = np.asarray(estimator.predict(X), dtype=np.float64).reshape(len(parts), -1)
         if coef is not None:
-            z = z + _linear(X, coef, intercept)
+            z = z + _linear(X, coef, intercept, self.horizon)
         return z * np.concatenate(scales) + np.concatenate(locs)
+
+    def _n_future(self):
+        return self._encoders()["future"].n_features
 
     def _model(self):
         return self.estimator_, self.linear_coef_, self.linear_intercept_
@@ -643,9 +648,20 @@ class PanelForecaster(BaseEstimator):
         return -float(np.mean(errors))
 
 
-def _linear(X, coef, intercept):
-    """The linear forecast ``(n_windows, horizon)`` from each window's scaled target."""
-    return X[:, :, 0].astype(np.float64) @ coef.T + intercept
+def _linear_inputs(X, horizon, n_future):
+    """What the linear forecast reads: each window's scaled target, and the future
+    covariates of the steps it forecasts (the last ``n_future`` features of its last
+    ``horizon`` steps), so that a planned promotion lifts its own day."""
+    parts = [X[:, :, 0]]
+    if n_future:
+        parts.append(X[:, -horizon:, -n_future:].reshape(len(X), -1))
+    return np.concatenate(parts, axis=1).astype(np.float64)
+
+
+def _linear(X, coef, intercept, horizon):
+    """The linear forecast ``(n_windows, horizon)`` of windows ``X``."""
+    n_future = (coef.shape[1] - X.shape[1]) // horizon
+    return _linear_inputs(X, horizon, n_future) @ coef.T + intercept
 
 
 def seasonal_scale(history, season_length):
