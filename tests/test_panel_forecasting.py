@@ -451,3 +451,14 @@ def test_the_linear_part_forecasts_a_linear_series_and_the_estimator_its_residua
     flat = PanelForecaster(Zero(), horizon=12, window=36, id_col=None, time_col=None,
                            linear=False).fit(table)
     np.testing.assert_allclose(flat.predict(table)["forecast"], series[152:188].mean())
+
+
+def test_auto_window_leaves_room_to_calibrate_a_short_series():
+    table = pd.DataFrame({"y": 100 + np.sin(np.arange(30.0))})  # shampoo's 30 months
+    model = PanelForecaster(linear(), horizon=6, id_col=None, time_col=None,
+                            season_length=12, level=(80,))
+    with pytest.warns(UserWarning, match="too few for 80% intervals"):
+        model.fit(table)
+    assert model.window_ == 30 - 2 * 6 - 4
+    assert PanelForecaster(linear(), horizon=6, id_col=None, time_col=None,
+                           season_length=12).fit(table).window_ == 30 - 6 - 4

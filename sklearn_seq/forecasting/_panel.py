@@ -72,8 +72,9 @@ class PanelForecaster(BaseEstimator):
     window : int or "auto", default="auto"
         Steps of history per forecast: "auto" takes three seasons or twice the
         horizon, whichever is longer (at least 8), capped so that the shortest
-        series still gives a window. With future covariates it must be at least
-        ``horizon`` (they ride on the window's last ``horizon`` steps).
+        series still gives a window (and, with ``level``, one more after the
+        steps held back to calibrate). With future covariates it must be at
+        least ``horizon`` (they ride on the window's last ``horizon`` steps).
     id_col : str or None, default="unique_id"
         Column naming the series; None for a table of one series.
     time_col : str or None, default="ds"
@@ -302,12 +303,13 @@ class PanelForecaster(BaseEstimator):
     def _inverse(self, values):
         return values if self.target_transform is None else np.exp(values)
 
-    def _resolve_window(self, lengths):
+    def _resolve_window(self, lengths, calibrating):
         if self.window != "auto":
             return int(self.window)
         wanted = max(3 * self.season_length, 2 * self.horizon, 8)
-        # Leave the shortest series room for a few training windows.
-        room = min(lengths) - self.horizon - 4
+        # Leave the shortest series room for a few training windows, after the
+        # steps that calibrating the intervals holds back (at least a horizon).
+        room = min(lengths) - self.horizon * (2 if calibrating else 1) - 4
         return int(max(2, min(wanted, room)))
 
     # -- windows and their scaling -----------------------------------------------------
@@ -496,7 +498,8 @@ class PanelForecaster(BaseEstimator):
         levels = self._levels()
         series = self._read(X, fitting=True)
         self.ids_ = pd.Index([key for key, _, _ in series]).to_numpy()
-        self.window_ = self._resolve_window([len(p[0]) for _, _, p in series])
+        self.window_ = self._resolve_window([len(p[0]) for _, _, p in series],
+                                            calibrating=levels is not None)
         if self._layout().future and self.window_ < self.horizon:
             raise ValueError(
                 f"window={self.window_} is shorter than horizon={self.horizon}: a window "
