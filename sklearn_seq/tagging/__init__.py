@@ -1,0 +1,12 @@
+"""Sequence taggers: a label or a value at every time step (many-to-many)."""
+
+from ._numeric import GRUStepRegressor, GRUTagger, LSTMStepRegressor, LSTMTagger
+from ._text import BiRNNTextTagger
+
+__all__ = [
+    "BiRNNTextTagger",
+    "GRUStepRegressor",
+    "GRUTagger",
+    "LSTMStepRegressor",
+    "LSTMTagger",
+]
