@@ -14,6 +14,7 @@ from sklearn.base import OutlierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from ._engine import net as engine
 from .base import BaseRecurrent
 from .utils._docstrings import fill_doc
 
@@ -251,6 +252,33 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         """
         check_is_fitted(self)
         return -self._errors(X)
+
+    def score_steps(self, X):
+        """Normality of every step: minus the squared error of its prediction from
+        the steps before it (the first step: from the learned start).
+
+        Which steps of a stream are unusual, where :meth:`score_samples` says which
+        streams are; averaged over each sequence's steps, these are
+        :meth:`score_samples`.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_timesteps), or list of ndarray
+            Higher is more normal, in the units of :meth:`score_samples`. For
+            sequences of different lengths, one 1D array per sequence.
+        """
+        check_is_fitted(self)
+        seqs = self._validate_X(X, reset=False)
+        errors = engine.forward_steps(self.net_, seqs, method="step_errors")[..., 0]
+        scores = -errors.astype(np.float64)
+        if not seqs.is_ragged:
+            return scores
+        return np.split(scores, np.cumsum(seqs.lengths)[:-1])
 
     def decision_function(self, X):
         """Shifted scores: negative for outliers, positive for inliers.

@@ -130,3 +130,22 @@ def test_attention_weights_is_absent():
     assert "SequenceAnomalyDetector has no attention" in str(err.value.__cause__)
     # Unsupervised: it always watches its held-out error, no scorer applies.
     assert "scoring" not in det.get_params()
+
+
+def test_score_steps_finds_the_unusual_step_and_averages_to_score_samples():
+    rng = np.random.RandomState(0)
+    t = np.arange(40)
+    X = np.sin(2 * np.pi * (t[None, :] + rng.randint(0, 40, size=(120, 1))) / 10)[..., None]
+    X = X + 0.01 * rng.standard_normal(X.shape)
+    detector = SequenceAnomalyDetector(hidden_size=16, max_iter=40, learning_rate_init=1e-2,
+                                       dtype="float64", random_state=0).fit(X)
+    spiked = X[:5].copy()
+    spiked[np.arange(5), [10, 20, 25, 30, 35], 0] += 3.0
+    steps = detector.score_steps(spiked)
+    assert steps.shape == (5, 40)
+    np.testing.assert_array_equal(np.argmin(steps, axis=1), [10, 20, 25, 30, 35])
+    np.testing.assert_allclose(steps.mean(axis=1), detector.score_samples(spiked), rtol=1e-10)
+    ragged = [spiked[0, :30], spiked[1]]
+    per_step = detector.score_steps(ragged)
+    assert [len(s) for s in per_step] == [30, 40]
+    np.testing.assert_allclose(per_step[0], steps[0, :30], rtol=1e-10)

@@ -396,17 +396,19 @@ def forward(net, sequences, batch_size=None):
 
 
 @translate_out_of_memory
-def forward_steps(net, sequences, batch_size=None):
-    """Per-step network outputs ``(batch, time, k)`` for ``sequences``, in input order:
+def forward_steps(net, sequences, batch_size=None, method="forward"):
+    """Per-step outputs ``(batch, time, k)`` of the module's ``method`` (a ``(batch,
+    time)`` output counts as ``k = 1``) for ``sequences``, in input order:
     ``(n_samples, n_timesteps, k)`` for dense input, ``(sum(lengths), k)`` aligned with
     the steps of ragged input."""
     dataset, order = ordered(sequences)
+    fn = getattr(net.module_, method)
+    outs = (o.numpy() if o.dim() == 3 else o.numpy()[..., None]
+            for o in _evaluate(net, dataset, fn, batch_size))
     if not sequences.is_ragged:
-        return np.concatenate([o.numpy() for o in
-                               _evaluate(net, dataset, net.module_.forward, batch_size)])
+        return np.concatenate(list(outs))
     result, start = None, 0
-    for out in _evaluate(net, dataset, net.module_.forward, batch_size):
-        out = out.numpy()
+    for out in outs:
         if result is None:
             result = np.empty((sequences.values.shape[0], out.shape[-1]), dtype=out.dtype)
         rows = order[start : start + out.shape[0]]
