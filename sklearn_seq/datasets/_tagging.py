@@ -21,6 +21,7 @@ def _stream(rng, n, noise):
     return np.column_stack([vibration, temperature, current]), gain
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 def make_machine_faults(
     n_streams=200, *, min_length=80, max_length=240, fault_rate=0.6, noise=0.3,
     random_state=None,
@@ -177,6 +178,7 @@ def _amount(rng, lang):
 _MAKERS = {"PARTY": _party, "DATE": _date, "AMOUNT": _amount}
 
 
+# Over 60 lines for its numpydoc docstring (with a doctest), not for its code.
 def make_contract_entities(n_clauses=1000, *, languages=("en", "fr", "de", "es"),
                            label_noise=0.02, case_noise=0.3, random_state=None):
     """Generate contract clauses in several languages with entity tags per token.
