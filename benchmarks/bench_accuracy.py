@@ -80,7 +80,12 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 
 import sklearn_seq
-from sklearn_seq import BiRNNTextClassifier, GRUClassifier, LSTMClassifier
+from sklearn_seq import (
+    BiRNNTextClassifier,
+    GRUClassifier,
+    LSTMClassifier,
+    TransformerClassifier,
+)
 
 UCR_SETS = ("ArrowHead", "Coffee", "ECG5000", "OSULeaf", "Trace", "PLAID",
             "PickupGestureWiimoteZ")
@@ -98,6 +103,7 @@ CONFIGS = {
     # the network of the defaults before the front end: the LSTM reads the steps
     "plain": lambda seed: LSTMClassifier(conv_channels=None, pooling="last",
                                          random_state=seed),
+    "transformer": lambda seed: TransformerClassifier(random_state=seed),
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),

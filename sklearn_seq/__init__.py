@@ -33,6 +33,7 @@ from .tagging import (
     LSTMTagger,
 )
 from .text import BiRNNTextClassifier
+from .transformer import TransformerClassifier, TransformerRegressor
 from .utils import SequenceLayoutWarning, show_versions
 
 from ._version import __version__
@@ -50,6 +51,7 @@ _submodules = [
     "preprocessing",
     "recurrent",
     "tagging",
+    "transformer",
     "text",
     "utils",
 ]
@@ -62,6 +64,8 @@ __all__ = [
     "save",
     "SequenceAnomalyDetector",
     "AttentionForecaster",
+    "TransformerClassifier",
+    "TransformerRegressor",
     "PanelForecaster",
     "RollingOriginSplit",
     "backtest",

@@ -75,8 +75,8 @@ PRINTED = {
         r"^attention on the first test sequence peaks at step \d+ of \d+$",
     ],
     "long_range_dependencies": [
-        r"^ +lag +RNN +LSTM +GRU$",
-        r"^ +3 +[01]\.\d{3} +[01]\.\d{3} +[01]\.\d{3}$",
+        r"^ +lag +RNN +LSTM +GRU +Transformer$",
+        r"^ +3 +[01]\.\d{3} +[01]\.\d{3} +[01]\.\d{3} +[01]\.\d{3}$",
     ],
     "text_classification": [
         r"^Ticket routing",

@@ -26,6 +26,7 @@ PUBLIC_MODULES = {
     "recurrent",
     "tagging",
     "text",
+    "transformer",
     "utils",
 }
 

@@ -36,6 +36,7 @@ from sklearn_seq._persistence import (
 )
 from sklearn_seq.anomaly import SequenceAnomalyDetector
 from sklearn_seq.forecasting import AttentionForecaster
+from sklearn_seq.transformer import TransformerClassifier, TransformerRegressor
 from sklearn_seq.tagging import (
     BiRNNTextTagger,
     GRUStepRegressor,
@@ -91,6 +92,10 @@ CASES = {
     "SequenceAnomalyDetector": (SequenceAnomalyDetector(**SMALL), X3, None),
     "LSTMTagger-ragged": (LSTMTagger(class_weight="balanced", **SMALL), X_RAGGED, Y_TAGS),
     "GRUStepRegressor": (GRUStepRegressor(**SMALL), X3, Y_STEPS),
+    "TransformerClassifier-ragged": (
+        TransformerClassifier(nhead=2, pooling="attention", **SMALL), X_RAGGED, Y_LABELS
+    ),
+    "TransformerRegressor": (TransformerRegressor(nhead=2, **SMALL), X3, Y_REG),
     "GRUTagger": (GRUTagger(bidirectional=False, **SMALL), X3, Y_STEPS > 0),
     "BiRNNTextTagger": (
         BiRNNTextTagger(embedding_dim=4, min_df=1, **SMALL),

@@ -19,6 +19,7 @@ from ._recurrent import (
 )
 from ._tagging import IGNORE_INDEX, StepLoss, TaggingNetwork
 from ._text import TextNetwork
+from ._transformer import TransformerEncoder, TransformerNetwork
 
 __all__ = [
     "IGNORE_INDEX",
@@ -37,6 +38,8 @@ __all__ = [
     "StepLoss",
     "TaggingNetwork",
     "TextNetwork",
+    "TransformerEncoder",
+    "TransformerNetwork",
     "length_mask",
     "reverse_padded",
 ]
