@@ -92,8 +92,7 @@ class PanelForecaster(ConformalMixin, WindowsMixin, BaseEstimator):
         penalty chosen by efficient leave-one-out), and
         train ``estimator`` on what that forecast misses (the highway of LSTNet,
         NLinear): trends and seasons come out of the linear part, and the
-        network learns the rest. On real series this made the default forecasts
-        more accurate on most of them (see the Notes).
+        network learns the rest (see the Notes for what it did on real series).
     target_transform : {"log"} or None, default=None
         ``"log"`` forecasts the logarithm of a positive target (multiplicative
         seasonality and growth, as in sales) and maps forecasts and intervals back
@@ -154,6 +153,13 @@ class PanelForecaster(ConformalMixin, WindowsMixin, BaseEstimator):
     coverage (with the finite-sample correction). The final model is then fitted on
     all the data. The coverage holds on average over series and origins when the
     future behaves as the calibration stretch did.
+
+    With ``linear=True``, on eleven real series (airline, shampoo, sunspots, lynx,
+    nile and six macroeconomic series, their last points held out) the ridge plus
+    network forecasts had a geometric-mean MASE 0.83 times statsmodels'
+    exponential smoothing and 0.98 times ARIMA; the network alone, 0.90 times
+    exponential smoothing (one study, five seeds; ``benchmarks/bench_forecast.py``
+    compares the defaults with seasonal naive and exponential smoothing).
 
     Examples
     --------
