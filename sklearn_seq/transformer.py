@@ -2,8 +2,11 @@
 
 from numbers import Integral
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
+from ._engine import net as engine
 from ._tasks import SCORING_CONSTRAINTS, RecurrentClassifierMixin, RecurrentRegressorMixin
 from .base import BaseRecurrent
 from .utils._docstrings import fill_doc
@@ -19,10 +22,32 @@ _CONSTRAINTS = {
 
 
 class _TransformerMixin:
-    """The transformer network's arguments and the check that heads divide the width."""
+    """The transformer network's arguments and the check that heads divide the width;
+    the self-attention weights of every layer and head."""
 
     _module = "TransformerNetwork"
     cell = "transformer"
+
+    def self_attention_weights(self, X):
+        """How much each step attends to each step, in every layer and head.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences, as for ``predict``.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, num_layers, nhead, n_timesteps, \
+                n_timesteps)
+            ``weights[i, l, h, q, k]``: the weight that step ``q`` of sequence
+            ``i`` gives step ``k`` in head ``h`` of layer ``l``; each row sums to 1
+            over the sequence's real steps. Steps past a sequence's end (padding
+            up to the longest sequence in ``X``) have zero rows and columns.
+        """
+        check_is_fitted(self)
+        seqs = self._validate_X(X, reset=False)
+        return engine.attention_maps(self.net_, seqs).astype(np.float64)
 
     def _module_kwargs(self, seqs, sample_weight):
         if self.hidden_size % self.nhead:

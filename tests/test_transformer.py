@@ -44,3 +44,20 @@ def test_attention_pooling_weights_cover_the_real_steps_of_ragged_input():
         np.testing.assert_allclose(clf.predict_proba(X[i : i + 1]), together[i : i + 1],
                                    atol=1e-12)
     assert not hasattr(LSTMClassifier(), "nhead")
+
+
+def test_self_attention_weights_of_every_layer_and_head():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 2) for n in (4, 9, 6)] * 4
+    y = np.arange(12) % 2
+    clf = _quiet_fit(TransformerClassifier(hidden_size=8, nhead=2, num_layers=2, max_iter=2,
+                                           dtype="float64", random_state=0), X, y)
+    weights = clf.self_attention_weights(X[:3])
+    assert weights.shape == (3, 2, 2, 9, 9)
+    # Each real step's row sums to 1 over the sequence's real steps; padding is 0.
+    np.testing.assert_allclose(weights[0, :, :, :4, :4].sum(axis=-1), 1)
+    assert weights[0, :, :, 4:, :].sum() == 0 and weights[0, :, :, :, 4:].sum() == 0
+    np.testing.assert_allclose(weights[1].sum(axis=-1), 1)
+    # A sequence's weights do not depend on the batch it is in.
+    alone = clf.self_attention_weights(X[2:3])
+    np.testing.assert_allclose(alone[0], weights[2, :, :, :6, :6], atol=1e-12)

@@ -435,3 +435,20 @@ def attention(net, sequences, batch_size=None):
         result[rows if order is None else order[rows], : w.shape[1]] = w.numpy()
         start += w.shape[0]
     return result
+
+
+@translate_out_of_memory
+def attention_maps(net, sequences, batch_size=None):
+    """The module's ``attention_heads``: ``(n_samples, ..., max_length, max_length)``
+    in input order, zero past each sequence's end."""
+    dataset, order = ordered(sequences)
+    result, start = None, 0
+    for w in _evaluate(net, dataset, net.module_.attention_heads, batch_size):
+        w = w.numpy()
+        if result is None:
+            shape = (len(sequences), *w.shape[1:-2], sequences.max_length, sequences.max_length)
+            result = np.zeros(shape, dtype=w.dtype)
+        rows = np.arange(start, start + w.shape[0])
+        result[rows if order is None else order[rows], ..., : w.shape[-2], : w.shape[-1]] = w
+        start += w.shape[0]
+    return result

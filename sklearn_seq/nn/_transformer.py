@@ -49,15 +49,37 @@ class TransformerEncoder(nn.Module):
         self.norm = nn.LayerNorm(d_model)
         self.output_size = d_model
 
-    def forward(self, x, lengths=None):
+    def _inputs(self, x, lengths):
         steps = x.shape[1]
         h = self.project(x) + sinusoidal_positions(steps, self.output_size, x.dtype, x.device)
-        padding = None
-        if lengths is not None:
-            padding = ~length_mask(lengths.to(x.device), steps)
+        padding = None if lengths is None else ~length_mask(lengths.to(x.device), steps)
+        return h, padding
+
+    def attention_maps(self, x, lengths=None):
+        """Self-attention weights of every layer and head, ``(batch, num_layers,
+        nhead, time, time)``: row ``q`` holds how step ``q`` attends to each step
+        (0 on padding; rows of padding steps are 0)."""
+        h, padding = self._inputs(x, lengths)
+        maps = []
+        for layer in self.layers.layers:
+            # The layer's own steps (pre-norm), asking its attention for the weights.
+            z = layer.norm1(h)
+            out, weights = layer.self_attn(z, z, z, key_padding_mask=padding,
+                                           need_weights=True, average_attn_weights=False)
+            h = h + layer.dropout1(out)
+            h = h + layer._ff_block(layer.norm2(h))
+            maps.append(weights)
+        maps = torch.stack(maps, dim=1)
+        if padding is not None:
+            maps = maps.masked_fill(padding[:, None, None, :, None], 0.0)
+        return maps
+
+    def forward(self, x, lengths=None):
+        h, padding = self._inputs(x, lengths)
         out = self.norm(self.layers(h, src_key_padding_mask=padding))
+        steps = x.shape[1]
         if lengths is None:
-            return out, out[:, -1]
+            return out, out[:, steps - 1]
         index = (lengths.to(out.device) - 1).view(-1, 1, 1).expand(-1, 1, out.shape[-1])
         return out, out.gather(1, index).squeeze(1)
 
@@ -98,3 +120,9 @@ class TransformerNetwork(_PooledReadout):
         x = (x - self.input_mean) / self.input_scale
         outputs, last = self.encoder(x, lengths)
         return self.pooling(outputs, last, lengths)
+
+    def attention_heads(self, x, lengths=None):
+        """Self-attention weights of every layer and head (see
+        :meth:`TransformerEncoder.attention_maps`)."""
+        x = (x - self.input_mean) / self.input_scale
+        return self.encoder.attention_maps(x, lengths)
