@@ -396,22 +396,17 @@ def _load_nested(document, tensors, device):
         _fail("format_version", f"this sklearn_seq reads {FORMAT!r} version {FORMAT_VERSION}")
     cls = _estimator_class(document["estimator"])
     nested = cls._nested_estimators
-    params = dict(document["params"])
+    plain = {k: v for k, v in document["params"].items() if k not in nested}
+    estimator = _build_estimator({**document, "params": plain})
     for key in nested:
-        spec = params.get(key)
+        spec = document["params"].get(key)
         if spec is None:
             continue
         if not (isinstance(spec, dict) and set(spec) == {"estimator", "params"}
                 and isinstance(spec["params"], dict)):
             _fail("params", f"{key} is not a stored estimator")
-        inner = _build_estimator({"estimator": spec["estimator"], "params": spec["params"],
-                                  "fitted": {}})
-        params[key] = {"__nested__": True, "value": inner}
-    plain = {k: v for k, v in params.items() if not (isinstance(v, dict) and "__nested__" in v)}
-    estimator = _build_estimator({**document, "params": plain})
-    for key, value in params.items():
-        if isinstance(value, dict) and "__nested__" in value:
-            setattr(estimator, key, value["value"])
+        setattr(estimator, key, _build_estimator(
+            {"estimator": spec["estimator"], "params": spec["params"], "fitted": {}}))
     if not isinstance(document["nested"], dict) or set(document["nested"]) != set(
         nested.values()
     ):

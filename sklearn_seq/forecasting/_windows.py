@@ -97,8 +97,11 @@ class WindowsMixin:
             fut_rows = fut[: n + self.horizon] if future is None else np.concatenate(
                 [fut[:n], future[i]]
             )
-            feats = step_features(target[:n], past[:n], fut_rows, static, self.horizon)
-            X = feats[None, n - self.window_ : n].copy()
+            # The features of the window's own steps only (its future covariates run
+            # horizon steps past them).
+            first = n - self.window_
+            X = step_features(target[first:n], past[first:n], fut_rows[first:], static,
+                              self.horizon)[None]
             loc, scale = self._scale(X, target[:n])
             Xs.append(X)
             locs.append(loc)

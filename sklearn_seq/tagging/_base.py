@@ -99,21 +99,6 @@ class _BaseTagger(BaseRecurrent):
             target = Sequences(target.step_values(), x_lengths)
         return super()._dataset(seqs, target, sample_weight, idx, weighted)
 
-    def _validation_split(self, n_samples, target, seed):
-        # Sequences are split at random (labels per step cannot stratify them).
-        from sklearn.model_selection import train_test_split
-
-        train_idx, valid_idx = train_test_split(
-            np.arange(n_samples), test_size=self.validation_fraction, random_state=seed
-        )
-        if len(valid_idx) < 2:
-            raise ValueError(
-                f"The validation set is too small ({len(valid_idx)} sequence). Increase "
-                "'validation_fraction' or the size of your dataset, or set "
-                "early_stopping=False."
-            )
-        return train_idx, valid_idx
-
     def _forward_steps(self, X):
         seqs = self._validate_X(X, reset=False)
         return seqs, engine.forward_steps(self.net_, seqs)
