@@ -8,6 +8,7 @@ layer integrated gradients), and a token's score sums over the embedding's width
 """
 
 import contextlib
+import warnings
 
 import numpy as np
 import torch
@@ -69,11 +70,16 @@ def _attribute_batch(explained, x, base, target, *, method, n_steps, window, lay
         return attr.IntegratedGradients(explained).attribute(
             x, baselines=base, target=target, n_steps=n_steps,
             internal_batch_size=max(len(x), 128))
-    lig = attr.LayerIntegratedGradients(explained, layers if len(layers) > 1 else layers[0])
+    with warnings.catch_warnings():
+        # Its warning for several layers asks that none reads another's output: the
+        # token and subword embeddings each read the ids.
+        warnings.filterwarnings("ignore", "Multiple layers provided", UserWarning)
+        lig = attr.LayerIntegratedGradients(explained, layers if len(layers) > 1 else layers[0])
     out = lig.attribute(x, baselines=base, target=target, n_steps=n_steps,
                         internal_batch_size=max(len(x), 128))
     out = out if isinstance(out, list) else [out]
-    return sum(o.sum(dim=-1) for o in out)
+    # The subword layer's output has one row per step of the batch: (batch * time, width).
+    return sum(o.reshape(x.shape[0], x.shape[1], -1).sum(dim=-1) for o in out)
 
 
 def _groups(sequences, batch_size):

@@ -213,7 +213,8 @@ def sequence_attributions(estimator, X, *, method="integrated_gradients", target
         tokens = [t or [""] for t in estimator._tokenize(
             _text_documents(X, type(estimator).__name__))]
     elif not isinstance(baseline, str):
-        baseline = np.broadcast_to(np.asarray(baseline, dtype=np.float64), (seqs.n_features,))
+        baseline = np.broadcast_to(np.asarray(baseline, dtype=np.float64),
+                                   (seqs.n_features,)).copy()
     columns, targets, how, offset = _explained(estimator, X, seqs, target)
     attributions, output, at_baseline = engine.attribute(
         estimator.net_, seqs, columns, baseline, method=method, n_steps=n_steps,
