@@ -116,10 +116,10 @@ def _token_ticks(ax, tokens):
     """``tokens`` as the x tick labels of ``ax``, one per column, readable (turned
     when there are many, in a CJK font where needed)."""
     font = _text_font(tokens)
-    # Turned only when crowded: about 70 characters fit across a row (a CJK one is
-    # two wide), with a space between tokens.
-    width = sum(len(str(t)) + len(_CJK.findall(str(t))) + 1 for t in tokens)
-    turned = width > 70
+    # Turned only when crowded: every column is as wide as the others, and about 65
+    # characters fit across a row (a CJK one is two wide), with a space between.
+    widest = max((len(str(t)) + len(_CJK.findall(str(t))) for t in tokens), default=0)
+    turned = (widest + 1) * len(tokens) > 65
     ax.set_xticks(range(len(tokens)), [str(t) for t in tokens],
                   rotation=60 if turned else 0, ha="right" if turned else "center",
                   rotation_mode="anchor", fontproperties=None if font is None else font)
