@@ -15,7 +15,7 @@ from ._engine.callbacks import NonFiniteLossError
 from ._persistence import InconsistentVersionWarning, ModelFileError, load, save
 from .anomaly import SequenceAnomalyDetector
 from .forecasting import AttentionForecaster, PanelForecaster, RollingOriginSplit, backtest
-from .plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
+from .plotting import AttentionDisplay, AttributionDisplay, ForecastDisplay, TrainingCurveDisplay
 from .preprocessing import (
     ChannelsLast,
     EventSequencer,
@@ -45,6 +45,7 @@ _submodules = [
     "base",
     "datasets",
     "forecasting",
+    "inspection",
     "metrics",
     "nn",
     "plotting",
@@ -83,6 +84,7 @@ __all__ = [
     "events_to_sequences",
     "group_events",
     "AttentionDisplay",
+    "AttributionDisplay",
     "ForecastDisplay",
     "TrainingCurveDisplay",
     "BiRNNTextClassifier",

@@ -19,6 +19,7 @@ PUBLIC_MODULES = {
     "base",
     "datasets",
     "forecasting",
+    "inspection",
     "metrics",
     "nn",
     "plotting",

@@ -16,7 +16,13 @@ from sklearn_seq import (
     SequenceScaler,
     make_windows,
 )
-from sklearn_seq.plotting import AttentionDisplay, ForecastDisplay, TrainingCurveDisplay
+from sklearn_seq.plotting import (
+    AttentionDisplay,
+    AttributionDisplay,
+    ForecastDisplay,
+    TrainingCurveDisplay,
+)
+from sklearn_seq.plotting import _base
 
 matplotlib.use("Agg")
 plt = pytest.importorskip("matplotlib.pyplot")
@@ -62,6 +68,73 @@ def test_attention_display_for_text_shows_tokens():
                               random_state=0).fit(docs, [1, 0, 1] * 4)
     disp = AttentionDisplay.from_estimator(est, ["bad slow service"], ax=plt.gca())
     assert disp.labels == [["bad", "slow", "service"]]
+
+
+def _tick_texts(ax):
+    return [t.get_text() for t in ax.get_xticklabels()]
+
+
+@pytest.fixture(scope="module")
+def text_model():
+    docs = ["good service", "bad slow service", "very good", "猫 好"] * 3
+    return BiRNNTextClassifier(hidden_size=4, embedding_dim=4, max_iter=2, pooling="attention",
+                               random_state=0).fit(docs, [1, 0, 1, 1] * 3)
+
+
+def test_attention_display_puts_each_documents_tokens_on_its_own_axis(text_model):
+    docs = ["bad slow service", "very good"]
+    disp = AttentionDisplay.from_estimator(text_model, docs)
+    assert [_tick_texts(ax) for ax in disp.axes_] == [["bad", "slow", "service"],
+                                                       ["very", "good"]]
+    assert not any(ax.texts for ax in disp.axes_)  # no words printed over the heat map
+
+
+def test_cjk_tokens_use_an_installed_cjk_font(text_model, monkeypatch):
+    monkeypatch.setattr(_base, "_cjk_font", lambda: "Some CJK Font")
+    disp = AttentionDisplay.from_estimator(text_model, ["猫 好", "good"])
+    assert "Some CJK Font" in disp.axes_[0].get_xticklabels()[0].get_fontfamily()
+    assert "Some CJK Font" not in disp.axes_[1].get_xticklabels()[0].get_fontfamily()
+
+
+def test_cjk_tokens_without_a_font_warn_once_how_to_get_one(text_model, monkeypatch):
+    monkeypatch.setattr(_base, "_cjk_font", lambda: None)
+    monkeypatch.setattr(_base, "_warned_cjk", [])
+    with pytest.warns(UserWarning, match="apt-get install fonts-noto-cjk"):
+        AttentionDisplay.from_estimator(text_model, ["猫 好"])
+    AttributionDisplay.from_attributions([np.ones(2)], tokens=[["猫", "好"]])  # no warning
+
+
+def test_attribution_display_for_text_shows_tokens_on_a_zero_centred_scale(text_model):
+    disp = AttributionDisplay.from_estimator(text_model, ["bad slow service", "very good"],
+                                             n_steps=8)
+    assert [_tick_texts(ax) for ax in disp.axes_] == [["bad", "slow", "service"],
+                                                       ["very", "good"]]
+    low, high = disp.axes_[0].images[0].get_clim()
+    assert low == -high
+    assert disp.axes_[0].get_yticklabels()[0].get_text() == "0 (0)"
+
+
+def test_attribution_display_draws_lines_or_heat_maps_by_features():
+    disp = AttributionDisplay.from_attributions(np.array([[0.0, 1.0, -1.0], [2.0, 0.0, 0.0]]))
+    assert len(disp.axes_) == 1
+    np.testing.assert_array_equal(disp.ax_.get_lines()[1].get_ydata(), [2.0, 0.0, 0.0])
+    three = [np.arange(8.0).reshape(4, 2), -np.ones((3, 2))]
+    disp = AttributionDisplay.from_attributions(three, feature_names=["speed", "load"])
+    assert len(disp.axes_) == 2
+    assert [t.get_text() for t in disp.ax_.get_yticklabels()] == ["speed", "load"]
+    # Features by steps, one colour scale for both sequences.
+    np.testing.assert_array_equal(disp.axes_[1].images[0].get_array(), -np.ones((2, 3)))
+    assert disp.axes_[1].images[0].get_clim() == (-7.0, 7.0)
+
+
+def test_attribution_display_splits_a_given_axes_into_rows(ragged):
+    X, y = ragged
+    est = GRUClassifier(hidden_size=4, max_iter=2, random_state=0).fit(X, y)
+    fig, (left, right) = plt.subplots(1, 2)
+    disp = AttributionDisplay.from_estimator(est, X[:3], ax=right, method="occlusion")
+    assert len(disp.axes_) == 3 and disp.figure_ is fig and left in fig.axes
+    assert [im.get_array().shape for ax in disp.axes_ for im in ax.images] == [
+        (2, len(x)) for x in X[:3]]
 
 
 def test_forecast_display_draws_interval():

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..utils._validation import check_sequences
-from ._base import _axes, _final_estimator
+from ._base import _axes, _final_estimator, _rows, _token_ticks
 
 
 class AttentionDisplay:
@@ -23,6 +23,10 @@ class AttentionDisplay:
     ax_ : matplotlib Axes
     figure_ : matplotlib Figure
     image_ : matplotlib AxesImage
+        The heat map (the last row's, with token labels: all rows share its
+        colour scale).
+    axes_ : ndarray of matplotlib Axes
+        Every Axes drawn: one, or one per document with token labels.
 
     Examples
     --------
@@ -97,32 +101,44 @@ class AttentionDisplay:
     def plot(self, ax=None, cmap="viridis"):
         """Draw the weights as a heat map (rows: samples, columns: steps).
 
+        With token labels, each document gets its own row of axes with its
+        tokens on the x axis (in an installed CJK font where a token needs one),
+        on one colour scale.
+
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+            Axes to draw on (split into one row per document with labels); a
+            new figure when None.
         cmap : str, default="viridis"
             Colour map of the heat map.
 
         Returns
         -------
         self : AttentionDisplay
+            ``axes_`` holds every Axes drawn, ``ax_`` the first.
         """
-        ax = _axes(ax, "AttentionDisplay.plot")
-        width = max(len(w) for w in self.weights)
-        grid = np.full((len(self.weights), width), np.nan)
-        for i, w in enumerate(self.weights):
-            grid[i, : len(w)] = w
-        self.image_ = ax.imshow(grid, aspect="auto", cmap=cmap, interpolation="nearest")
-        ax.figure.colorbar(self.image_, ax=ax, label="attention weight")
-        if self.labels is not None and len(self.weights) == 1:
-            ax.set_xticks(range(len(self.labels[0])), self.labels[0], rotation=60)
-        elif self.labels is not None:
-            for i, tokens in enumerate(self.labels):
-                for j, tok in enumerate(tokens):
-                    ax.text(j, i, tok, ha="center", va="center", fontsize=7, color="w")
-        ax.set_xlabel("token" if self.labels is not None else "time step")
-        ax.set_yticks(range(len(self.weights)),
-                      self.sample_names or [str(i) for i in range(len(self.weights))])
-        self.ax_, self.figure_ = ax, ax.figure
+        names = self.sample_names or [str(i) for i in range(len(self.weights))]
+        if self.labels is None:
+            axes = [_axes(ax, "AttentionDisplay.plot")]
+            width = max(len(w) for w in self.weights)
+            grid = np.full((len(self.weights), width), np.nan)
+            for i, w in enumerate(self.weights):
+                grid[i, : len(w)] = w
+            self.image_ = axes[0].imshow(grid, aspect="auto", cmap=cmap,
+                                         interpolation="nearest")
+            axes[0].set_xlabel("time step")
+            axes[0].set_yticks(range(len(self.weights)), names)
+        else:
+            axes = _rows(ax, len(self.weights), "AttentionDisplay.plot")
+            top = max(float(np.max(w)) for w in self.weights)
+            for row, w, tokens, name in zip(axes, self.weights, self.labels, names):
+                self.image_ = row.imshow(np.asarray(w)[None, :], aspect="auto", cmap=cmap,
+                                         vmin=0.0, vmax=top, interpolation="nearest")
+                _token_ticks(row, tokens)
+                row.set_yticks([0], [name])
+            axes[-1].set_xlabel("token")
+        axes[0].figure.colorbar(self.image_, ax=axes, label="attention weight")
+        self.axes_ = np.asarray(axes, dtype=object)
+        self.ax_, self.figure_ = axes[0], axes[0].figure
         return self
