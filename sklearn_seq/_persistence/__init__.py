@@ -26,6 +26,7 @@ from ._common import (
     FITTED_KINDS,
     FORMAT,
     FORMAT_VERSION,
+    PIPELINE_FORMAT_VERSION,
     InconsistentVersionWarning,
     ModelFileError,
     add_versions,
@@ -33,14 +34,16 @@ from ._common import (
     restore_state,
     versions,
 )
-from ._load import load
-from ._save import save
+from ._files import load, save
+from ._skops import DEFAULT_TRUSTED
 
 __all__ = [
     "ALLOWED_ESTIMATORS",
+    "DEFAULT_TRUSTED",
     "FITTED_KINDS",
     "FORMAT",
     "FORMAT_VERSION",
+    "PIPELINE_FORMAT_VERSION",
     "InconsistentVersionWarning",
     "ModelFileError",
     "add_versions",
