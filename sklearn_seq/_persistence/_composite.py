@@ -8,7 +8,8 @@ with a ``kind``:
 - ``"Pipeline"``, ``"FeatureUnion"``, ``"ColumnTransformer"``: the container's
   ``get_params(deep=False)`` and its other instance attributes (its fitted state),
   written here as tagged JSON; the objects they hold are parts
-  (``{"__object__": part}``), slices ``{"__slice__": [start, stop, step]}``;
+  (``{"__object__": part}``), slices ``{"__slice__": [start, stop, step]}``,
+  pandas column names ``{"__index__": array}``;
 - ``"sklearn_seq"``: a fitted estimator of this package, ``{"id", "document"}``,
   its tensors under ``"{id}."`` (the document of a single-estimator file, or
   ``{"estimator", "params", "fitted", "output"}`` for a transformer);
@@ -21,6 +22,7 @@ with a ``kind``:
 import re
 
 import numpy as np
+import pandas as pd
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -100,6 +102,8 @@ class Writer:
             return _encode(v, where)
         if isinstance(v, slice):
             return {"__slice__": [_encode(x, where) for x in (v.start, v.stop, v.step)]}
+        if type(v) is pd.Index:  # the column names a FeatureUnion keeps for pandas output
+            return {"__index__": _encode(np.asarray(v, dtype=object), where)}
         if isinstance(v, tuple):
             return {"__tuple__": [self.value(x, f"{where}[{i}]") for i, x in enumerate(v)]}
         if isinstance(v, list):
@@ -188,7 +192,8 @@ class Reader:
             _fail(where, "memory must be null (a cache directory holds pickles)")
         try:
             obj = cls(**params)
-            obj._validate_params()
+            if hasattr(obj, "_parameter_constraints"):  # FeatureUnion has none
+                obj._validate_params()
         except (TypeError, ValueError) as exc:
             _fail(where, str(exc))
         for key, value in spec["fitted"].items():
@@ -221,6 +226,11 @@ class Reader:
                        for x in body):
                 _fail(where, "a slice holds integers or null")
             return slice(*body)
+        if tag == "__index__":
+            values = _decode(body, where)
+            if not (isinstance(values, np.ndarray) and values.ndim == 1):
+                _fail(where, "an index holds a 1D array")
+            return pd.Index(values)
         if tag == "__dict__" and isinstance(body, list):
             if not all(isinstance(p, list) and len(p) == 2 for p in body):
                 _fail(where, "a dict entry is not a [key, value] pair")

@@ -90,7 +90,7 @@ def load(path, *, device=None, trusted=None):
         trust beyond the defaults, by the names the error lists (as
         ``skops.io.get_untrusted_types`` gives them). Trusted by default:
         scikit-learn's estimators, numpy's and the built-in types (skops'
-        defaults) and the numpy functions ``absolute``, ``arcsinh``, ``cbrt``,
+        defaults, and ``numpy.dtype``) and the numpy functions ``absolute``, ``arcsinh``, ``cbrt``,
         ``exp``, ``expm1``, ``log``, ``log10``, ``log1p``, ``log2``, ``sign``,
         ``sinh``, ``sqrt`` and ``square``. Trust only names you know: loading a
         trusted function or class can run its code.

@@ -4,7 +4,7 @@ skops (the ``[skops]`` extra) writes an object as a zip archive whose ``schema.j
 names every type and function in it; ``skops.io.loads`` builds only what is trusted.
 It trusts by default scikit-learn's estimators, numpy's and the built-in types, and
 every numpy and scipy ufunc. This loader narrows the functions: a part may name
-only the functions of :data:`DEFAULT_TRUSTED` unless the caller trusts more, so a
+only the functions of ``DEFAULT_TRUSTED`` unless the caller trusts more, so a
 ``FunctionTransformer(func=numpy.log1p)`` loads and ``FunctionTransformer(numpy.sin)``
 needs ``trusted=["numpy.sin"]``. Every check reads the schema as JSON: nothing from
 the part is imported or built before it passes.
@@ -16,10 +16,12 @@ import zipfile
 
 from ._common import ModelFileError
 
-# The functions a part may name without being trusted explicitly: elementwise numpy
-# functions used as FunctionTransformer(func=..., inverse_func=...) for skewed
-# features. Pure arithmetic on arrays; nothing else is trusted by default.
+# What a part may name beyond skops' default types without being trusted explicitly:
+# numpy.dtype (which SimpleImputer and others keep, and skops does not trust by
+# default), and the only functions trusted by default, elementwise numpy functions
+# used as FunctionTransformer(func=..., inverse_func=...) for skewed features.
 DEFAULT_TRUSTED = (
+    "numpy.dtype",
     "numpy.absolute",
     "numpy.arcsinh",
     "numpy.cbrt",
@@ -118,7 +120,7 @@ def refused_names(data, trusted, where):
         ) from None
     # A ufunc named under another loader than skops' FunctionNode is a function too.
     functions = functions | (types & _skops_ufuncs())
-    needed = untrusted | (functions - set(DEFAULT_TRUSTED))
+    needed = (untrusted | functions) - set(DEFAULT_TRUSTED)
     return root, sorted(needed - set(trusted)), sorted(untrusted)
 
 
