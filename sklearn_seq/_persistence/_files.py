@@ -49,6 +49,24 @@ def save(estimator, path, *, include_optimizer=True):
         joblib for such a model.
     ImportError
         When a part is not sklearn_seq's and skops is not installed.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> import sklearn_seq
+    >>> from sklearn_seq import GRUClassifier, SequenceScaler
+    >>> X, y = np.random.RandomState(0).rand(12, 5, 2), [0, 1] * 6
+    >>> pipe = make_pipeline(FunctionTransformer(np.log1p), SequenceScaler(),
+    ...                      GRUClassifier(hidden_size=4, max_iter=2, random_state=0))
+    >>> pipe = pipe.fit(X, y)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     sklearn_seq.save(pipe, os.path.join(folder, "pipe.skseq"))
+    ...     loaded = sklearn_seq.load(os.path.join(folder, "pipe.skseq"))
+    >>> bool((loaded.predict_proba(X) == pipe.predict_proba(X)).all())
+    True
     """
     cls = type(estimator)
     if ALLOWED_ESTIMATORS.get(cls.__name__) is cls and _has_network(cls):
