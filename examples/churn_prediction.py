@@ -8,7 +8,8 @@ added), and a ``GRUClassifier`` reads the sequence to the end, where a fading
 customer looks different from a quiet one. The pooling is chosen by a small
 grid search on the training customers (folds split customers, not events); the
 final pipeline is fitted on the training event table with one label per
-customer, scored by ROC AUC on held-out customers, persisted and reloaded.
+customer, scored by ROC AUC on held-out customers, saved in the safe format
+(``sklearn_seq.save``) and reloaded.
 
     python examples/churn_prediction.py
 """
@@ -18,7 +19,6 @@ import time
 import warnings
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -27,6 +27,7 @@ from sklearn.metrics import RocCurveDisplay, roc_auc_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.pipeline import make_pipeline
 
+import sklearn_seq
 from sklearn_seq import GRUClassifier
 from sklearn_seq.datasets import make_customer_events
 from sklearn_seq.preprocessing import EventSequencer, events_to_sequences
@@ -124,11 +125,13 @@ def main(n_customers=1000, n_days=120, hidden_size=32, max_iter=30, cv=3):
     OUTPUT.mkdir(exist_ok=True)
     plot(y_test, proba, OUTPUT / "churn_roc_and_probabilities.png")
 
-    path = OUTPUT / "churn_gru_pipeline.joblib"
-    joblib.dump(pipe, path)
-    reloaded = joblib.load(path)
-    assert np.allclose(reloaded.predict_proba(events_test)[:, 1], proba)
-    print(f"saved and reloaded {path.name}: identical probabilities; "
+    # The whole pipeline in the safe format: the sequencer's categories and the
+    # network in one file that loads without running code from it.
+    path = OUTPUT / "churn_gru_pipeline.skseq"
+    sklearn_seq.save(pipe, path)
+    reloaded = sklearn_seq.load(path)
+    assert np.array_equal(reloaded.predict_proba(events_test)[:, 1], proba)
+    print(f"saved and reloaded {path.name} (safe format): identical probabilities; "
           f"{time.perf_counter() - start:.0f} s in all")
     return scores
 

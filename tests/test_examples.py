@@ -105,7 +105,7 @@ PRINTED = {
         r"^  cross-validated ROC AUC [01]\.\d{3} with \{'pooling': 'mean'\}$",
         r"^held-out ROC AUC [01]\.\d{3} \(pooling='(last|mean)'\)$",
         r"^customers most at risk:$",
-        r"^saved and reloaded churn_gru_pipeline\.joblib: identical probabilities",
+        r"^saved and reloaded churn_gru_pipeline\.skseq \(safe format\): identical probabilities",
     ],
     "anomaly_detection": [
         r"^1,200 steps of 3 sensors, \d+\.\d% of steps anomalous$",

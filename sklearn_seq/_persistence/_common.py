@@ -12,7 +12,9 @@ from .. import _version
 
 
 FORMAT = "sklearn-seq-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # a file holding one estimator with a network
+# A file holding a pipeline or a transformer (earlier releases refuse it).
+PIPELINE_FORMAT_VERSION = 2
 
 
 
@@ -36,6 +38,7 @@ FITTED_KINDS = {
     "array": lambda v: isinstance(v, np.ndarray),
     "array_or_none": lambda v: v is None or isinstance(v, np.ndarray),
     "dict": lambda v: isinstance(v, dict),
+    "list": lambda v: isinstance(v, list),
     "label_encoder": lambda v: isinstance(v, LabelEncoder),
     "float_or_none": lambda v: v is None or _is_number(v),
     "float_list": _is_float_list,

@@ -150,13 +150,16 @@ def _check_top_level(document):
 
 def _build_estimator(document):
     cls = _estimator_class(document["estimator"])
-    allowed = set(cls().get_params(deep=False))
+    allowed = set(cls._get_param_names())
     params = {}
     for key, value in document["params"].items():
         if key not in allowed:
             _fail("params", f"{cls.__name__} has no parameter {key!r:.60}")
         params[key] = _decode(value, f"parameter {key!r}")
-    estimator = cls(**params)
+    try:
+        estimator = cls(**params)  # a transformer may have required parameters
+    except TypeError as exc:
+        _fail("params", str(exc))
     try:
         estimator._validate_params()
     except (ValueError, TypeError) as exc:
@@ -344,43 +347,6 @@ def _training_record(net_doc):
     if not (isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > 0):
         _fail("net", f"batch_size {batch_size!r:.20} is not a positive integer")
     return batch_size, _history(net_doc["history"])
-
-
-def load(path, *, device=None):
-    """Load a model saved by :func:`save`, without running code from the file.
-
-    Parameters
-    ----------
-    path : str or path-like
-        A file written by :func:`save` (or ``estimator.save``).
-    device : str, default=None
-        Device to load the network on. None: the device the model was trained
-        on when it is available here, else the CPU (with a ``DeviceWarning``).
-
-    Returns
-    -------
-    estimator : estimator instance
-        The fitted estimator, predicting as the saved one did.
-
-    Raises
-    ------
-    FileNotFoundError
-        When ``path`` does not exist (the message names it).
-    IsADirectoryError
-        When ``path`` is a directory: pass the file inside it.
-    ModelFileError
-        (a ``ValueError``) for a file that is not a sklearn_seq model file (the
-        message says what it is: a joblib/pickle file, compressed or not, a
-        ``torch.save`` archive, another safetensors file), is truncated, or holds
-        unexpected keys, types, classes or weights.
-
-    Warns
-    -----
-    InconsistentVersionWarning
-        When the file was saved with another sklearn_seq version.
-    """
-    document, tensors = _read(path)
-    return _load_document(document, tensors, device)
 
 
 _NESTED_TOP_LEVEL_KEYS = (_TOP_LEVEL_KEYS - {"module", "net"}) | {"nested"}

@@ -144,29 +144,10 @@ def _document(estimator, tensors, include_optimizer):
     }
 
 
-def save(estimator, path, *, include_optimizer=True):
-    """Save a fitted estimator to ``path`` in the safe format.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        A fitted public sklearn_seq estimator.
-    path : str or path-like
-        The file to write (replaced atomically: a reader never sees half a file).
-    include_optimizer : bool, default=True
-        Also store the optimizer's state, so that ``warm_start`` or
-        ``partial_fit`` after loading continue exactly where training stopped.
-
-    Raises
-    ------
-    TypeError
-        For a parameter that is not plain data (e.g. a callable ``tokenizer``):
-        use pickle or joblib for such a model.
-    """
+def _write(document, tensors, path):
+    """Write ``document`` (JSON in the header) and ``tensors`` to ``path``, atomically."""
     from safetensors.torch import save_file
 
-    tensors = {}
-    document = _document(estimator, tensors, include_optimizer)
     text = json.dumps(document, allow_nan=True, separators=(",", ":"))
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
@@ -179,5 +160,3 @@ def save(estimator, path, *, include_optimizer=True):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-
-

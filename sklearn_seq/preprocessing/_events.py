@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._persistence import register
 from ..utils._validation import container_type
 from ._base import _SequenceTransformerMixin
 from ._event_groups import _check_grouped_labels, _grouped_ids, _label_order, _ungroup
@@ -343,6 +344,15 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
         "dtype": [StrOptions({"float32", "float64"})],
     }
 
+    # What the safe format (sklearn_seq.save) stores, with the kind of each value.
+    _fitted_attributes = {
+        "feature_cols_": "list",
+        "categories_": "dict",
+        "ids_": "array",
+        "n_features_in_": "int",
+        "feature_names_in_": "array",
+    }
+
     def __init__(self, id_col, time_col, feature_cols=None, *, time_delta=None, dtype="float32"):
         self.id_col = id_col
         self.time_col = time_col
@@ -473,3 +483,6 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
         tags.input_tags.categorical = True
         tags.input_tags.string = True
         return tags
+
+
+register(EventSequencer)

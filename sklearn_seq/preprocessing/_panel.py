@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .._persistence import register
 from ..utils._validation import container_type
 from ._base import _SequenceTransformerMixin
 
@@ -75,6 +76,9 @@ class ChannelsLast(_SequenceTransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {}
+
+    # What the safe format (sklearn_seq.save) stores, with the kind of each value.
+    _fitted_attributes = {"n_features_in_": "int", "feature_names_in_": "array"}
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -163,3 +167,6 @@ def _reject_pandas_panels(X):
             'Convert it first: sktime.datatypes.convert_to(X, to_type="numpy3D"), or '
             'aeon.utils.conversion.convert_collection(X, "numpy3D").'
         )
+
+
+register(ChannelsLast)

@@ -5,6 +5,7 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.utils._set_output import _get_container_adapter
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._persistence import register
 from ..utils._validation import Sequences, _is_polars, check_sequences, polars_float_dtype
 
 __all__ = ["SequenceScaler"]
@@ -89,6 +90,16 @@ class SequenceScaler(
     """
 
     _parameter_constraints = {"with_mean": ["boolean"], "with_std": ["boolean"]}
+
+    # What the safe format (sklearn_seq.save) stores, with the kind of each value.
+    _fitted_attributes = {
+        "mean_": "array",
+        "scale_": "array",
+        "n_features_in_": "int",
+        "n_features_per_step_": "int",
+        "_fit_ndim": "int",
+        "feature_names_in_": "array",
+    }
 
     def __init__(self, *, with_mean=True, with_std=True):
         self.with_mean = with_mean
@@ -230,3 +241,6 @@ class SequenceScaler(
         tags.input_tags.three_d_array = True
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+register(SequenceScaler)

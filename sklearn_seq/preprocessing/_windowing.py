@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .._persistence import register
 from ..utils._validation import container_type, polars_float_dtype, reject_polars_nulls
 from ._base import _SequenceTransformerMixin
 
@@ -447,6 +448,9 @@ class SequenceWindower(_SequenceTransformerMixin, BaseEstimator):
         "padding": [StrOptions({"edge", "zero", "ragged"})],
     }
 
+    # What the safe format (sklearn_seq.save) stores, with the kind of each value.
+    _fitted_attributes = {"n_features_in_": "int", "feature_names_in_": "array"}
+
     def __init__(self, window=12, *, padding="edge"):
         self.window = window
         self.padding = padding
@@ -500,3 +504,6 @@ class SequenceWindower(_SequenceTransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+register(SequenceWindower)
