@@ -173,6 +173,31 @@ class SequenceScaler(
             return Sequences(values, seqs.lengths).to_list()
         return values[..., 0] if ndim == 2 else values
 
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names: the input's columns after a 2D fit, one name per
+        feature of a step (``x0``, ``x1``, ...) after a 3D or ragged fit.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names, checked against those seen at fit.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        if self._fit_ndim == 2:
+            return super().get_feature_names_out(input_features)
+        if input_features is not None:
+            if len(input_features) != self.n_features_per_step_:
+                raise ValueError(
+                    f"input_features should have length {self.n_features_per_step_}, "
+                    "the features per step seen at fit."
+                )
+            return np.asarray(input_features, dtype=object)
+        return np.asarray([f"x{i}" for i in range(self.n_features_per_step_)], dtype=object)
+
     def transform(self, X):
         """Standardise ``X``.
 
