@@ -78,6 +78,9 @@ def test_a_3d_or_ragged_fit_sets_no_n_features_in(layout, tmp_path):
     assert not hasattr(reloaded, "n_features_in_")
     scaler = SequenceScaler().fit(X)
     assert not hasattr(scaler, "n_features_in_") and scaler.n_features_per_step_ == 3
+    assert scaler.get_feature_names_out().tolist() == ["x0", "x1", "x2"]
+    save(scaler, tmp_path / "scaler.skseq")
+    assert not hasattr(load(tmp_path / "scaler.skseq"), "n_features_in_")
 
 
 # -- coverage ------------------------------------------------------------------------
