@@ -14,7 +14,13 @@ from .recurrent import (
 from ._engine.callbacks import NonFiniteLossError
 from ._persistence import InconsistentVersionWarning, ModelFileError, load, save
 from .anomaly import SequenceAnomalyDetector
-from .forecasting import AttentionForecaster, PanelForecaster, RollingOriginSplit, backtest
+from .forecasting import (
+    AttentionForecaster,
+    PanelForecaster,
+    RollingOriginSplit,
+    SingleQuantileRegressor,
+    backtest,
+)
 from .plotting import AttentionDisplay, AttributionDisplay, ForecastDisplay, TrainingCurveDisplay
 from .preprocessing import (
     ChannelsLast,
@@ -69,6 +75,7 @@ __all__ = [
     "TransformerRegressor",
     "PanelForecaster",
     "RollingOriginSplit",
+    "SingleQuantileRegressor",
     "backtest",
     "BiRNNTextTagger",
     "GRUStepRegressor",

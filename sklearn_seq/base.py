@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._engine import net as engine
 from ._persistence import add_versions, register, restore_state, save
 from ._training import TrainingMixin
-from .utils._validation import check_sequences
+from .utils._validation import check_sequences, set_n_features_in
 
 
 def _has_attention_pooling(estimator):
@@ -175,9 +175,7 @@ class BaseRecurrent(TrainingMixin, BaseEstimator, metaclass=ABCMeta):
             X, dtype=dtype, estimator_name=type(self).__name__, check_layout=reset
         )
         if reset:
-            self.n_features_in_ = seqs.values.shape[1] if ndim == 2 else seqs.n_features
-            self.n_features_per_step_ = seqs.n_features
-            self._fit_ndim = ndim
+            set_n_features_in(self, seqs, ndim)
             return seqs
         if ndim == 2 and self._fit_ndim == 2:
             width = seqs.values.shape[1]

@@ -25,6 +25,7 @@ SMALL = {
     "long_range_dependencies": dict(lags=(3,), n_samples=200, max_iter=15),
     "text_classification": dict(size="tiny"),
     "fraud_detection": dict(n_cards=400, fraud_rate=0.1, hidden_size=16, max_iter=20),
+    "fraud_conformal": dict(n_cards=1200, fraud_rate=0.1, hidden_size=8, max_iter=10),
     "churn_prediction": dict(n_customers=200, hidden_size=8, max_iter=10, cv=2),
     "anomaly_detection": dict(n_steps=1200, window=16, hidden_size=8, max_iter=10),
     "demand_forecasting": dict(size="tiny"),
@@ -43,6 +44,7 @@ TINY = {
     "long_range_dependencies": dict(lags=(3,), n_samples=40, max_iter=2),
     "text_classification": dict(size="tiny"),
     "fraud_detection": dict(n_cards=150, fraud_rate=0.1, hidden_size=8, max_iter=2),
+    "fraud_conformal": dict(n_cards=400, fraud_rate=0.1, hidden_size=4, max_iter=2),
     "churn_prediction": dict(n_customers=60, hidden_size=8, max_iter=2, cv=2),
     "anomaly_detection": dict(n_steps=1200, window=16, hidden_size=8, max_iter=2),
     "demand_forecasting": dict(size="tiny"),
@@ -60,6 +62,7 @@ PLOTS = {
     "long_range_dependencies": [],
     "text_classification": ["text_attention.png"],
     "fraud_detection": ["fraud_pr_curves.png"],
+    "fraud_conformal": [],
     "churn_prediction": ["churn_roc_and_probabilities.png"],
     "anomaly_detection": ["anomaly_scores.png"],
     "demand_forecasting": ["demand_forecast.png", "demand_attention.png"],
@@ -91,6 +94,10 @@ PRINTED = {
         r"^Order-dependent sentiment",
         r"^  best \{.*\}, cv accuracy [01]\.\d{3}$",
         r"^  saved and reloaded ticket_birnn\.joblib: identical predictions$",
+    ],
+    "fraud_conformal": [
+        r"^ +90% +0\.\d{3} \(0\.\d{3}, [01]\.\d{3}\) ",
+        r"^at 90%: coverage 0\.\d{3}, abstention rate \d+\.\d%",
     ],
     "fraud_detection": [
         r"^[\d,]+ transactions of [\d,]+ cards, 10\.0% fraudulent$",
@@ -226,6 +233,17 @@ def check_fraud_detection(scores, out):
     assert scores["pr_auc_chance"] == pytest.approx(0.1)
     assert scores["pr_auc_gru"] > 3 * scores["pr_auc_chance"]
     assert scores["pr_auc_hgb_aggregates"] > 0.6
+
+
+def check_fraud_conformal(results, out):
+    # 300 test cards, a weak model (10 epochs): coverage 0.897 at 90% with 40.7% of
+    # the sets ambiguous, 0.993 at 99%
+    assert list(results) == [0.9, 0.95, 0.99]
+    assert results[0.9]["coverage"] == pytest.approx(0.9, abs=0.05)
+    assert results[0.99]["coverage"] > 0.95
+    for r in results.values():
+        assert r["approve"] + r["block"] + r["review"] == pytest.approx(1)
+        assert r["abstention_rate"] + r["empty"] == pytest.approx(r["review"])
 
 
 def check_churn_prediction(scores, out):

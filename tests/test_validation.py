@@ -108,7 +108,7 @@ def test_3d_fixes_features_per_step_but_not_length():
     rng = np.random.RandomState(0)
     est = LSTMClassifier(hidden_size=4, max_iter=2, random_state=0)
     est.fit(rng.randn(10, 6, 3), np.arange(10) % 2)
-    assert est.n_features_in_ == 3 and est.n_features_per_step_ == 3
+    assert not hasattr(est, "n_features_in_") and est.n_features_per_step_ == 3
     assert est.predict(rng.randn(4, 9, 3)).shape == (4,)
     with pytest.raises(ValueError, match="2 features per time step.*expecting 3"):
         est.predict(rng.randn(4, 6, 2))

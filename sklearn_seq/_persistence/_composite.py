@@ -254,7 +254,11 @@ def _keys(spec, expected, where):
 def _check_transformer(est, output, where):
     """The fitted state of a transformer must describe one transformer."""
     declared = type(est)._fitted_attributes
-    missing = sorted(k for k in declared if k != "feature_names_in_" and k not in vars(est))
+    # feature names are optional, and n_features_in_ belongs to 2D fits only
+    optional = {"feature_names_in_"} | (
+        set() if vars(est).get("_fit_ndim", 2) == 2 else {"n_features_in_"}
+    )
+    missing = sorted(k for k in declared if k not in optional and k not in vars(est))
     if missing:
         _fail(where, f"missing fitted attributes {missing}")
     for key in ("mean_", "scale_"):

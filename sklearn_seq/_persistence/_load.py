@@ -397,6 +397,10 @@ def _load_document(document, tensors, device):
         return _load_nested(document, tensors, device)
     _check_top_level(document)
     estimator = _build_estimator(document)
+    if getattr(estimator, "_fit_ndim", 2) != 2 and not hasattr(estimator, "vocabulary_"):
+        # Files written before n_features_in_ meant the columns of a 2D fit only (a
+        # model of text, which has a vocabulary, sets its own).
+        estimator.__dict__.pop("n_features_in_", None)
     _warn_if_other_version(type(estimator).__name__, document["versions"])
     missing = [a for a in ("device_", "n_iter_") if not hasattr(estimator, a)]
     if missing:

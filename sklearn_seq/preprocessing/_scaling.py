@@ -6,7 +6,13 @@ from sklearn.utils._set_output import _get_container_adapter
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._persistence import register
-from ..utils._validation import Sequences, _is_polars, check_sequences, polars_float_dtype
+from ..utils._validation import (
+    Sequences,
+    _is_polars,
+    check_sequences,
+    polars_float_dtype,
+    set_n_features_in,
+)
 
 __all__ = ["SequenceScaler"]
 
@@ -50,8 +56,9 @@ class SequenceScaler(
     scale_ : ndarray of shape (n_features_per_step_,)
         Standard deviation of each feature (ones with ``with_std=False``).
     n_features_in_ : int
-        For 2D input, the number of time steps (one column per step); for 3D and
-        ragged input, the number of features per step.
+        Set by a fit on 2D input only: the number of time steps (one column
+        per step). A fit on 3D or ragged input does not set it (see
+        ``n_features_per_step_``).
     n_features_per_step_ : int
         Features per time step.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -111,9 +118,7 @@ class SequenceScaler(
             X, dtype=_float_dtype(X), estimator_name=type(self).__name__
         )
         if reset:
-            self.n_features_in_ = seqs.values.shape[1] if ndim == 2 else seqs.n_features
-            self.n_features_per_step_ = seqs.n_features
-            self._fit_ndim = ndim
+            set_n_features_in(self, seqs, ndim)
             return seqs, ndim
         width = seqs.values.shape[1] if ndim == 2 and self._fit_ndim == 2 else None
         if width is not None and width != self.n_features_in_:
@@ -167,6 +172,31 @@ class SequenceScaler(
         if seqs.is_ragged:
             return Sequences(values, seqs.lengths).to_list()
         return values[..., 0] if ndim == 2 else values
+
+    def get_feature_names_out(self, input_features=None):
+        """Output feature names: the input's columns after a 2D fit, one name per
+        feature of a step (``x0``, ``x1``, ...) after a 3D or ragged fit.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names, checked against those seen at fit.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+        """
+        check_is_fitted(self)
+        if self._fit_ndim == 2:
+            return super().get_feature_names_out(input_features)
+        if input_features is not None:
+            if len(input_features) != self.n_features_per_step_:
+                raise ValueError(
+                    f"input_features should have length {self.n_features_per_step_}, "
+                    "the features per step seen at fit."
+                )
+            return np.asarray(input_features, dtype=object)
+        return np.asarray([f"x{i}" for i in range(self.n_features_per_step_)], dtype=object)
 
     def transform(self, X):
         """Standardise ``X``.

@@ -186,8 +186,10 @@ net_ : skorch.NeuralNet
     The fitted skorch net that holds the torch module, optimizer and history.
 
 n_features_in_ : int
-    For 2D input, the number of time steps (one column per step, as scikit-learn
-    requires); for 3D and ragged input, the number of features per step.
+    Set by a fit on 2D input only: the number of time steps (one column per step,
+    the width scikit-learn checks). A fit on 3D or ragged input does not set it:
+    scikit-learn's number of features is the width of a 2D table, which such input
+    does not have (see ``n_features_per_step_``).
 
 n_features_per_step_ : int
     Features per time step, fixed at fit; the number of steps may vary at predict.

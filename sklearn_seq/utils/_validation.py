@@ -61,6 +61,7 @@ __all__ = [
     "is_missing_scalar",
     "polars_float_dtype",
     "reject_polars_nulls",
+    "set_n_features_in",
     "user_stacklevel",
 ]
 
@@ -116,6 +117,24 @@ def check_sequences(X, *, dtype=np.float32, estimator_name="the estimator", chec
     if check_layout and not seqs.is_ragged and not listed:
         _warn_if_layout_mixed_up(seqs.values, ndim)
     return seqs, ndim
+
+
+def set_n_features_in(estimator, seqs, ndim):
+    """Record the input width of a fit on ``seqs`` (``ndim`` 2 or 3).
+
+    ``n_features_in_`` is scikit-learn's number of columns of a 2D table, so only a
+    fit on 2D input (one column per step) sets it. A 3D or ragged fit has no such
+    number (as text vectorizers have none): scikit-learn and its companions read it
+    as ``X.shape[1]`` and probe with ``np.zeros((1, n_features_in_))``, which here
+    would be the steps of a 3D array, the first sequence's length of a list, and
+    a 2D row of one feature per step. ``n_features_per_step_`` is always set.
+    """
+    if ndim == 2:
+        estimator.n_features_in_ = seqs.values.shape[1]
+    else:
+        estimator.__dict__.pop("n_features_in_", None)
+    estimator.n_features_per_step_ = seqs.n_features
+    estimator._fit_ndim = ndim
 
 
 def _to_sequences(X, dtype, estimator_name):
