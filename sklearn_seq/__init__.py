@@ -32,6 +32,7 @@ from .tagging import (
     LSTMStepRegressor,
     LSTMTagger,
 )
+from .seq2seq import Seq2SeqRegressor, TextSeq2Seq
 from .text import BiRNNTextClassifier
 from .transformer import TransformerClassifier, TransformerRegressor
 from .utils import SequenceLayoutWarning, show_versions
@@ -51,6 +52,7 @@ _submodules = [
     "plotting",
     "preprocessing",
     "recurrent",
+    "seq2seq",
     "tagging",
     "transformer",
     "text",
@@ -75,6 +77,8 @@ __all__ = [
     "GRUTagger",
     "LSTMStepRegressor",
     "LSTMTagger",
+    "Seq2SeqRegressor",
+    "TextSeq2Seq",
     "ChannelsLast",
     "SequenceLayoutWarning",
     "SequenceScaler",
