@@ -15,7 +15,13 @@ from ._engine.callbacks import NonFiniteLossError
 from ._persistence import InconsistentVersionWarning, ModelFileError, load, save
 from .anomaly import SequenceAnomalyDetector
 from .forecasting import AttentionForecaster, PanelForecaster, RollingOriginSplit, backtest
-from .plotting import AttentionDisplay, AttributionDisplay, ForecastDisplay, TrainingCurveDisplay
+from .plotting import (
+    AlignmentDisplay,
+    AttentionDisplay,
+    AttributionDisplay,
+    ForecastDisplay,
+    TrainingCurveDisplay,
+)
 from .preprocessing import (
     ChannelsLast,
     EventSequencer,
@@ -87,6 +93,7 @@ __all__ = [
     "EventSequencer",
     "events_to_sequences",
     "group_events",
+    "AlignmentDisplay",
     "AttentionDisplay",
     "AttributionDisplay",
     "ForecastDisplay",
