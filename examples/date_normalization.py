@@ -53,7 +53,7 @@ def main(n_train=4000, max_iter=10, seed=0):
     start = time.perf_counter()
     X, y, _ = make_date_normalization(n_train, random_state=seed)
     X_test, y_test, language = make_date_normalization(
-        max(200, n_train // 4), random_state=seed + 1000)
+        max(40, n_train // 4), random_state=seed + 1000)
     print(f"{len(X)} training dates, {len(X_test)} held out, in "
           f"{len(set(language))} languages, e.g. {X_test[0]!r} -> {y_test[0]!r}")
 
