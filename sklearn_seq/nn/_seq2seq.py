@@ -10,7 +10,6 @@ batched product. Generation feeds the decoder its own outputs, one step at a tim
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from ._forecasting import masked_softmax
 from ._recurrent import _CELLS, RecurrentEncoder, length_mask, register_standardization

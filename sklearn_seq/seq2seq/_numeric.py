@@ -104,13 +104,13 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
     >>> import numpy as np
     >>> from sklearn_seq.seq2seq import Seq2SeqRegressor
     >>> rng = np.random.RandomState(0)
-    >>> X = rng.uniform(size=(300, 5, 1)).astype(np.float32)
+    >>> X = rng.uniform(size=(300, 4, 1)).astype(np.float32)
     >>> y = X[:, ::-1, 0]  # each sequence reversed
-    >>> model = Seq2SeqRegressor(hidden_size=32, max_iter=60, learning_rate_init=1e-2,
-    ...                          random_state=0).fit(X[:250], y[:250])
-    >>> model.predict(X[250:]).shape
-    (50, 5)
-    >>> model.score(X[250:], y[250:]) > 0.9
+    >>> model = Seq2SeqRegressor(hidden_size=32, max_iter=40, batch_size=64,
+    ...                          learning_rate_init=1e-2, random_state=0)
+    >>> model.fit(X[:250], y[:250]).predict(X[250:]).shape
+    (50, 4)
+    >>> model.score(X[250:], y[250:]) > 0.7  # R², against 0 for the mean
     True
     """
 

@@ -96,13 +96,14 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
     Examples
     --------
     >>> from sklearn_seq.seq2seq import TextSeq2Seq
-    >>> from sklearn_seq.datasets import make_date_normalization
-    >>> X, y, _ = make_date_normalization(2000, random_state=0)
-    >>> model = TextSeq2Seq(max_iter=12, random_state=0).fit(X[:1800], y[:1800])
-    >>> X[1800], model.predict(X[1800:1801])[0]
-    ('24 de agosto de 2035', '2035-08-24')
-    >>> model.score(X[1800:], y[1800:]) > 0.8
-    True
+    >>> X = ["abc", "cab", "bca", "aab", "cba", "bba"] * 20
+    >>> y = [s[::-1] for s in X]  # each string reversed
+    >>> model = TextSeq2Seq(hidden_size=16, max_iter=30, learning_rate_init=1e-2,
+    ...                     random_state=0)
+    >>> model.fit(X, y).predict(["abc", "bba"])
+    ['cba', 'abb']
+    >>> model.attention_weights(["abc"])[0].argmax(axis=1)  # output t reads input 2 - t
+    array([2, 1, 0])
     """
 
     _parameter_constraints = {
