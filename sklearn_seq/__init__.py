@@ -21,7 +21,13 @@ from .forecasting import (
     SingleQuantileRegressor,
     backtest,
 )
-from .plotting import AttentionDisplay, AttributionDisplay, ForecastDisplay, TrainingCurveDisplay
+from .plotting import (
+    AlignmentDisplay,
+    AttentionDisplay,
+    AttributionDisplay,
+    ForecastDisplay,
+    TrainingCurveDisplay,
+)
 from .preprocessing import (
     ChannelsLast,
     EventSequencer,
@@ -38,6 +44,7 @@ from .tagging import (
     LSTMStepRegressor,
     LSTMTagger,
 )
+from .seq2seq import Seq2SeqRegressor, TextSeq2Seq
 from .text import BiRNNTextClassifier
 from .transformer import TransformerClassifier, TransformerRegressor
 from .utils import SequenceLayoutWarning, show_versions
@@ -57,6 +64,7 @@ _submodules = [
     "plotting",
     "preprocessing",
     "recurrent",
+    "seq2seq",
     "tagging",
     "transformer",
     "text",
@@ -82,6 +90,8 @@ __all__ = [
     "GRUTagger",
     "LSTMStepRegressor",
     "LSTMTagger",
+    "Seq2SeqRegressor",
+    "TextSeq2Seq",
     "ChannelsLast",
     "SequenceLayoutWarning",
     "SequenceScaler",
@@ -90,6 +100,7 @@ __all__ = [
     "EventSequencer",
     "events_to_sequences",
     "group_events",
+    "AlignmentDisplay",
     "AttentionDisplay",
     "AttributionDisplay",
     "ForecastDisplay",

@@ -153,7 +153,8 @@ class TrainingMixin:
         if idx is not None:
             seqs, target, sample_weight = seqs.take(idx), target[idx], sample_weight[idx]
         return SequenceDataset(seqs, target,
-                               sample_weight.astype(self.dtype) if weighted else None)
+                               sample_weight.astype(self.dtype) if weighted else None,
+                               target_as_input=self._target_as_input)
 
     def _fit_data(self, X, y, sample_weight, *, first_call, incremental, classes):
         """The validated sequences, the training target and the sample weights (with

@@ -235,6 +235,10 @@ class BaseRecurrent(TrainingMixin, BaseEstimator, metaclass=ABCMeta):
     def _adjust_sample_weight(self, sample_weight, y):
         return sample_weight
 
+    # Whether the module also reads the training target (its ``target`` keyword):
+    # a decoder trained with teacher forcing does.
+    _target_as_input = False
+
     # The torch module (a name in ``sklearn_seq.nn``) that a subclass trains; its
     # arguments come from _module_kwargs.
     _module = None

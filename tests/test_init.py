@@ -25,6 +25,7 @@ PUBLIC_MODULES = {
     "plotting",
     "preprocessing",
     "recurrent",
+    "seq2seq",
     "tagging",
     "text",
     "transformer",

@@ -35,6 +35,7 @@ from sklearn_seq._persistence import (
     save,
 )
 from sklearn_seq.anomaly import SequenceAnomalyDetector
+from sklearn_seq.seq2seq import Seq2SeqRegressor, TextSeq2Seq
 from sklearn_seq.forecasting import AttentionForecaster
 from sklearn_seq.transformer import TransformerClassifier, TransformerRegressor
 from sklearn_seq.tagging import (
@@ -104,6 +105,14 @@ CASES = {
     ),
     "LSTMStepRegressor-ragged": (
         LSTMStepRegressor(**SMALL), X_RAGGED, [x[:, 0] * 10 for x in X_RAGGED]
+    ),
+    "TextSeq2Seq-words": (
+        TextSeq2Seq(analyzer="word", embedding_dim=4, beam_size=2, **SMALL),
+        DOCS,
+        [" ".join(reversed(d.split())) for d in DOCS],
+    ),
+    "Seq2SeqRegressor-ragged": (
+        Seq2SeqRegressor(**SMALL), X_RAGGED, [x[:2] * 10 for x in X_RAGGED]
     ),
 }
 

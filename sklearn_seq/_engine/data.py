@@ -32,11 +32,18 @@ class SequenceDataset(Dataset):
         n_timesteps, k)`` or ragged ``(sum(lengths), k)``). Per-step targets of
         padding steps read ``IGNORE_INDEX`` (class codes) or NaN (values), which
         the per-step losses skip; ``k == 1`` is dropped from a batch's shape.
+        A per-step target may also have lengths of its own (an output sequence of
+        another length than its input, as a sequence-to-sequence model has): it is
+        then gathered with its own offsets and padded to its batch's longest.
     sample_weight : ndarray or None
         Per-sample weights in the loss.
+    target_as_input : bool, default=False
+        Also hand each batch's (padded) per-step target to the module, as the
+        keyword ``target``: what a decoder trained with teacher forcing reads (its
+        input at step ``t`` is the target of step ``t - 1``).
     """
 
-    def __init__(self, sequences, y=None, sample_weight=None):
+    def __init__(self, sequences, y=None, sample_weight=None, target_as_input=False):
         values = sequences.values
         if not values.flags.writeable or not values.flags.c_contiguous:
             values = np.require(values, requirements=["C", "W"])
@@ -48,8 +55,13 @@ class SequenceDataset(Dataset):
         else:
             self.lengths = None
         self.per_step = getattr(y, "is_ragged", None) is not None
+        self.y_lengths = None
         if self.per_step:
+            if y.is_ragged:
+                self.y_lengths = torch.from_numpy(y.lengths)
+                self.y_offsets = torch.from_numpy(y.offsets)
             y = y.values
+        self.target_as_input = target_as_input and self.per_step
         self.y = None if y is None else torch.from_numpy(np.require(y, requirements=["C", "W"]))
         self.sample_weight = (
             None if sample_weight is None else torch.from_numpy(np.asarray(sample_weight))
@@ -68,42 +80,48 @@ class SequenceDataset(Dataset):
         no weights), else a dict ``{"x", "lengths"?, "sample_weight"?}``: a bare
         tensor saves skorch a walk over the dict on every batch.
         """
+        if isinstance(index, slice) and (self.ragged or self.y_lengths is not None):
+            index = torch.arange(*index.indices(len(self)))
         if not self.ragged:
             x, lengths = self.X[index], None
-            yi = None if self.y is None else self.y[index]
         else:
-            if isinstance(index, slice):
-                index = torch.arange(*index.indices(len(self)))
-            lengths = self.lengths[index]
-            longest = int(lengths.max())
-            steps = torch.arange(longest)
-            # Past its end a sequence repeats its last step; those steps are never read.
-            pos = self.offsets[index, None] + torch.minimum(steps[None, :], lengths[:, None] - 1)
-            x = self.X[pos]
-            yi = None if self.y is None else self._targets(index, pos, steps, lengths)
-            if int(lengths.min()) == longest:
+            x, lengths = _padded(self.X, self.offsets, self.lengths[index], index)
+            if int(lengths.min()) == x.shape[1]:
                 lengths = None
+        yi = None if self.y is None else self._targets(index)
         if self.per_step and yi is not None and yi.shape[-1] == 1:
             yi = yi[..., 0]
-        if lengths is None and self.sample_weight is None:
+        if lengths is None and self.sample_weight is None and not self.target_as_input:
             return x, yi
         xi = {"x": x}
         if lengths is not None:
             xi["lengths"] = lengths
+        if self.target_as_input:
+            xi["target"] = yi
         if self.sample_weight is not None:
             xi["sample_weight"] = self.sample_weight[index]
         return xi, yi
 
-
-    def _targets(self, index, pos, steps, lengths):
-        if not self.per_step:
+    def _targets(self, index):
+        if self.y_lengths is None:  # one target per sample, or equal lengths
             return self.y[index]
-        y = self.y[pos]
-        padding = steps[None, :] >= lengths[:, None]
+        y, lengths = _padded(self.y, self.y_offsets, self.y_lengths[index], index)
+        padding = torch.arange(y.shape[1])[None, :] >= lengths[:, None]
         if padding.any():
             fill = IGNORE_INDEX if not y.is_floating_point() else float("nan")
             y = y.masked_fill(padding[..., None], fill)
         return y
+
+
+def _padded(values, offsets, lengths, index):
+    """The ragged sequences at ``index`` of a flat ``values`` buffer as one padded
+    ``(batch, longest, ...)`` tensor, and their lengths.
+
+    Past its end a sequence repeats its last step; callers mask or never read those.
+    """
+    steps = torch.arange(int(lengths.max()))
+    pos = offsets[index, None] + torch.minimum(steps[None, :], lengths[:, None] - 1)
+    return values[pos], lengths
 
 
 def _unwrap(dataset):

@@ -7,6 +7,7 @@ in a :class:`~sklearn_seq._engine.data.SequenceDataset` and a
 """
 
 import dataclasses
+import functools
 import sys
 from typing import Optional
 
@@ -17,6 +18,7 @@ from skorch.callbacks import Callback, GradientNormClipping, PrintLog, ProgressB
 from skorch.helper import predefined_split
 from skorch.history import History
 from skorch.utils import TeeGenerator, to_tensor
+from torch.utils.data import Subset
 
 from .. import nn as seq_nn
 from .callbacks import (
@@ -366,20 +368,24 @@ def train(net, dataset, epochs, seed, valid_scorer=None):
     return stopper.stopped_, interrupted
 
 
-def _evaluate(net, dataset, fn, batch_size=None):
+def _evaluate(net, dataset, fn, batch_size=None, whole=False):
     """Yield ``fn(**Xi)`` per evaluation batch, as skorch's evaluation step does it.
 
     The module is put in eval mode and run without autograd; inputs are moved with
     skorch's ``to_tensor``. No DataLoader and no per-call parameter parsing, so a
-    single sequence costs little more than the module's own forward.
+    single sequence costs little more than the module's own forward. A tuple
+    output yields its first element (the prediction, skorch's convention), or with
+    ``whole`` all its elements.
     """
     if net.module_.training:
         net.module_.eval()
     with torch.inference_mode():
         for xi, _ in BatchIterator(dataset, batch_size=batch_size or inference_batch_size(net)):
             out = _apply(fn, to_tensor(xi, device=net.device))
-            # A tuple's first element is the prediction (skorch's convention).
-            yield (out[0] if isinstance(out, tuple) else out).cpu()
+            if whole:
+                yield tuple(o.cpu() for o in (out if isinstance(out, tuple) else (out,)))
+            else:
+                yield (out[0] if isinstance(out, tuple) else out).cpu()
 
 
 @translate_out_of_memory
@@ -452,3 +458,32 @@ def attention_maps(net, sequences, batch_size=None):
         result[rows if order is None else order[rows], ..., : w.shape[-2], : w.shape[-1]] = w
         start += w.shape[0]
     return result
+
+
+@translate_out_of_memory
+def per_sample(net, sequences, method, target=None, batch_size=None, **kwargs):
+    """The outputs of the module's ``method(x, lengths, [target,] **kwargs)``, a
+    tensor or a tuple of tensors with a row per sequence, as one tuple per sequence
+    of numpy arrays, in input order.
+
+    Each row keeps its batch's padding (outputs of other lengths than the input's,
+    such as generated sequences, are cut by the caller). With ``target`` (a
+    ``Sequences``, as the training target), the method also reads it.
+    """
+    dataset = SequenceDataset(sequences, target, target_as_input=target is not None)
+    order = None
+    if sequences.is_ragged:
+        order = np.argsort(sequences.lengths, kind="stable")
+        dataset = Subset(dataset, order)
+    fn = getattr(net.module_, method)
+    if kwargs:
+        fn = functools.partial(fn, **kwargs)
+    rows = [tuple(o[i].numpy() for o in outs)
+            for outs in _evaluate(net, dataset, fn, batch_size, whole=True)
+            for i in range(outs[0].shape[0])]
+    if order is None:
+        return rows
+    restored = [None] * len(rows)
+    for position, row in zip(order, rows):
+        restored[position] = row
+    return restored

@@ -9,6 +9,7 @@ from ._sequences import (
     make_sequence_classification,
     make_speaker_sequences,
 )
+from ._seq2seq import make_date_normalization
 from ._tagging import make_contract_entities, make_machine_faults
 from ._text import make_negation_sentiment, make_support_tickets
 
@@ -17,6 +18,7 @@ __all__ = [
     "make_card_transactions",
     "make_contract_entities",
     "make_customer_events",
+    "make_date_normalization",
     "make_demand",
     "make_long_range_classification",
     "make_machine_faults",

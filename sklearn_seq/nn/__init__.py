@@ -17,12 +17,16 @@ from ._recurrent import (
     length_mask,
     reverse_padded,
 )
+from ._seq2seq import BOS_ID, EOS_ID, PAD_ID, Seq2SeqNetwork
 from ._tagging import IGNORE_INDEX, StepLoss, TaggingNetwork
 from ._text import TextNetwork
 from ._transformer import TransformerEncoder, TransformerNetwork
 
 __all__ = [
+    "BOS_ID",
+    "EOS_ID",
     "IGNORE_INDEX",
+    "PAD_ID",
     "AdditiveAttention",
     "DotProductAttention",
     "ForecastNetwork",
@@ -34,6 +38,7 @@ __all__ = [
     "OutputLoss",
     "RecurrentEncoder",
     "SequenceNetwork",
+    "Seq2SeqNetwork",
     "SequencePooling",
     "StepLoss",
     "TaggingNetwork",

@@ -1,0 +1,104 @@
+"""What the encoder-decoders share: output sequences of their own lengths, the
+network's arguments, teacher forcing and generation."""
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._engine import net as engine
+from ..base import BaseRecurrent
+
+
+def _check_y_items(y):
+    """``y`` as a list of its items, one output sequence per sample."""
+    if y is None:
+        raise ValueError(
+            "y is None: an encoder-decoder learns an output sequence for every "
+            "sequence of X."
+        )
+    if isinstance(y, str):
+        raise ValueError("y is a single string; pass a list of output sequences.")
+    if hasattr(y, "to_numpy") and getattr(y, "ndim", 1) == 1:  # a pandas Series
+        y = y.to_numpy()
+    return list(y)
+
+
+class _BaseSeq2Seq(BaseRecurrent):
+    """An encoder-decoder with attention (``nn.Seq2SeqNetwork``) over
+    :class:`~sklearn_seq.base.BaseRecurrent`'s training."""
+
+    _parameter_constraints = {
+        **BaseRecurrent._parameter_constraints,
+        "bidirectional": ["boolean"],
+        "cell": [StrOptions({"lstm", "gru"})],
+    }
+    _module = "Seq2SeqNetwork"
+    _target_as_input = True
+
+    def _init_shared(self, cell, bidirectional):
+        self.cell = cell
+        self.bidirectional = bidirectional
+
+    def _scoring(self):
+        return "loss"
+
+    def _network_kwargs(self):
+        return dict(cell=self.cell, bidirectional=self.bidirectional, **self._network_size())
+
+    def _generate(self, X, **kwargs):
+        """The validated sequences and the module's generation per sample."""
+        check_is_fitted(self)
+        seqs = self._validate_X(X, reset=False)
+        return seqs, engine.per_sample(self.net_, seqs, "generate", **kwargs)
+
+    @staticmethod
+    def _source_lengths(seqs):
+        if seqs.is_ragged:
+            return seqs.lengths
+        return np.full(seqs.n_samples, seqs.max_length)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the encoder-decoder to source sequences ``X`` and output sequences ``y``.
+
+        Parameters
+        ----------
+        X : sequences
+            The source sequences, one per sample.
+        y : sequences
+            The output sequence of each sample (its own length).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight)
+
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over ``X`` and ``y`` (the first call fixes the vocabularies
+        or the number of values per step).
+
+        Parameters
+        ----------
+        X : sequences
+            The source sequences.
+        y : sequences
+            Their output sequences.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate_params()
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
