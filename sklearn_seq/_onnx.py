@@ -153,6 +153,13 @@ def _scoring_module(estimator):
             f"to_onnx exports the classifiers, regressors, taggers and the "
             f"AttentionForecaster; {type(estimator).__name__} is not supported."
         )
+    float64 = any(p.dtype == torch.float64 for p in network.parameters())
+    if float64 and any(isinstance(m, nn.RNNBase) for m in network.modules()):
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted with dtype='float64', and "
+            "onnxruntime's LSTM, GRU and RNN operators compute in float32 only; refit "
+            "with dtype='float32' (the default) to export it."
+        )
     if hasattr(estimator, "classes_"):
         return _Scoring(network, "classifier"), ["probabilities", "label"]
     stats = dict(y_mean=estimator._y_mean, y_scale=estimator._y_scale,
@@ -199,6 +206,33 @@ def _add_labels(model, classes, onnx):
     output.CopyFrom(onnx.helper.make_tensor_value_info("label", elem, dims))
 
 
+def _trace(scoring, outputs, example, opset):
+    """The serialised ONNX graph of ``scoring`` traced on ``example``."""
+    dynamic = {"x": {0: "batch", 1: "time"}, "lengths": {0: "batch"}}
+    per_step = isinstance(scoring.network, TaggingNetwork)
+    for name in outputs:
+        dynamic[name] = {0: "batch", 1: "time"} if per_step else {0: "batch"}
+    buffer = io.BytesIO()
+    network = scoring.network
+    training = network.training
+    network.eval()
+    try:
+        with warnings.catch_warnings():
+            # The TorchScript-based exporter is deprecated in favour of the
+            # torch.export-based one (see the module's docstring), and torch's
+            # recurrent layers warn while traced about shape checks that the ONNX
+            # operators do not keep; the tests check other batch sizes and lengths.
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                scoring, example, buffer, input_names=["x", "lengths"],
+                output_names=outputs, dynamic_axes=dynamic, opset_version=opset,
+                dynamo=False,
+            )
+    finally:
+        network.train(training)
+    return buffer.getvalue()
+
+
 def to_onnx(estimator, path=None, *, opset=DEFAULT_OPSET):
     """Export a fitted estimator to ONNX, prediction included.
 
@@ -210,7 +244,8 @@ def to_onnx(estimator, path=None, *, opset=DEFAULT_OPSET):
 
     - ``x`` of shape (batch, time, features): the sequences, padded at the end
       to the longest (any padding value); float32, or float64 for an estimator
-      fitted with ``dtype="float64"``. A 2D ``X`` (one feature per step) is
+      fitted with ``dtype="float64"`` (transformers only: onnxruntime's
+      recurrent operators compute in float32). A 2D ``X`` (one feature per step) is
       ``X[:, :, None]``. For :class:`BiRNNTextClassifier` fitted on text, int64
       token ids: ``vocabulary_.get(token, 0)`` for the tokens of
       ``build_analyzer()`` (tokenisation stays in Python; with
@@ -261,30 +296,7 @@ def to_onnx(estimator, path=None, *, opset=DEFAULT_OPSET):
     check_is_fitted(estimator)
     onnx = _import_onnx()
     scoring, outputs = _scoring_module(estimator)
-    x, lengths = _example_input(estimator)
-    dynamic = {"x": {0: "batch", 1: "time"}, "lengths": {0: "batch"}}
-    per_step = isinstance(scoring.network, TaggingNetwork)
-    for name in outputs:
-        dynamic[name] = {0: "batch", 1: "time"} if per_step else {0: "batch"}
-    buffer = io.BytesIO()
-    network = scoring.network
-    training = network.training
-    network.eval()
-    try:
-        with warnings.catch_warnings():
-            # The TorchScript-based exporter is deprecated in favour of the
-            # torch.export-based one (see the module's docstring), and torch's
-            # recurrent layers warn while traced about shape checks that the ONNX
-            # operators do not keep; the tests check other batch sizes and lengths.
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                scoring, (x, lengths), buffer, input_names=["x", "lengths"],
-                output_names=outputs, dynamic_axes=dynamic, opset_version=opset,
-                dynamo=False,
-            )
-    finally:
-        network.train(training)
-    model = onnx.load_from_string(buffer.getvalue())
+    model = onnx.load_from_string(_trace(scoring, outputs, _example_input(estimator), opset))
     if "label" in outputs:
         _add_labels(model, estimator.classes_, onnx)
     model.doc_string = f"{type(estimator).__name__} exported by sklearn_seq.to_onnx"

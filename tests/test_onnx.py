@@ -74,12 +74,20 @@ def test_classifier_graph_gives_predict_proba_and_labels(estimator):
         assert labels.dtype == object and set(labels) <= {"up", "down"}
 
 
-def test_numeric_labels_keep_their_values():
+def test_numeric_labels_and_float64_transformers():
     y = np.where(LABELS == "up", 7, -3)
-    clf = LSTMClassifier(**SMALL).fit(X3, y)
-    _, labels = session(clf).run(None, inputs()[1][1])
+    X = X3.astype(np.float64)
+    clf = TransformerClassifier(**SMALL, nhead=2, num_layers=1, dtype="float64").fit(X, y)
+    proba, labels = session(clf).run(None, {**inputs()[1][1], "x": X})
     assert labels.dtype == np.int64
-    np.testing.assert_array_equal(labels, clf.predict(X3))
+    np.testing.assert_array_equal(labels, clf.predict(X))
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=1e-12)
+
+
+def test_float64_recurrent_networks_are_refused():
+    clf = GRUClassifier(**SMALL, dtype="float64").fit(X3.astype(np.float64), LABELS)
+    with pytest.raises(ValueError, match="float32 only; refit with dtype='float32'"):
+        to_onnx(clf)
 
 
 @pytest.mark.parametrize("estimator,y", [
