@@ -150,8 +150,9 @@ def _scoring_module(estimator):
                  TaggingNetwork)
     if not isinstance(network, supported):
         raise TypeError(
-            f"to_onnx exports the classifiers, regressors, taggers and the "
-            f"AttentionForecaster; {type(estimator).__name__} is not supported."
+            "to_onnx exports the recurrent, transformer and text classifiers and "
+            "regressors, the taggers and step regressors, and AttentionForecaster; "
+            f"{type(estimator).__name__} is not supported."
         )
     float64 = any(p.dtype == torch.float64 for p in network.parameters())
     if float64 and any(isinstance(m, nn.RNNBase) for m in network.modules()):
