@@ -12,6 +12,7 @@ from .recurrent import (
 )
 
 from ._engine.callbacks import NonFiniteLossError
+from ._onnx import to_onnx
 from ._persistence import InconsistentVersionWarning, ModelFileError, load, save
 from .anomaly import SequenceAnomalyDetector
 from .forecasting import (
@@ -77,6 +78,7 @@ __all__ = [
     "NonFiniteLossError",
     "load",
     "save",
+    "to_onnx",
     "SequenceAnomalyDetector",
     "AttentionForecaster",
     "TransformerClassifier",

@@ -1,0 +1,306 @@
+"""Export of fitted estimators to ONNX, for scoring with onnxruntime alone.
+
+The graph holds the whole prediction: the estimator's input standardisation (a part
+of its network), the network, and what ``predict`` and ``predict_proba`` do after it
+(the softmax, the labels of ``classes_``, the target scaling mapped back, the
+forecaster's quantiles sorted). Its inputs are a padded batch and the length of each
+sequence, with the batch and the time steps as dynamic axes::
+
+    x        (batch, time, features)   padding after each sequence's end: any value
+    lengths  (batch,) int64            the number of real steps of each sequence
+
+The graph is traced by torch's TorchScript-based exporter, which writes torch's
+recurrent layers as ONNX's own LSTM, GRU and RNN operators (one operator over all
+steps, any length), where the torch.export-based one still fixes some axes of these
+networks to the example's. The transformer's self-attention is written out for the
+export (:func:`_self_attention`): torch's attention module traced this way keeps the
+example's number of steps.
+"""
+
+import io
+import os
+import warnings
+
+import numpy as np
+import torch
+from torch import nn
+from sklearn.utils.validation import check_is_fitted
+from torch.nn import functional as F
+
+from .nn import (
+    ForecastNetwork,
+    SequenceNetwork,
+    TaggingNetwork,
+    TextNetwork,
+    TransformerNetwork,
+    length_mask,
+)
+from .nn._transformer import sinusoidal_positions
+from .utils._text import MAX_SUBWORDS
+
+__all__ = ["to_onnx"]
+
+_EXTRA_MESSAGE = (
+    "to_onnx needs the onnx package: pip install 'sklearn-seq[onnx]' (onnx and "
+    "onnxruntime)."
+)
+DEFAULT_OPSET = 17
+
+
+def _import_onnx():
+    try:
+        import onnx
+    except ImportError as exc:
+        raise ImportError(_EXTRA_MESSAGE) from exc
+    return onnx
+
+
+def _self_attention(attn, z, padding):
+    """``attn(z, z, z, key_padding_mask=padding)[0]`` of a ``batch_first``
+    ``nn.MultiheadAttention``, in operations whose shapes follow the input."""
+    batch, heads = z.shape[0], attn.num_heads
+    q, k, v = F.linear(z, attn.in_proj_weight, attn.in_proj_bias).chunk(3, dim=-1)
+    q, k, v = (t.reshape(batch, -1, heads, attn.head_dim).transpose(1, 2) for t in (q, k, v))
+    scores = torch.matmul(q, k.transpose(-1, -2)) / attn.head_dim**0.5
+    scores = scores.masked_fill(padding[:, None, None, :], float("-inf"))
+    out = torch.matmul(torch.softmax(scores, dim=-1), v)
+    out = out.transpose(1, 2).reshape(batch, -1, heads * attn.head_dim)
+    return attn.out_proj(out)
+
+
+def _transformer_summary(net, x, lengths):
+    """``net.encode(x, lengths)[0]`` of a :class:`TransformerNetwork` (its pre-norm
+    encoder layers, see ``nn.TransformerEncoder``), with :func:`_self_attention`."""
+    encoder = net.encoder
+    x = (x - net.input_mean) / net.input_scale
+    h = encoder.project(x) + sinusoidal_positions(
+        x.shape[1], encoder.output_size, x.dtype, x.device
+    )
+    padding = ~length_mask(lengths, x.shape[1])
+    for layer in encoder.layers.layers:
+        h = h + _self_attention(layer.self_attn, layer.norm1(h), padding)
+        h = h + layer._ff_block(layer.norm2(h))
+    out = encoder.norm(h)
+    index = (lengths - 1).view(-1, 1, 1).expand(-1, 1, out.shape[-1])
+    return net.pooling(out, out.gather(1, index).squeeze(1), lengths)[0]
+
+
+def _text_summary(net, x, lengths):
+    """``net.encode(x, lengths)[0]`` of a :class:`TextNetwork` with subword
+    buckets: their mean embedding written out, as the exporter has no
+    ``EmbeddingBag`` with a padding index."""
+    grams = x[..., 1:]
+    real = (grams != 0).unsqueeze(-1).to(net.subword.weight.dtype)
+    vectors = F.embedding(grams, net.subword.weight) * real
+    subword = vectors.sum(dim=2) / real.sum(dim=2).clamp(min=1)
+    outputs, last = net.encoder(net.embedding(x[..., 0]) + subword, lengths)
+    return net.pooling(outputs, last, lengths)[0]
+
+
+class _Scoring(nn.Module):
+    """The fitted network and what the estimator's prediction does after it.
+
+    ``kind``: ``"classifier"`` (probabilities and class indices, at every step for a
+    tagger), ``"regressor"`` (values in the units of ``y``) or ``"forecaster"``
+    (forecasts, and quantiles when fitted with them).
+    """
+
+    def __init__(self, network, kind, y_mean=None, y_scale=None, y_1d=False,
+                 n_quantiles=1, median=0):
+        super().__init__()
+        self.network = network
+        self.kind = kind
+        self.y_1d = y_1d
+        self.n_quantiles = n_quantiles
+        self.median = median
+        if y_mean is not None:
+            self.register_buffer("y_mean", torch.as_tensor(y_mean, dtype=torch.float64))
+            self.register_buffer("y_scale", torch.as_tensor(y_scale, dtype=torch.float64))
+
+    def forward(self, x, lengths):
+        if isinstance(self.network, TransformerNetwork):
+            out = self.network.head(_transformer_summary(self.network, x, lengths))
+        elif isinstance(self.network, TextNetwork) and self.network.subword is not None:
+            out = self.network.head(_text_summary(self.network, x, lengths))
+        else:
+            out = self.network(x, lengths)
+        if isinstance(out, tuple):  # a window-scaled forecast: its first field
+            out = out[0]
+        # As predict and predict_proba: in float64 from the network's outputs.
+        if self.kind == "classifier":
+            return torch.softmax(out.double(), dim=-1), out.argmax(dim=-1)
+        values = out.double()
+        if self.kind == "regressor":
+            values = values * self.y_scale + self.y_mean
+            return values[..., 0] if self.y_1d else values
+        values = values.reshape(values.shape[0], -1, self.n_quantiles)
+        values = values * self.y_scale[:, None] + self.y_mean[:, None]
+        # Sorted, as predict_quantiles: no crossing.
+        quantiles = torch.sort(values, dim=2).values
+        forecast = quantiles[:, :, self.median]
+        if self.y_1d:
+            forecast, quantiles = forecast[:, 0], quantiles[:, 0, :]
+        return (forecast, quantiles) if self.n_quantiles > 1 else forecast
+
+
+def _scoring_module(estimator):
+    """The :class:`_Scoring` of a fitted estimator and its output names."""
+    network = estimator.net_.module_
+    supported = (SequenceNetwork, TransformerNetwork, TextNetwork, ForecastNetwork,
+                 TaggingNetwork)
+    if not isinstance(network, supported):
+        raise TypeError(
+            "to_onnx exports the recurrent, transformer and text classifiers and "
+            "regressors, the taggers and step regressors, and AttentionForecaster; "
+            f"{type(estimator).__name__} is not supported."
+        )
+    float64 = any(p.dtype == torch.float64 for p in network.parameters())
+    if float64 and any(isinstance(m, nn.RNNBase) for m in network.modules()):
+        raise ValueError(
+            f"{type(estimator).__name__} was fitted with dtype='float64', and "
+            "onnxruntime's LSTM, GRU and RNN operators compute in float32 only; refit "
+            "with dtype='float32' (the default) to export it."
+        )
+    if hasattr(estimator, "classes_"):
+        return _Scoring(network, "classifier"), ["probabilities", "label"]
+    stats = dict(y_mean=estimator._y_mean, y_scale=estimator._y_scale,
+                 y_1d=estimator._y_1d)
+    if not isinstance(network, ForecastNetwork):
+        return _Scoring(network, "regressor", **stats), ["prediction"]
+    quantiles = estimator.quantiles_
+    if quantiles is None:
+        return _Scoring(network, "forecaster", **stats), ["prediction"]
+    median = int(np.argmin(np.abs(quantiles - 0.5)))
+    scoring = _Scoring(network, "forecaster", **stats, n_quantiles=len(quantiles),
+                       median=median)
+    return scoring, ["prediction", "quantiles"]
+
+
+def _example_input(estimator):
+    """A batch of two sequences (lengths 6 and 5) of the network's input."""
+    network = estimator.net_.module_
+    if isinstance(network, TextNetwork):
+        width = 1 + (MAX_SUBWORDS if network.subword is not None else 0)
+        x = torch.zeros(2, 6, width, dtype=torch.int64)
+    else:
+        width = estimator.net_.get_params_for("module")["input_size"]
+        x = torch.zeros(2, 6, width, dtype=network.input_mean.dtype)
+    return x, torch.tensor([6, 5])
+
+
+def _add_labels(model, classes, onnx):
+    """Replace the graph's output ``label`` (class indices) by the labels of
+    ``classes``, held in the graph (strings as a string tensor)."""
+    graph = model.graph
+    output = next(o for o in graph.output if o.name == "label")
+    values = np.asarray(classes)
+    if values.dtype.kind in "OUS":
+        values = values.astype(object)
+    graph.initializer.append(onnx.numpy_helper.from_array(values, name="classes"))
+    for node in graph.node:
+        node.output[:] = ["label_index" if o == "label" else o for o in node.output]
+    graph.node.append(
+        onnx.helper.make_node("Gather", ["classes", "label_index"], ["label"], axis=0)
+    )
+    dims = [d.dim_param or d.dim_value for d in output.type.tensor_type.shape.dim]
+    elem = onnx.helper.np_dtype_to_tensor_dtype(values.dtype)
+    output.CopyFrom(onnx.helper.make_tensor_value_info("label", elem, dims))
+
+
+def _trace(scoring, outputs, example, opset):
+    """The serialised ONNX graph of ``scoring`` traced on ``example``."""
+    dynamic = {"x": {0: "batch", 1: "time"}, "lengths": {0: "batch"}}
+    per_step = isinstance(scoring.network, TaggingNetwork)
+    for name in outputs:
+        dynamic[name] = {0: "batch", 1: "time"} if per_step else {0: "batch"}
+    buffer = io.BytesIO()
+    network = scoring.network
+    training = network.training
+    network.eval()
+    try:
+        with warnings.catch_warnings():
+            # The TorchScript-based exporter is deprecated in favour of the
+            # torch.export-based one (see the module's docstring), and torch's
+            # recurrent layers warn while traced about shape checks that the ONNX
+            # operators do not keep; the tests check other batch sizes and lengths.
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                scoring, example, buffer, input_names=["x", "lengths"],
+                output_names=outputs, dynamic_axes=dynamic, opset_version=opset,
+                dynamo=False,
+            )
+    finally:
+        network.train(training)
+    return buffer.getvalue()
+
+
+def to_onnx(estimator, path=None, *, opset=DEFAULT_OPSET):
+    """Export a fitted estimator to ONNX, prediction included.
+
+    The graph applies the estimator's input standardisation, its network, and
+    what its ``predict`` and ``predict_proba`` do with the network's outputs, so
+    that a scoring service needs only onnxruntime (``pip install onnxruntime``).
+
+    Inputs, with the batch and the time steps as dynamic axes:
+
+    - ``x`` of shape (batch, time, features): the sequences, padded at the end
+      to the longest (any padding value); float32, or float64 for an estimator
+      fitted with ``dtype="float64"`` (transformers only: onnxruntime's
+      recurrent operators compute in float32). A 2D ``X`` (one feature per step) is
+      ``X[:, :, None]``. For :class:`BiRNNTextClassifier` fitted on text, int64
+      token ids: ``vocabulary_.get(token, 0)`` for the tokens of
+      ``build_analyzer()`` (tokenisation stays in Python; with
+      ``subword_ngram_range`` the steps also carry the n-grams' buckets, which
+      only the package computes).
+    - ``lengths`` of shape (batch,), int64: the real steps of each sequence.
+
+    Outputs, as the estimator's methods return them:
+
+    - classifiers: ``probabilities`` (batch, n_classes) float64, as
+      ``predict_proba``, and ``label`` (batch,), as ``predict``, from
+      ``classes_`` (held in the graph; strings as an ONNX string tensor);
+    - regressors: ``prediction``, float64, in the units of ``y``, as ``predict``;
+    - :class:`AttentionForecaster`: ``prediction`` (the median with quantiles)
+      and, when fitted with ``quantiles``, ``quantiles``, as
+      ``predict_quantiles``;
+    - taggers and step regressors: the same per step, ``(batch, time, ...)``;
+      the steps past each sequence's length hold values to ignore.
+
+    Parameters
+    ----------
+    estimator : estimator
+        A fitted recurrent, transformer, text or tagging estimator, or an
+        :class:`AttentionForecaster`.
+    path : str or path-like, default=None
+        Where to write the model; None: only return it.
+    opset : int, default=17
+        The ONNX opset version.
+
+    Returns
+    -------
+    model : onnx.ModelProto
+        The ONNX model (``model.SerializeToString()`` for an in-memory
+        ``onnxruntime.InferenceSession``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq import LSTMClassifier, to_onnx
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(20, 8, 2).astype(np.float32)
+    >>> y = np.where(X[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> clf = LSTMClassifier(hidden_size=8, max_iter=5, random_state=0).fit(X, y)
+    >>> model = to_onnx(clf)
+    >>> [i.name for i in model.graph.input], [o.name for o in model.graph.output]
+    (['x', 'lengths'], ['probabilities', 'label'])
+    """
+    check_is_fitted(estimator)
+    onnx = _import_onnx()
+    scoring, outputs = _scoring_module(estimator)
+    model = onnx.load_from_string(_trace(scoring, outputs, _example_input(estimator), opset))
+    if "label" in outputs:
+        _add_labels(model, estimator.classes_, onnx)
+    model.doc_string = f"{type(estimator).__name__} exported by sklearn_seq.to_onnx"
+    if path is not None:
+        onnx.save(model, os.fspath(path))
+    return model
