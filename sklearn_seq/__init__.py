@@ -37,6 +37,8 @@ from .tagging import (
     GRUTagger,
     LSTMStepRegressor,
     LSTMTagger,
+    TransformerStepRegressor,
+    TransformerTagger,
 )
 from .text import BiRNNTextClassifier
 from .transformer import TransformerClassifier, TransformerRegressor
@@ -82,6 +84,8 @@ __all__ = [
     "GRUTagger",
     "LSTMStepRegressor",
     "LSTMTagger",
+    "TransformerStepRegressor",
+    "TransformerTagger",
     "ChannelsLast",
     "SequenceLayoutWarning",
     "SequenceScaler",

@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._tasks import SelfAttentionMixin
 from ..utils import Sequences
 from ._base import _Tagger
 
@@ -43,7 +44,7 @@ def _shape(token):
 _N_SHAPE = 6
 
 
-class BiRNNTextTagger(_Tagger):
+class BiRNNTextTagger(SelfAttentionMixin, _Tagger):
     """Bidirectional recurrent tagger of tokens: a tag for every token of a document.
 
     For named entities in contracts, tickets and reviews in any language
@@ -53,8 +54,8 @@ class BiRNNTextTagger(_Tagger):
     seen, share the unknown id) and its shape (capitalised, all caps, lower
     case, digits, punctuation, length), so names never seen in training are
     still recognised by how they look and where they stand. A bidirectional
-    recurrent network reads the whole document and a linear head tags every
-    token.
+    recurrent network (or, with ``cell="transformer"``, a transformer encoder)
+    reads the whole document and a linear head tags every token.
 
     Parameters
     ----------
@@ -65,16 +66,26 @@ class BiRNNTextTagger(_Tagger):
         learns what an unseen token's context looks like).
     lowercase : bool, default=True
         Look tokens up in lower case (their shape keeps the case).
-    cell : {"lstm", "gru"}, default="lstm"
-        The recurrent cell.
+    cell : {"lstm", "gru", "transformer"}, default="lstm"
+        The recurrent cell, or ``"transformer"``: self-attention layers over the
+        tokens with sine and cosine position codes, as
+        :class:`~sklearn_seq.tagging.TransformerTagger`'s (each token's state,
+        unpooled, gives its tag; :meth:`self_attention_weights` returns the
+        weights).
+    nhead : int, default=4
+        Attention heads per layer with ``cell="transformer"`` (``hidden_size``
+        must be a multiple of it); unused by a recurrent cell.
     hidden_size : int, default=64
-        Hidden units per direction.
+        Hidden units per direction (with ``cell="transformer"``: the width of
+        the model, torch's ``d_model``).
     num_layers : int, default=1
-        Stacked recurrent layers.
+        Stacked recurrent (or transformer) layers.
     dropout : float, default=0.2
         Dropout on the embeddings, between layers and before the head.
     bidirectional : bool, default=True
-        Read each document in both directions.
+        Read each document in both directions (with ``cell="transformer"``,
+        False is causal attention: each token attends to itself and the tokens
+        before it).
     max_iter : int, default=30
         Epochs at most.
     batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
@@ -122,7 +133,8 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "min_df": [Interval(Integral, 1, None, closed="left")],
         "lowercase": ["boolean"],
-        "cell": [StrOptions({"lstm", "gru"})],
+        "cell": [StrOptions({"lstm", "gru", "transformer"})],
+        **SelfAttentionMixin._parameter_constraints,
     }
     _fitted_attributes = {**_Tagger._fitted_attributes, "vocabulary_": "dict"}
 
@@ -133,6 +145,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         min_df=2,
         lowercase=True,
         cell="lstm",
+        nhead=4,
         hidden_size=64,
         num_layers=1,
         dropout=0.2,
@@ -170,6 +183,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         self.min_df = min_df
         self.lowercase = lowercase
         self.cell = cell
+        self.nhead = nhead
 
     def _validate_X(self, X, *, reset, y="no_validation"):
         docs = _token_lists(X, type(self).__name__)
@@ -201,6 +215,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
             embedding_dim=self.embedding_dim,
             cell=self.cell,
             bidirectional=self.bidirectional,
+            **self._encoder_kwargs(),
             **self._network_size(),
         )
 

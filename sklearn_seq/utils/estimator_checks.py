@@ -67,6 +67,7 @@ EXPECTED_FAILED_CHECKS = {
 NOT_ARRAY_ESTIMATORS = {
     "BiRNNTextTagger", "EventSequencer", "GRUStepRegressor", "GRUTagger",
     "LSTMStepRegressor", "LSTMTagger", "PanelForecaster", "SingleQuantileRegressor",
+    "TransformerStepRegressor", "TransformerTagger",
 }
 
 
