@@ -7,27 +7,32 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._tasks import SelfAttentionMixin
 from ..utils import Sequences
+from ..utils._text import _text_documents
 from ._base import _Tagger
 
 __all__ = ["BiRNNTextTagger"]
 
 
 def _token_lists(X, name):
-    """Documents as lists of tokens: pre-tokenised (lists of str) or raw strings,
-    split on whitespace."""
-    if isinstance(X, str) or not hasattr(X, "__len__"):
+    """Documents as lists of tokens, read as the text classifier reads documents
+    (a list, array, pandas or polars Series of strings or of token lists; bytes
+    decoded as UTF-8); strings are split on whitespace."""
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] > 1 and X.dtype.kind in "US":
+        # What numpy makes of token lists of equal length (np.array(tokenize(docs))):
+        # one document per row. One column, or a table, is refused below.
+        X = list(X)
+    docs = _text_documents(X, name)
+    if docs is None:
+        if hasattr(X, "__len__") and len(X) == 0:
+            raise ValueError(f"{name} got no documents.")
         raise ValueError(
             f"{name} reads a list of documents: each a list of tokens, or a string "
             "split on whitespace."
         )
-    docs = []
-    for i, doc in enumerate(X):
-        tokens = doc.split() if isinstance(doc, str) else [str(t) for t in doc]
-        if not tokens:
-            raise ValueError(f"Document {i} has no tokens; drop empty documents first.")
-        docs.append(tokens)
-    if not docs:
-        raise ValueError(f"{name} got no documents.")
+    docs = [doc.split() if isinstance(doc, str) else doc for doc in docs]
+    empty = next((i for i, tokens in enumerate(docs) if not tokens), None)
+    if empty is not None:
+        raise ValueError(f"Document {empty} has no tokens; drop empty documents first.")
     return docs
 
 
