@@ -44,6 +44,8 @@ from .tagging import (
     GRUTagger,
     LSTMStepRegressor,
     LSTMTagger,
+    TransformerStepRegressor,
+    TransformerTagger,
 )
 from .seq2seq import Seq2SeqRegressor, TextSeq2Seq
 from .text import BiRNNTextClassifier
@@ -94,6 +96,8 @@ __all__ = [
     "LSTMTagger",
     "Seq2SeqRegressor",
     "TextSeq2Seq",
+    "TransformerStepRegressor",
+    "TransformerTagger",
     "ChannelsLast",
     "SequenceLayoutWarning",
     "SequenceScaler",

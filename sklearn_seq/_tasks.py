@@ -1,19 +1,24 @@
 """What the estimators add to :class:`~sklearn_seq.base.BaseRecurrent` by task:
-classification (labels, probabilities), regression (standardised targets), and the
-pooled sequence network with its ``bidirectional`` and ``pooling`` parameters."""
+classification (labels, probabilities), regression (standardised targets), the
+pooled sequence network with its ``bidirectional`` and ``pooling`` parameters, and
+the self-attention weights of a transformer encoder."""
+
+from numbers import Integral
 
 import numpy as np
 from scipy.special import log_softmax, softmax
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import assert_all_finite, compute_sample_weight
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
 )
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
+from ._engine import net as engine
 from ._engine.numerics import weighted_stats
 
 _POOLINGS = {"last", "mean", "max", "attention"}
@@ -44,6 +49,62 @@ class PooledNetworkMixin:
             **self._network_size(),
             **self._input_standardization(seqs, sample_weight),
         )
+
+
+def _uses_transformer(estimator):
+    """``available_if`` check of ``self_attention_weights``: only a transformer
+    encoder has them."""
+    if estimator.cell != "transformer":
+        raise AttributeError(
+            f"self_attention_weights is not available with cell={estimator.cell!r}; set "
+            "cell='transformer' and refit to read self-attention weights."
+        )
+    return True
+
+
+class SelfAttentionMixin:
+    """Estimators whose encoder may be a transformer (``cell == "transformer"``, a
+    class attribute or a parameter): ``nhead`` and the self-attention weights of
+    every layer and head."""
+
+    _parameter_constraints = {"nhead": [Interval(Integral, 1, None, closed="left")]}
+
+    def _check_heads(self):
+        if self.cell == "transformer" and self.hidden_size % self.nhead:
+            raise ValueError(
+                f"hidden_size={self.hidden_size} must be a multiple of nhead={self.nhead} "
+                "(each head attends over hidden_size / nhead features)."
+            )
+
+    def _encoder_kwargs(self):
+        """``nhead`` for a transformer encoder (a recurrent one has no heads)."""
+        self._check_heads()
+        return {"nhead": self.nhead} if self.cell == "transformer" else {}
+
+    @available_if(_uses_transformer)
+    def self_attention_weights(self, X):
+        """How much each step attends to each step, in every layer and head.
+
+        Available with a transformer encoder.
+
+        Parameters
+        ----------
+        X : array-like or list of array-like
+            Sequences (or documents), as for ``predict``.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, num_layers, nhead, n_timesteps, \
+                n_timesteps)
+            ``weights[i, l, h, q, k]``: the weight that step ``q`` of sequence
+            ``i`` gives step ``k`` in head ``h`` of layer ``l``; each row sums to 1
+            over the sequence's real steps (up to ``q`` with causal attention).
+            Steps past a sequence's end (padding up to the longest sequence in
+            ``X``) have zero rows and columns.
+        """
+        check_is_fitted(self)
+        seqs = self._validate_X(X, reset=False)
+        return engine.attention_maps(self.net_, seqs).astype(np.float64)
 
 
 # Estimators whose early stopping can watch a scikit-learn scorer.

@@ -16,7 +16,12 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
-from ._tasks import SCORING_CONSTRAINTS, PooledNetworkMixin, RecurrentClassifierMixin
+from ._tasks import (
+    SCORING_CONSTRAINTS,
+    PooledNetworkMixin,
+    RecurrentClassifierMixin,
+    SelfAttentionMixin,
+)
 from .base import BaseRecurrent, _has_attention_pooling, _refuse_changes
 from .utils._docstrings import fill_doc
 from .utils._text import (
@@ -39,7 +44,8 @@ EARLY_STOPPING_MIN_SAMPLES = 1000
 
 
 @fill_doc
-class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecurrent):
+class BiRNNTextClassifier(SelfAttentionMixin, PooledNetworkMixin, RecurrentClassifierMixin,
+                          BaseRecurrent):
     """Bidirectional RNN classifier of raw text, trained with skorch.
 
     Tokenises each document with scikit-learn's analyzers, embeds the tokens, reads
@@ -113,20 +119,30 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
     freeze_embeddings : bool, default=False
         Keep the embeddings fixed during training (fine-tune them when False).
 
-    cell : {"lstm", "gru"}, default="lstm"
-        The recurrent cell.
+    cell : {"lstm", "gru", "transformer"}, default="lstm"
+        The recurrent cell, or ``"transformer"``: self-attention layers over the
+        tokens with sine and cosine position codes, as
+        :class:`~sklearn_seq.TransformerClassifier`'s
+        (:meth:`self_attention_weights` returns the weights).
+
+    nhead : int, default=4
+        Attention heads per layer with ``cell="transformer"`` (``hidden_size``
+        must be a multiple of it); unused by a recurrent cell.
 
     hidden_size : int, default=64
-        Hidden units per direction of each recurrent layer.
+        Hidden units per direction of each recurrent layer (with
+        ``cell="transformer"``: the width of the model, torch's ``d_model``).
 
     num_layers : int, default=1
-        Number of stacked recurrent layers.
+        Number of stacked recurrent (or transformer) layers.
 
     dropout : float, default=0.5
         Dropout on the embeddings, between stacked layers and before the output layer.
 
     bidirectional : bool, default=True
-        Also read each document backwards, within its own length.
+        Also read each document backwards, within its own length (with
+        ``cell="transformer"``, False is causal attention: each token attends to
+        itself and the tokens before it).
 
     pooling : {"max", "mean", "last", "attention"}, default="max"
         How the states over the tokens are summarised: their maximum or mean, the
@@ -208,7 +224,8 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "embeddings": [Mapping, "array-like", None],
         "freeze_embeddings": ["boolean"],
-        "cell": [StrOptions({"lstm", "gru"})],
+        "cell": [StrOptions({"lstm", "gru", "transformer"})],
+        **SelfAttentionMixin._parameter_constraints,
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
@@ -221,7 +238,7 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
         "analyzer_": "str",
     }
 
-    # Over 60 lines: scikit-learn wants each of the 37 parameters in the signature and
+    # Over 60 lines: scikit-learn wants each of the 38 parameters in the signature and
     # assigned as given.
     def __init__(
         self,
@@ -239,6 +256,7 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
         embeddings=None,
         freeze_embeddings=False,
         cell="lstm",
+        nhead=4,
         hidden_size=64,
         num_layers=1,
         dropout=0.5,
@@ -302,13 +320,16 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
         self.embeddings = embeddings
         self.freeze_embeddings = freeze_embeddings
         self.cell = cell
+        self.nhead = nhead
         self.class_weight = class_weight
 
     # -- the network follows the input: text or numeric sequences -------------------
 
     @property
     def _module(self):
-        return "TextNetwork" if getattr(self, "_text_input", False) else "SequenceNetwork"
+        if getattr(self, "_text_input", False):
+            return "TextNetwork"
+        return "TransformerNetwork" if self.cell == "transformer" else "SequenceNetwork"
 
     # -- input ---------------------------------------------------------------------
 
@@ -444,6 +465,16 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
     # -- the network ---------------------------------------------------------------
 
     def _module_kwargs(self, seqs, sample_weight):
+        if not self._text_input and self.cell == "transformer":
+            return dict(
+                input_size=seqs.n_features,
+                n_outputs=self._n_outputs(),
+                pooling=self.pooling,
+                causal=not self.bidirectional,
+                **self._encoder_kwargs(),
+                **self._network_size(),
+                **self._input_standardization(seqs, sample_weight),
+            )
         if not self._text_input:
             return super()._module_kwargs(seqs, sample_weight)
         return dict(
@@ -458,6 +489,7 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
                 self.embeddings, self.vocabulary_, self.embedding_dim,
                 aligned=self.vocabulary is not None),
             freeze_embeddings=self.freeze_embeddings,
+            **self._encoder_kwargs(),
             **self._network_size(),
         )
 

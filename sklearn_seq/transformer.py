@@ -1,13 +1,13 @@
 """Transformer encoders: sequence classification and regression with self-attention."""
 
-from numbers import Integral
+from sklearn.utils._param_validation import StrOptions
 
-import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
-
-from ._engine import net as engine
-from ._tasks import SCORING_CONSTRAINTS, RecurrentClassifierMixin, RecurrentRegressorMixin
+from ._tasks import (
+    SCORING_CONSTRAINTS,
+    RecurrentClassifierMixin,
+    RecurrentRegressorMixin,
+    SelfAttentionMixin,
+)
 from .base import BaseRecurrent
 from .utils._docstrings import fill_doc
 
@@ -16,49 +16,23 @@ __all__ = ["TransformerClassifier", "TransformerRegressor"]
 _CONSTRAINTS = {
     **BaseRecurrent._parameter_constraints,
     **SCORING_CONSTRAINTS,
-    "nhead": [Interval(Integral, 1, None, closed="left")],
+    **SelfAttentionMixin._parameter_constraints,
     "pooling": [StrOptions({"last", "mean", "max", "attention"})],
 }
 
 
-class _TransformerMixin:
-    """The transformer network's arguments and the check that heads divide the width;
-    the self-attention weights of every layer and head."""
+class _TransformerMixin(SelfAttentionMixin):
+    """The transformer network's arguments (the check that heads divide the width
+    and the self-attention weights are :class:`SelfAttentionMixin`'s)."""
 
     _module = "TransformerNetwork"
     cell = "transformer"
 
-    def self_attention_weights(self, X):
-        """How much each step attends to each step, in every layer and head.
-
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``predict``.
-
-        Returns
-        -------
-        weights : ndarray of shape (n_samples, num_layers, nhead, n_timesteps, \
-                n_timesteps)
-            ``weights[i, l, h, q, k]``: the weight that step ``q`` of sequence
-            ``i`` gives step ``k`` in head ``h`` of layer ``l``; each row sums to 1
-            over the sequence's real steps. Steps past a sequence's end (padding
-            up to the longest sequence in ``X``) have zero rows and columns.
-        """
-        check_is_fitted(self)
-        seqs = self._validate_X(X, reset=False)
-        return engine.attention_maps(self.net_, seqs).astype(np.float64)
-
     def _module_kwargs(self, seqs, sample_weight):
-        if self.hidden_size % self.nhead:
-            raise ValueError(
-                f"hidden_size={self.hidden_size} must be a multiple of nhead={self.nhead} "
-                "(each head attends over hidden_size / nhead features)."
-            )
         return dict(
             input_size=seqs.n_features,
             n_outputs=self._n_outputs(),
-            nhead=self.nhead,
+            **self._encoder_kwargs(),
             pooling=self.pooling,
             **self._network_size(),
             **self._input_standardization(seqs, sample_weight),

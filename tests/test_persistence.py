@@ -44,6 +44,8 @@ from sklearn_seq.tagging import (
     GRUTagger,
     LSTMStepRegressor,
     LSTMTagger,
+    TransformerStepRegressor,
+    TransformerTagger,
 )
 
 SMALL = dict(hidden_size=4, max_iter=2, random_state=0)
@@ -113,6 +115,15 @@ CASES = {
     ),
     "Seq2SeqRegressor-ragged": (
         Seq2SeqRegressor(**SMALL), X_RAGGED, [x[:2] * 10 for x in X_RAGGED]
+    ),
+    "TransformerTagger-ragged": (TransformerTagger(nhead=2, **SMALL), X_RAGGED, Y_TAGS),
+    "TransformerStepRegressor-causal": (
+        TransformerStepRegressor(nhead=2, bidirectional=False, **SMALL), X3, Y_STEPS
+    ),
+    "BiRNNTextClassifier-transformer": (
+        BiRNNTextClassifier(cell="transformer", nhead=2, embedding_dim=4, **SMALL),
+        DOCS,
+        Y_DOCS,
     ),
 }
 

@@ -20,7 +20,15 @@ from sklearn_seq.metrics import (
     step_accuracy_score,
     step_f1_score,
 )
-from sklearn_seq.tagging import GRUStepRegressor, GRUTagger, LSTMStepRegressor, LSTMTagger
+from sklearn_seq.tagging import (
+    BiRNNTextTagger,
+    GRUStepRegressor,
+    GRUTagger,
+    LSTMStepRegressor,
+    LSTMTagger,
+    TransformerStepRegressor,
+    TransformerTagger,
+)
 
 FAST = dict(hidden_size=16, learning_rate_init=1e-2, random_state=0)
 
@@ -168,11 +176,65 @@ def test_scikit_learn_model_selection_splits_sequences():
     [check_parameters_default_constructible, check_no_attributes_set_in_init,
      check_get_params_invariance, check_set_params],
 )
-@pytest.mark.parametrize("Tagger", [LSTMTagger, GRUStepRegressor])
+@pytest.mark.parametrize(
+    "Tagger", [LSTMTagger, GRUStepRegressor, TransformerTagger, TransformerStepRegressor]
+)
 def test_scikit_learn_checks_that_read_no_target(check, Tagger):
     # A target per step is no target scikit-learn's checks can make (they give one
     # label or value per sample); the behaviour they check otherwise is tested above.
     check(Tagger.__name__, Tagger())
+
+
+# -- transformer encoder -----------------------------------------------------------
+
+
+def test_transformer_tagger_reads_the_next_step_unless_causal():
+    X = ragged(160)
+    y = [np.r_[(x[1:, 0] > 0).astype(int), 0] for x in X]  # the sign of the NEXT step
+    X_new = ragged(60, seed=2)
+    y_new = [np.r_[(x[1:, 0] > 0).astype(int), 0] for x in X_new]
+    params = dict(hidden_size=16, num_layers=1, max_iter=25, learning_rate_init=1e-2,
+                  random_state=0)
+    causal = _quiet_fit(TransformerTagger(bidirectional=False, **params), X, y)
+    both = _quiet_fit(TransformerTagger(**params), X, y)
+    assert causal.score(X_new, y_new) < 0.7
+    assert both.score(X_new, y_new) > 0.9
+
+
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_transformer_tagger_is_exact_on_ragged_input_with_readable_heads(
+    bidirectional, tmp_path
+):
+    X = ragged(12, low=3, high=9)
+    y = [(x[:, 0] > 0).astype(int) for x in X]
+    tagger = _quiet_fit(TransformerTagger(hidden_size=8, nhead=2, max_iter=2, dtype="float64",
+                                          bidirectional=bidirectional, random_state=0), X, y)
+    together = tagger.predict_proba(X)
+    for x, proba in zip(X[:4], together):
+        np.testing.assert_allclose(tagger.predict_proba([x])[0], proba, rtol=0, atol=1e-12)
+    weights = tagger.self_attention_weights(X[:3])
+    n = len(X[0])
+    assert weights.shape == (3, 2, 2, max(map(len, X[:3])), max(map(len, X[:3])))
+    np.testing.assert_allclose(weights[0, :, :, :n, :n].sum(axis=-1), 1)
+    assert weights[0, :, :, n:].sum() == 0 and weights[0, :, :, :, n:].sum() == 0
+    # Causal attention gives no weight to later steps.
+    assert (np.triu(weights[0, 0, 0], 1).max() == 0) is not bidirectional
+    np.testing.assert_allclose(tagger.self_attention_weights(X[:1])[0], weights[0, ..., :n, :n],
+                               atol=1e-12)
+    sklearn_seq.save(tagger, tmp_path / "tagger.skseq")
+    loaded = sklearn_seq.load(tmp_path / "tagger.skseq")
+    np.testing.assert_array_equal(np.concatenate(loaded.predict_proba(X)),
+                                  np.concatenate(together))
+
+
+def test_transformer_step_regressor_refuses_heads_that_do_not_divide_the_width():
+    X = ragged(10)
+    with pytest.raises(ValueError, match="hidden_size=10 must be a multiple of nhead=4"):
+        TransformerStepRegressor(hidden_size=10, max_iter=1).fit(X, [x[:, 0] for x in X])
+    with pytest.raises(AttributeError) as err:
+        BiRNNTextTagger(cell="gru").self_attention_weights
+    assert "not available with cell='gru'; set cell='transformer'" in str(err.value.__cause__)
+    assert not hasattr(LSTMTagger(), "self_attention_weights")
 
 
 # -- metrics -----------------------------------------------------------------------
@@ -212,8 +274,6 @@ def test_step_metrics_and_shape_errors():
 
 
 def test_text_tagger_reads_strings_as_whitespace_tokens_and_refuses_empty_documents():
-    from sklearn_seq.tagging import BiRNNTextTagger
-
     docs = [["Acme", "Ltd", "pays", "Bob"], ["Bob", "pays", "Acme", "Ltd"]] * 5
     tags = [["B-ORG", "I-ORG", "O", "B-PER"], ["B-PER", "O", "B-ORG", "I-ORG"]] * 5
     tagger = _quiet_fit(BiRNNTextTagger(hidden_size=4, embedding_dim=4, max_iter=2,
@@ -228,3 +288,53 @@ def test_text_tagger_reads_strings_as_whitespace_tokens_and_refuses_empty_docume
         BiRNNTextTagger(max_iter=1).fit(docs[:2], [tags[0], []])
     with pytest.raises(ValueError, match="labels not seen in the first fit: \\['B-LOC'\\]"):
         tagger.partial_fit(docs[:1], [["B-LOC", "O", "O", "O"]])
+
+
+def test_text_tagger_reads_documents_as_the_text_classifier_does():
+    docs = ["Acme Ltd pays Bob", "Bob pays Acme Ltd"] * 5
+    tags = [["B-ORG", "I-ORG", "O", "B-PER"], ["B-PER", "O", "B-ORG", "I-ORG"]] * 5
+    params = dict(hidden_size=4, embedding_dim=4, max_iter=1, random_state=0)
+    # Bytes are UTF-8 text (they were read as lists of byte values).
+    as_bytes = _quiet_fit(BiRNNTextTagger(**params), [d.encode() for d in docs], tags)
+    assert set(as_bytes.vocabulary_) == {"acme", "ltd", "pays", "bob"}
+    # A table is refused with what to pass (its column names were read as documents).
+    import pandas as pd
+
+    with pytest.raises(ValueError, match='Pass one text column, e.g. df\\["text"\\]'):
+        BiRNNTextTagger(**params).fit(pd.DataFrame({"text": docs}), tags)
+    with pytest.raises(TypeError, match="tokens of pre-tokenised documents must be strings"):
+        BiRNNTextTagger(**params).fit([["Acme", 1]], [["B-ORG", "O"]])
+    # What numpy makes of token lists of equal length: one document per row.
+    tokens = np.array([d.split() for d in docs])
+    assert tokens.shape == (10, 4)
+    for a, b in zip(as_bytes.predict_proba(tokens), as_bytes.predict_proba(docs)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_text_tagger_in_a_pipeline_after_a_tokenizer():
+    import re
+    import unicodedata
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    def tokenize(docs):  # width-normalised (NFKC), punctuation split from words
+        return [re.findall(r"\w+|[^\w\s]", unicodedata.normalize("NFKC", d)) for d in docs]
+
+    def tag(token):
+        return "NUM" if token.isdigit() else "PUNCT" if not token.isalnum() else "O"
+
+    rng = np.random.RandomState(0)
+    words = ["Acme", "paid", "Bob", "then", "left", "the", "fee", "of"]
+    docs = [" ".join(rng.choice(words + ["12", "305,", "7.", "(9)"], size=rng.randint(3, 9)))
+            for _ in range(60)]
+    tags = [[tag(t) for t in tokens] for tokens in tokenize(docs)]
+    pipe = make_pipeline(
+        FunctionTransformer(tokenize),
+        BiRNNTextTagger(hidden_size=8, embedding_dim=4, max_iter=30, learning_rate_init=1e-2,
+                        random_state=0),
+    )
+    _quiet_fit(pipe, docs, tags)
+    (predicted,) = pipe.predict(["Ａｃｍｅ paid ４２, then left."])  # full-width letters, digits
+    assert predicted.tolist() == ["O", "O", "NUM", "PUNCT", "O", "O", "PUNCT"]
+    assert pipe.score(docs, tags) == 1.0

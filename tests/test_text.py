@@ -89,6 +89,33 @@ def test_one_document_predicts_as_inside_a_batch_of_other_lengths(pooling):
     assert_allclose(alone, batch, rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("bidirectional", [True, False])
+def test_transformer_cell_is_exact_on_documents_of_any_length_with_readable_heads(
+    bidirectional,
+):
+    clf = _tiny(cell="transformer", nhead=2, max_iter=5, dtype="float64",
+                bidirectional=bidirectional).fit(DOCS, LABELS)
+    batch = clf.predict_proba(DOCS)
+    alone = np.vstack([clf.predict_proba([d]) for d in DOCS])
+    assert_allclose(alone, batch, rtol=1e-10, atol=1e-12)
+    weights = clf.self_attention_weights(DOCS[:2])  # 4 and 4 tokens
+    assert weights.shape == (2, 1, 2, 4, 4)
+    assert_allclose(weights.sum(axis=-1), 1)
+    # Causal attention (bidirectional=False) gives no weight to later tokens.
+    assert (np.triu(weights, 1).max() == 0) is not bidirectional
+    with pytest.raises(ValueError, match="hidden_size=8 must be a multiple of nhead=3"):
+        _tiny(cell="transformer", nhead=3).fit(DOCS, LABELS)
+
+
+def test_transformer_cell_on_numeric_sequences_is_the_transformer_network():
+    X = np.random.RandomState(0).randn(20, 6, 2)
+    y = np.arange(20) % 2
+    clf = _tiny(cell="transformer", nhead=2, max_iter=2).fit(X, y)
+    assert type(clf.net_.module_).__name__ == "TransformerNetwork"
+    assert clf.self_attention_weights(X[:3]).shape == (3, 1, 2, 6, 6)
+    assert not hasattr(_tiny().fit(X, y), "self_attention_weights")
+
+
 def test_predict_changes_no_state(fitted):
     before = {k: v for k, v in fitted.__dict__.items() if k != "net_"}
     weights = {k: v.clone() for k, v in fitted.net_.module_.state_dict().items()}

@@ -3,7 +3,8 @@
 import torch
 from torch import nn
 
-from ._recurrent import RecurrentEncoder, register_standardization
+from ._recurrent import register_standardization
+from ._transformer import sequence_encoder
 
 # Targets of padding steps: ignored by the loss (as torch's cross-entropy default).
 IGNORE_INDEX = -100
@@ -20,7 +21,11 @@ class TaggingNetwork(nn.Module):
         Width of the head at each step (classes, or regression targets).
     hidden_size, num_layers, cell, bidirectional, dropout
         As in :class:`RecurrentEncoder`; ``dropout`` also applies before the head
-        (and to the embeddings).
+        (and to the embeddings). ``cell="transformer"``: a
+        :class:`TransformerEncoder` of width ``hidden_size`` (see
+        :func:`sequence_encoder`).
+    nhead : int, default=4
+        Attention heads per layer of a transformer encoder.
     n_tokens : int or None, default=None
         Rows of a token embedding: the first feature of each step is then a token
         id (0: unknown), embedded, and the other ``input_size - 1`` features are
@@ -44,6 +49,7 @@ class TaggingNetwork(nn.Module):
         dropout=0.0,
         n_tokens=None,
         embedding_dim=64,
+        nhead=4,
         input_mean=None,
         input_scale=None,
         dtype=torch.float32,
@@ -54,23 +60,30 @@ class TaggingNetwork(nn.Module):
             self.embedding = nn.Embedding(n_tokens, embedding_dim)
             input_size = embedding_dim + input_size - 1
         register_standardization(self, input_size, input_mean, input_scale)
-        self.encoder = RecurrentEncoder(
-            input_size, hidden_size, num_layers, cell, bidirectional, dropout
+        self.encoder = sequence_encoder(
+            input_size, hidden_size, num_layers, cell, bidirectional, dropout, nhead
         )
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.encoder.output_size, n_outputs)
         self.to(dtype)
 
+    def _steps(self, x):
+        """The encoder's input: embedded tokens with their features, or standardised steps."""
+        if self.embedding is None:
+            return (x - self.input_mean) / self.input_scale
+        if x.dim() == 2:
+            x = x[..., None]
+        return torch.cat([self.dropout(self.embedding(x[..., 0].long())), x[..., 1:]], dim=-1)
+
     def forward(self, x, lengths=None):
         """Outputs ``(batch, time, n_outputs)``; padding steps hold values nobody reads."""
-        if self.embedding is not None:
-            if x.dim() == 2:
-                x = x[..., None]
-            h = torch.cat([self.dropout(self.embedding(x[..., 0].long())), x[..., 1:]], dim=-1)
-        else:
-            h = (x - self.input_mean) / self.input_scale
-        states, _ = self.encoder(h, lengths)
+        states, _ = self.encoder(self._steps(x), lengths)
         return self.head(self.dropout(states))
+
+    def attention_heads(self, x, lengths=None):
+        """Self-attention weights of a transformer encoder (see
+        :meth:`TransformerEncoder.attention_maps`)."""
+        return self.encoder.attention_maps(self._steps(x), lengths)
 
 
 class StepLoss(nn.Module):

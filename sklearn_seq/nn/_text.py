@@ -8,7 +8,8 @@ lengths; the encoder reads each document up to its own end (see
 import torch
 from torch import nn
 
-from ._recurrent import _PooledReadout, RecurrentEncoder, SequencePooling
+from ._recurrent import _PooledReadout, SequencePooling
+from ._transformer import sequence_encoder
 
 __all__ = ["TextNetwork"]
 
@@ -25,7 +26,9 @@ class TextNetwork(_PooledReadout):
     n_outputs : int
         Width of the head (number of classes).
     hidden_size, num_layers, cell, bidirectional
-        As in :class:`RecurrentEncoder`.
+        As in :class:`RecurrentEncoder`; ``cell="transformer"``: a
+        :class:`TransformerEncoder` of width ``hidden_size`` (see
+        :func:`sequence_encoder`).
     dropout : float
         Dropout on the embeddings, between stacked layers and before the head.
     pooling : {"last", "mean", "max", "attention"}
@@ -38,6 +41,8 @@ class TextNetwork(_PooledReadout):
         Initial embedding matrix (pretrained vectors).
     freeze_embeddings : bool
         Keep the embedding matrix fixed during training.
+    nhead : int
+        Attention heads per layer of a transformer encoder.
     dtype : torch.dtype
         Parameter dtype, fixed at construction.
     """
@@ -56,6 +61,7 @@ class TextNetwork(_PooledReadout):
         n_subword_buckets=0,
         embeddings=None,
         freeze_embeddings=False,
+        nhead=4,
         dtype=torch.float32,
     ):
         super().__init__()
@@ -73,16 +79,16 @@ class TextNetwork(_PooledReadout):
             self.subword = nn.EmbeddingBag(
                 n_subword_buckets + 1, embedding_dim, mode="mean", padding_idx=0
             )
-        self.encoder = RecurrentEncoder(
-            embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout
+        self.encoder = sequence_encoder(
+            embedding_dim, hidden_size, num_layers, cell, bidirectional, dropout, nhead
         )
         self.pooling = SequencePooling(self.encoder.output_size, pooling)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.encoder.output_size, n_outputs)
         self.to(dtype)
 
-    def encode(self, x, lengths=None):
-        """Return ``(summary, attention_weights or None)`` for a padded batch of ids."""
+    def _embed(self, x):
+        """Token (and subword) embeddings of a padded batch of ids, after dropout."""
         if x.dim() == 2:
             x = x[..., None]
         h = self.embedding(x[..., 0].long())
@@ -91,6 +97,14 @@ class TextNetwork(_PooledReadout):
             batch, steps, n_grams = x[..., 1:].shape
             grams = x[..., 1:].reshape(batch * steps, n_grams).long()
             h = h + self.subword(grams).view(batch, steps, -1)
-        h = self.dropout(h)
-        outputs, last = self.encoder(h, lengths)
+        return self.dropout(h)
+
+    def encode(self, x, lengths=None):
+        """Return ``(summary, attention_weights or None)`` for a padded batch of ids."""
+        outputs, last = self.encoder(self._embed(x), lengths)
         return self.pooling(outputs, last, lengths)
+
+    def attention_heads(self, x, lengths=None):
+        """Self-attention weights of a transformer encoder (see
+        :meth:`TransformerEncoder.attention_maps`)."""
+        return self.encoder.attention_maps(self._embed(x), lengths)

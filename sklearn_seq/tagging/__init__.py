@@ -1,6 +1,13 @@
 """Sequence taggers: a label or a value at every time step (many-to-many)."""
 
-from ._numeric import GRUStepRegressor, GRUTagger, LSTMStepRegressor, LSTMTagger
+from ._numeric import (
+    GRUStepRegressor,
+    GRUTagger,
+    LSTMStepRegressor,
+    LSTMTagger,
+    TransformerStepRegressor,
+    TransformerTagger,
+)
 from ._text import BiRNNTextTagger
 
 __all__ = [
@@ -9,4 +16,6 @@ __all__ = [
     "GRUTagger",
     "LSTMStepRegressor",
     "LSTMTagger",
+    "TransformerStepRegressor",
+    "TransformerTagger",
 ]

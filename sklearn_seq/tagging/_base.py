@@ -81,9 +81,14 @@ class _BaseTagger(BaseRecurrent):
             n_outputs=self._n_outputs(),
             cell=self.cell,
             bidirectional=self.bidirectional,
+            **self._encoder_kwargs(),
             **self._network_size(),
             **self._input_standardization(seqs, sample_weight),
         )
+
+    def _encoder_kwargs(self):
+        # A recurrent encoder's arguments are the cell's; SelfAttentionMixin adds nhead.
+        return {}
 
     def _dataset(self, seqs, target, sample_weight, idx, weighted):
         # The one place that sees X and y together: their lengths must agree.

@@ -1,9 +1,18 @@
-"""Taggers and per-step regressors of numeric sequences, by recurrent cell."""
+"""Taggers and per-step regressors of numeric sequences, by encoder: LSTM, GRU or
+transformer."""
 
+from .._tasks import SelfAttentionMixin
 from ..utils._docstrings import fill_doc
 from ._base import _StepRegressor, _Tagger
 
-__all__ = ["GRUStepRegressor", "GRUTagger", "LSTMStepRegressor", "LSTMTagger"]
+__all__ = [
+    "GRUStepRegressor",
+    "GRUTagger",
+    "LSTMStepRegressor",
+    "LSTMTagger",
+    "TransformerStepRegressor",
+    "TransformerTagger",
+]
 
 
 @fill_doc(cell="LSTM")
@@ -44,3 +53,210 @@ class GRUStepRegressor(_StepRegressor):
     """
 
     cell = "gru"
+
+
+_TRANSFORMER_STEP_PARAMS = """\
+hidden_size : int, default=64
+    Width of the model (torch's ``d_model``); the feed-forward layers are twice
+    as wide.
+num_layers : int, default=2
+    Encoder layers (each self-attention, then a feed-forward block, pre-norm).
+dropout : float, default=0.0
+    Dropout inside the layers and before the head.
+nhead : int, default=4
+    Attention heads per layer; ``hidden_size`` must be a multiple of it.
+bidirectional : bool, default=True
+    Every step attends to every step of its sequence; False: causal attention,
+    each step to itself and the steps before it, so its output depends on those
+    only (as for online tagging)."""
+
+_TRANSFORMER_STEP_INTRO = """\
+Each step is projected to ``hidden_size`` features, given the sine and cosine
+position codes of the original transformer, and read by self-attention layers
+(:class:`~sklearn_seq.TransformerClassifier`'s encoder); a linear head maps the
+state of every step (no pooling) to its output. Attention never reaches padding,
+so a sequence's outputs do not depend on its batch; the loss averages each
+sequence's real steps. :meth:`self_attention_weights` returns how much each step
+attends to each step in every layer and head."""
+
+
+@fill_doc(intro=_TRANSFORMER_STEP_INTRO, transformer_step_params=_TRANSFORMER_STEP_PARAMS)
+class TransformerTagger(SelfAttentionMixin, _Tagger):
+    """Transformer encoder sequence tagger: a label at every time step, trained with skorch.
+
+    %(intro)s
+
+    Parameters
+    ----------
+    %(transformer_step_params)s
+    max_iter, batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
+validation_fraction, n_iter_no_change, tol, max_grad_norm, class_weight, dtype, \
+device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
+        As in :class:`LSTMTagger`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The labels.
+    class_weight_ : ndarray of shape (n_classes,) or None
+        The weight of each label's steps.
+    n_features_per_step_ : int
+        Features per step seen in ``fit``.
+    n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
+        Training record, as MLP's.
+
+    See Also
+    --------
+    GRUTagger : The recurrent tagger.
+    TransformerClassifier : One label per sequence.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq.tagging import TransformerTagger
+    >>> rng = np.random.RandomState(0)
+    >>> X = [rng.randn(n, 1) for n in rng.randint(5, 15, size=60)]
+    >>> y = [(x[:, 0] > 0).astype(int) for x in X]          # the sign of each step
+    >>> tagger = TransformerTagger(hidden_size=16, max_iter=30, learning_rate_init=1e-2,
+    ...                            random_state=0).fit(X, y)
+    >>> [len(p) for p in tagger.predict(X[:3])] == [len(x) for x in X[:3]]
+    True
+    >>> tagger.score(X, y) > 0.9
+    True
+    >>> weights = tagger.self_attention_weights(X[:2])  # (n, num_layers, nhead, T, T)
+    >>> weights.shape[:3], np.allclose(weights[0, :, :, :len(X[0])].sum(axis=-1), 1)
+    ((2, 2, 4), True)
+    """
+
+    cell = "transformer"
+    _parameter_constraints = {
+        **_Tagger._parameter_constraints,
+        **SelfAttentionMixin._parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=2,
+        dropout=0.0,
+        nhead=4,
+        bidirectional=True,
+        max_iter=200,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        alpha=1e-4,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        max_grad_norm=1.0,
+        class_weight=None,
+        dtype="float32",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        checkpoint_dir=None,
+        checkpoint_every=10,
+    ):
+        super().__init__(
+            hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
+            bidirectional=bidirectional, max_iter=max_iter, batch_size=batch_size,
+            learning_rate_init=learning_rate_init, alpha=alpha, shuffle=shuffle,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol, max_grad_norm=max_grad_norm,
+            class_weight=class_weight, dtype=dtype, device=device,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            checkpoint_dir=checkpoint_dir, checkpoint_every=checkpoint_every,
+        )
+        self.nhead = nhead
+
+
+@fill_doc(intro=_TRANSFORMER_STEP_INTRO, transformer_step_params=_TRANSFORMER_STEP_PARAMS)
+class TransformerStepRegressor(SelfAttentionMixin, _StepRegressor):
+    """Transformer encoder per-step regressor: a value at every time step, trained with skorch.
+
+    %(intro)s Targets are standardised for training and predictions returned in
+    the units of ``y``.
+
+    Parameters
+    ----------
+    %(transformer_step_params)s
+    max_iter, batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
+validation_fraction, n_iter_no_change, tol, max_grad_norm, dtype, device, \
+random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
+        As in :class:`LSTMStepRegressor`.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Values per step.
+    n_features_per_step_ : int
+        Features per step seen in ``fit``.
+    n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
+        Training record, as MLP's.
+
+    See Also
+    --------
+    GRUStepRegressor : The recurrent per-step regressor.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq.tagging import TransformerStepRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.randn(80, 12, 1)
+    >>> y = X[:, :, 0] + np.roll(X[:, :, 0], 1, axis=1)  # each step plus the one before
+    >>> model = TransformerStepRegressor(hidden_size=16, max_iter=60, learning_rate_init=1e-2,
+    ...                                  random_state=0).fit(X, y)
+    >>> model.predict(X[:2]).shape
+    (2, 12)
+    >>> model.score(X, y) > 0.9
+    True
+    """
+
+    cell = "transformer"
+    _parameter_constraints = {
+        **_StepRegressor._parameter_constraints,
+        **SelfAttentionMixin._parameter_constraints,
+    }
+
+    def __init__(
+        self,
+        *,
+        hidden_size=64,
+        num_layers=2,
+        dropout=0.0,
+        nhead=4,
+        bidirectional=True,
+        max_iter=200,
+        batch_size="auto",
+        learning_rate_init=1e-3,
+        alpha=1e-4,
+        shuffle=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        max_grad_norm=1.0,
+        dtype="float32",
+        device="cpu",
+        random_state=None,
+        verbose=0,
+        warm_start=False,
+        checkpoint_dir=None,
+        checkpoint_every=10,
+    ):
+        super().__init__(
+            hidden_size=hidden_size, num_layers=num_layers, dropout=dropout,
+            bidirectional=bidirectional, max_iter=max_iter, batch_size=batch_size,
+            learning_rate_init=learning_rate_init, alpha=alpha, shuffle=shuffle,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol, max_grad_norm=max_grad_norm,
+            dtype=dtype, device=device, random_state=random_state, verbose=verbose,
+            warm_start=warm_start, checkpoint_dir=checkpoint_dir,
+            checkpoint_every=checkpoint_every,
+        )
+        self.nhead = nhead

@@ -5,28 +5,34 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._tasks import SelfAttentionMixin
 from ..utils import Sequences
+from ..utils._text import _text_documents
 from ._base import _Tagger
 
 __all__ = ["BiRNNTextTagger"]
 
 
 def _token_lists(X, name):
-    """Documents as lists of tokens: pre-tokenised (lists of str) or raw strings,
-    split on whitespace."""
-    if isinstance(X, str) or not hasattr(X, "__len__"):
+    """Documents as lists of tokens, read as the text classifier reads documents
+    (a list, array, pandas or polars Series of strings or of token lists; bytes
+    decoded as UTF-8); strings are split on whitespace."""
+    if isinstance(X, np.ndarray) and X.ndim == 2 and X.shape[1] > 1 and X.dtype.kind in "US":
+        # What numpy makes of token lists of equal length (np.array(tokenize(docs))):
+        # one document per row. One column, or a table, is refused below.
+        X = list(X)
+    docs = _text_documents(X, name)
+    if docs is None:
+        if hasattr(X, "__len__") and len(X) == 0:
+            raise ValueError(f"{name} got no documents.")
         raise ValueError(
             f"{name} reads a list of documents: each a list of tokens, or a string "
             "split on whitespace."
         )
-    docs = []
-    for i, doc in enumerate(X):
-        tokens = doc.split() if isinstance(doc, str) else [str(t) for t in doc]
-        if not tokens:
-            raise ValueError(f"Document {i} has no tokens; drop empty documents first.")
-        docs.append(tokens)
-    if not docs:
-        raise ValueError(f"{name} got no documents.")
+    docs = [doc.split() if isinstance(doc, str) else doc for doc in docs]
+    empty = next((i for i, tokens in enumerate(docs) if not tokens), None)
+    if empty is not None:
+        raise ValueError(f"Document {empty} has no tokens; drop empty documents first.")
     return docs
 
 
@@ -43,7 +49,7 @@ def _shape(token):
 _N_SHAPE = 6
 
 
-class BiRNNTextTagger(_Tagger):
+class BiRNNTextTagger(SelfAttentionMixin, _Tagger):
     """Bidirectional recurrent tagger of tokens: a tag for every token of a document.
 
     For named entities in contracts, tickets and reviews in any language
@@ -53,8 +59,8 @@ class BiRNNTextTagger(_Tagger):
     seen, share the unknown id) and its shape (capitalised, all caps, lower
     case, digits, punctuation, length), so names never seen in training are
     still recognised by how they look and where they stand. A bidirectional
-    recurrent network reads the whole document and a linear head tags every
-    token.
+    recurrent network (or, with ``cell="transformer"``, a transformer encoder)
+    reads the whole document and a linear head tags every token.
 
     Parameters
     ----------
@@ -65,16 +71,26 @@ class BiRNNTextTagger(_Tagger):
         learns what an unseen token's context looks like).
     lowercase : bool, default=True
         Look tokens up in lower case (their shape keeps the case).
-    cell : {"lstm", "gru"}, default="lstm"
-        The recurrent cell.
+    cell : {"lstm", "gru", "transformer"}, default="lstm"
+        The recurrent cell, or ``"transformer"``: self-attention layers over the
+        tokens with sine and cosine position codes, as
+        :class:`~sklearn_seq.tagging.TransformerTagger`'s (each token's state,
+        unpooled, gives its tag; :meth:`self_attention_weights` returns the
+        weights).
+    nhead : int, default=4
+        Attention heads per layer with ``cell="transformer"`` (``hidden_size``
+        must be a multiple of it); unused by a recurrent cell.
     hidden_size : int, default=64
-        Hidden units per direction.
+        Hidden units per direction (with ``cell="transformer"``: the width of
+        the model, torch's ``d_model``).
     num_layers : int, default=1
-        Stacked recurrent layers.
+        Stacked recurrent (or transformer) layers.
     dropout : float, default=0.2
         Dropout on the embeddings, between layers and before the head.
     bidirectional : bool, default=True
-        Read each document in both directions.
+        Read each document in both directions (with ``cell="transformer"``,
+        False is causal attention: each token attends to itself and the tokens
+        before it).
     max_iter : int, default=30
         Epochs at most.
     batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
@@ -122,7 +138,8 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "min_df": [Interval(Integral, 1, None, closed="left")],
         "lowercase": ["boolean"],
-        "cell": [StrOptions({"lstm", "gru"})],
+        "cell": [StrOptions({"lstm", "gru", "transformer"})],
+        **SelfAttentionMixin._parameter_constraints,
     }
     _fitted_attributes = {**_Tagger._fitted_attributes, "vocabulary_": "dict"}
 
@@ -133,6 +150,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         min_df=2,
         lowercase=True,
         cell="lstm",
+        nhead=4,
         hidden_size=64,
         num_layers=1,
         dropout=0.2,
@@ -170,6 +188,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         self.min_df = min_df
         self.lowercase = lowercase
         self.cell = cell
+        self.nhead = nhead
 
     def _validate_X(self, X, *, reset, y="no_validation"):
         docs = _token_lists(X, type(self).__name__)
@@ -201,6 +220,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
             embedding_dim=self.embedding_dim,
             cell=self.cell,
             bidirectional=self.bidirectional,
+            **self._encoder_kwargs(),
             **self._network_size(),
         )
 

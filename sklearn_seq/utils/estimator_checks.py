@@ -72,7 +72,8 @@ EXPECTED_FAILED_CHECKS = {
 NOT_ARRAY_ESTIMATORS = {
     "BiRNNTextTagger", "EventSequencer", "GRUStepRegressor", "GRUTagger",
     "LSTMStepRegressor", "LSTMTagger", "PanelForecaster", "Seq2SeqRegressor",
-    "SingleQuantileRegressor", "TextSeq2Seq",
+    "SingleQuantileRegressor", "TextSeq2Seq", "TransformerStepRegressor",
+    "TransformerTagger",
 }
 
 
