@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._engine.numerics import weighted_stats
+from .utils._docstrings import fill_doc
 
 _POOLINGS = {"last", "mean", "max", "attention"}
 
@@ -50,6 +51,7 @@ class PooledNetworkMixin:
 SCORING_CONSTRAINTS = {"scoring": [str, callable, None]}
 
 
+@fill_doc
 class RecurrentClassifierMixin(ClassifierMixin):
     """Classification on top of :class:`BaseRecurrent`: labels, probabilities."""
 
@@ -110,18 +112,11 @@ class RecurrentClassifierMixin(ClassifierMixin):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
-        y : array-like of shape (n_samples,)
-            Class labels (strings, integers or booleans).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(X_fit)s
+        %(class_labels)s
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        %(returns_fitted)s
         """
         return self._fit(X, y, sample_weight)
 
@@ -131,19 +126,14 @@ class RecurrentClassifierMixin(ClassifierMixin):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_as_fit)s
         y : array-like of shape (n_samples,)
             Class labels.
         classes : array-like of shape (n_classes,), default=None
             All classes that can appear; required on the first call.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The updated estimator.
+        %(returns_updated)s
         """
         first = _check_partial_fit_first_call(self, classes)
         if first:
@@ -155,10 +145,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
     def predict_proba(self, X):
         """Probability of each class for each sequence.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -174,10 +161,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
         The log of :meth:`predict_proba`, computed from the network's outputs
         (a log-softmax), so it stays finite where a probability rounds to 0.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -190,10 +174,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
     def predict(self, X):
         """Predicted class of each sequence.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -209,6 +190,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
         return tags
 
 
+@fill_doc
 class RecurrentRegressorMixin(RegressorMixin):
     """Regression on top of :class:`BaseRecurrent`: single or multi-output targets.
 
@@ -257,18 +239,11 @@ class RecurrentRegressorMixin(RegressorMixin):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(X_fit)s
+        %(regression_targets)s
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        %(returns_fitted)s
         """
         return self._fit(X, y, sample_weight)
 
@@ -278,27 +253,18 @@ class RecurrentRegressorMixin(RegressorMixin):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(X_as_fit)s
+        %(regression_targets)s
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The updated estimator.
+        %(returns_updated)s
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
         """Predicted target of each sequence.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------

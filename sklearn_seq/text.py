@@ -486,15 +486,10 @@ class BiRNNTextClassifier(PooledNetworkMixin, RecurrentClassifierMixin, BaseRecu
             Documents: a list, 1D array or pandas Series of strings, or of lists
             of string tokens (used as given). Numeric 2D, 3D or ragged sequences
             are read as by :class:`~sklearn_seq.LSTMClassifier`.
-        y : array-like of shape (n_samples,)
-            Class labels (strings, integers or booleans).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(class_labels)s
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        %(returns_fitted)s
         """
         return self._fit(X, y, sample_weight)
 

@@ -21,6 +21,7 @@ _CONSTRAINTS = {
 }
 
 
+@fill_doc
 class _TransformerMixin:
     """The transformer network's arguments and the check that heads divide the width;
     the self-attention weights of every layer and head."""
@@ -31,10 +32,7 @@ class _TransformerMixin:
     def self_attention_weights(self, X):
         """How much each step attends to each step, in every layer and head.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``predict``.
+        %(X_only_as_predict)s
 
         Returns
         -------

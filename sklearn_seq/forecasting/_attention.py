@@ -305,10 +305,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     def predict(self, X):
         """Forecast of each window: the median when ``quantiles`` are set.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Windows, as for ``fit``.
+        %(windows_only_as_fit)s
 
         Returns
         -------
@@ -324,10 +321,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     def predict_quantiles(self, X):
         """Forecast quantiles of each window, for prediction intervals.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Windows, as for ``fit``.
+        %(windows_only_as_fit)s
 
         Returns
         -------
@@ -353,10 +347,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         input past a window's end (padding up to the longest window) get
         weight 0. One set of weights serves all forecast steps.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Windows, as for ``predict``.
+        %(windows_only_as_predict)s
 
         Returns
         -------

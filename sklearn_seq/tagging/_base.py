@@ -16,6 +16,7 @@ from .._engine import net as engine
 from .._engine.numerics import weighted_stats
 from ..base import BaseRecurrent
 from ..utils import Sequences
+from ..utils._docstrings import fill_doc
 
 
 def _step_values(y, what):
@@ -65,6 +66,7 @@ def _split(values, seqs):
     return np.split(values, np.cumsum(seqs.lengths)[:-1])
 
 
+@fill_doc
 class _BaseTagger(BaseRecurrent):
     """Per-step outputs of a recurrent encoder (``nn.TaggingNetwork``)."""
 
@@ -112,9 +114,7 @@ class _BaseTagger(BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
+        %(X_fit)s
         y : list of array-like, or array-like of shape (n_samples, n_timesteps)
             A target for every step: one array per sequence, as long as it.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -133,6 +133,7 @@ class _BaseTagger(BaseRecurrent):
         return tags
 
 
+@fill_doc
 class _Tagger(_BaseTagger):
     _parameter_constraints = {
         **_BaseTagger._parameter_constraints,
@@ -222,8 +223,7 @@ class _Tagger(_BaseTagger):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_as_fit)s
         y : list of array-like
             Labels per step, as for ``fit``.
         classes : array-like, default=None
@@ -243,10 +243,7 @@ class _Tagger(_BaseTagger):
     def predict_proba(self, X):
         """Probability of each label at every step.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -261,10 +258,7 @@ class _Tagger(_BaseTagger):
     def predict(self, X):
         """The most probable label at every step.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -296,6 +290,7 @@ class _Tagger(_BaseTagger):
         return step_accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
 
+@fill_doc
 class _StepRegressor(_BaseTagger):
     _criterion = functools.partial(seq_nn.StepLoss, "squared_error")
     _fitted_attributes = {
@@ -374,8 +369,7 @@ class _StepRegressor(_BaseTagger):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_as_fit)s
         y : list of array-like
             Values per step, as for ``fit``.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -390,10 +384,7 @@ class _StepRegressor(_BaseTagger):
     def predict(self, X):
         """The value at every step.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------

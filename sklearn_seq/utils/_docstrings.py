@@ -401,6 +401,55 @@ Examples
 True
 """
 
+# Paragraphs of the methods' docstrings (``fit``, ``predict``, ...), filled where the
+# class that defines the method is decorated with :func:`fill_doc`.
+_X_AS = """\
+X : array-like or list of array-like
+    {what}, as for ``{method}``."""
+
+_METHOD_PARAGRAPHS = {
+    "X_fit": """\
+X : array-like or list of array-like
+    2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
+    n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.""",
+    "X_as_fit": _X_AS.format(what="Sequences", method="fit"),
+    "X_as_predict": _X_AS.format(what="Sequences", method="predict"),
+    "windows_as_fit": _X_AS.format(what="Windows", method="fit"),
+    "windows_as_predict": _X_AS.format(what="Windows", method="predict"),
+    # the Parameters section of the methods that take X alone
+    "X_only_as_fit": "Parameters\n----------\n%(X_as_fit)s",
+    "X_only_as_predict": "Parameters\n----------\n%(X_as_predict)s",
+    "windows_only_as_fit": "Parameters\n----------\n%(windows_as_fit)s",
+    "windows_only_as_predict": "Parameters\n----------\n%(windows_as_predict)s",
+    "class_labels": """\
+y : array-like of shape (n_samples,)
+    Class labels (strings, integers or booleans).""",
+    "regression_targets": """\
+y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+    Targets.""",
+    "sample_weight": """\
+sample_weight : array-like of shape (n_samples,), default=None
+    Weights of the samples in the loss.""",
+    "y_ignored": """\
+y : None
+    Ignored.""",
+    "returns_fitted": """\
+Returns
+-------
+self : object
+    The fitted estimator.""",
+    "returns_updated": """\
+Returns
+-------
+self : object
+    The updated estimator.""",
+    "returns_fitted_transformer": """\
+Returns
+-------
+self : object
+    The fitted transformer.""",
+}
+
 # The shared paragraphs, by the name a docstring gives them in ``%(name)s``.
 docdict = {
     "training_params": _training_params(),
@@ -431,6 +480,7 @@ docdict = {
     "recurrent_regressor_notes": _RECURRENT_NOTES.format(task="regressor"),
     "tagger_sections": _TAGGER_SECTIONS,
     "step_regressor_sections": _STEP_REGRESSOR_SECTIONS,
+    **_METHOD_PARAGRAPHS,
 }
 
 _LINE = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)
@@ -445,25 +495,37 @@ def _entry(entries, key):
                        "nor a value given to fill_doc") from None
 
 
-def fill_doc(cls=None, /, **values):
-    """Class decorator: fill the ``%(name)s`` placeholders of the class's docstring.
+def _fill(doc, entries):
+    # Entries may name other entries: fill whole lines until none is left, then the
+    # values inside lines.
+    filled = None
+    while filled != doc:
+        filled, doc = doc, _LINE.sub(
+            lambda m: textwrap.indent(_entry(entries, m[2]), m[1]), doc)
+    return _INLINE.sub(lambda m: _entry(entries, m[1]), doc)
+
+
+def fill_doc(obj=None, /, **values):
+    """Decorator: fill the ``%(name)s`` placeholders of a docstring.
 
     A placeholder alone on its line becomes the :data:`docdict` entry of that name,
     indented as the line; inside a line, the value. ``values`` add entries for this
-    class (such as ``cell="LSTM"``), and ``name`` is the class's name.
+    class or function (such as ``cell="LSTM"``), and ``name`` is its name. On a
+    class, the docstrings of the methods it defines are filled too (with ``name``
+    the class's name).
     """
 
-    def decorate(cls):
-        entries = {**docdict, "name": cls.__name__, **values}
-        doc = cls.__doc__
-        # Entries may name other entries: fill whole lines until none is left, then
-        # the values inside lines.
-        filled = None
-        while filled != doc:
-            filled, doc = doc, _LINE.sub(
-                lambda m: textwrap.indent(_entry(entries, m[2]), m[1]), doc)
-        doc = _INLINE.sub(lambda m: _entry(entries, m[1]), doc)
-        cls.__doc__ = doc
-        return cls
+    def decorate(obj):
+        entries = {**docdict, "name": obj.__name__, **values}
+        if obj.__doc__:
+            obj.__doc__ = _fill(obj.__doc__, entries)
+        for attr in vars(obj).values() if isinstance(obj, type) else ():
+            # a method, and the function inside a classmethod or inside
+            # scikit-learn's available_if (which shows the function's docstring)
+            for func in (attr, getattr(attr, "__func__", None), getattr(attr, "fn", None)):
+                doc = getattr(func, "__doc__", None)
+                if isinstance(doc, str) and "%(" in doc and not isinstance(func, type):
+                    func.__doc__ = _fill(doc, entries)
+        return obj
 
-    return decorate if cls is None else decorate(cls)
+    return decorate if obj is None else decorate(obj)
