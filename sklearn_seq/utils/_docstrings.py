@@ -448,6 +448,22 @@ Returns
 -------
 self : object
     The fitted transformer.""",
+    # the Display classes' (``%(name)s``: the class)
+    "ax": """\
+ax : matplotlib Axes, default=None
+    Axes to draw on; a new figure when None.""",
+    "cmap": """\
+cmap : str, default="viridis"
+    Colour map of the heat map.""",
+    "returns_display": """\
+Returns
+-------
+display : %(name)s
+    Drawn: ``ax_`` and ``figure_`` hold the plot.""",
+    "returns_drawn_self": """\
+Returns
+-------
+self : %(name)s""",
 }
 
 # The shared paragraphs, by the name a docstring gives them in ``%(name)s``.
