@@ -1,6 +1,7 @@
 """What the estimators add to :class:`~sklearn_seq.base.BaseRecurrent` by task:
 classification (labels, probabilities), regression (standardised targets), and the
-pooled sequence network with its ``bidirectional`` and ``pooling`` parameters."""
+recurrent network with its ``bidirectional`` parameter (and ``pooling`` where the
+network pools its states over time)."""
 
 import numpy as np
 from scipy.special import log_softmax, softmax
@@ -20,20 +21,16 @@ from .utils._docstrings import fill_doc
 _POOLINGS = {"last", "mean", "max", "attention"}
 
 
-class PooledNetworkMixin:
-    """Estimators whose network encodes a sequence and pools its states over time
-    (``nn.SequenceNetwork``): the ``bidirectional`` and ``pooling`` parameters.
+class RecurrentNetworkMixin:
+    """Estimators whose network reads each sequence with a recurrent encoder, in one
+    or both directions, and maps its states to ``n_outputs``: the ``bidirectional``
+    parameter and what the network is built from.
 
     The network's cell is ``self.cell``, as for every estimator: a parameter where
     the user chooses it, a class attribute where the class fixes it
     (``LSTMClassifier.cell == "lstm"``)."""
 
-    _parameter_constraints = {
-        "bidirectional": ["boolean"],
-        "pooling": [StrOptions(_POOLINGS)],
-    }
-
-    _module = "SequenceNetwork"
+    _parameter_constraints = {"bidirectional": ["boolean"]}
 
     def _module_kwargs(self, seqs, sample_weight):
         return dict(
@@ -41,10 +38,24 @@ class PooledNetworkMixin:
             n_outputs=self._n_outputs(),
             cell=self.cell,
             bidirectional=self.bidirectional,
-            pooling=self.pooling,
             **self._network_size(),
             **self._input_standardization(seqs, sample_weight),
         )
+
+
+class PooledNetworkMixin(RecurrentNetworkMixin):
+    """Estimators whose network encodes a sequence and pools its states over time
+    (``nn.SequenceNetwork``): the ``pooling`` parameter, with ``bidirectional``."""
+
+    _parameter_constraints = {
+        **RecurrentNetworkMixin._parameter_constraints,
+        "pooling": [StrOptions(_POOLINGS)],
+    }
+
+    _module = "SequenceNetwork"
+
+    def _module_kwargs(self, seqs, sample_weight):
+        return {**super()._module_kwargs(seqs, sample_weight), "pooling": self.pooling}
 
 
 # Estimators whose early stopping can watch a scikit-learn scorer.

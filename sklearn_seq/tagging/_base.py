@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import nn as seq_nn
 from .._engine import net as engine
 from .._engine.numerics import weighted_stats
+from .._tasks import RecurrentNetworkMixin
 from ..base import BaseRecurrent
 from ..utils import Sequences
 from ..utils._docstrings import fill_doc
@@ -67,25 +68,15 @@ def _split(values, seqs):
 
 
 @fill_doc
-class _BaseTagger(BaseRecurrent):
+class _BaseTagger(RecurrentNetworkMixin, BaseRecurrent):
     """Per-step outputs of a recurrent encoder (``nn.TaggingNetwork``)."""
 
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
-        "bidirectional": ["boolean"],
+        **RecurrentNetworkMixin._parameter_constraints,
     }
 
     _module = "TaggingNetwork"
-
-    def _module_kwargs(self, seqs, sample_weight):
-        return dict(
-            input_size=seqs.n_features,
-            n_outputs=self._n_outputs(),
-            cell=self.cell,
-            bidirectional=self.bidirectional,
-            **self._network_size(),
-            **self._input_standardization(seqs, sample_weight),
-        )
 
     def _dataset(self, seqs, target, sample_weight, idx, weighted):
         # The one place that sees X and y together: their lengths must agree.
