@@ -448,6 +448,10 @@ Returns
 -------
 self : object
     The fitted transformer.""",
+    # the data set generators'
+    "random_state_seed": """\
+random_state : int, RandomState instance or None, default=None
+    Seed.""",
     # the Display classes' (``%(name)s``: the class)
     "ax": """\
 ax : matplotlib Axes, default=None
