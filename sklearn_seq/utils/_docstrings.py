@@ -3,12 +3,16 @@
 A public class writes its own docstring and names the shared paragraphs where they
 go: a line ``%(training_params)s`` becomes the entry ``"training_params"`` of
 :data:`docdict`, indented as the line (entries may name other entries, and a
-``%(cell)s`` inside a line is filled too). :func:`fill_doc`, a class decorator as
-in scikit-learn and MNE, does it when the class is defined.
+``%(cell)s`` inside a line is filled too). :func:`fill_doc`, a decorator as in
+scikit-learn and MNE, does it when the class (with the docstrings of the methods it
+defines) or the function is defined. The methods' paragraphs are in
+:mod:`~sklearn_seq.utils._method_docstrings`.
 """
 
 import re
 import textwrap
+
+from ._method_docstrings import METHOD_PARAGRAPHS
 
 _RECURRENT_ARCHITECTURE = """\
 hidden_size : int, default=64
@@ -401,75 +405,6 @@ Examples
 True
 """
 
-# Paragraphs of the methods' docstrings (``fit``, ``predict``, ...), filled where the
-# class that defines the method is decorated with :func:`fill_doc`.
-_X_AS = """\
-X : array-like or list of array-like
-    {what}, as for ``{method}``."""
-
-_METHOD_PARAGRAPHS = {
-    "X_fit": """\
-X : array-like or list of array-like
-    2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-    n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.""",
-    "X_as_fit": _X_AS.format(what="Sequences", method="fit"),
-    "X_as_predict": _X_AS.format(what="Sequences", method="predict"),
-    "windows_as_fit": _X_AS.format(what="Windows", method="fit"),
-    "windows_as_predict": _X_AS.format(what="Windows", method="predict"),
-    # the Parameters section of the methods that take X alone
-    "X_only_as_fit": "Parameters\n----------\n%(X_as_fit)s",
-    "X_only_as_predict": "Parameters\n----------\n%(X_as_predict)s",
-    "windows_only_as_fit": "Parameters\n----------\n%(windows_as_fit)s",
-    "windows_only_as_predict": "Parameters\n----------\n%(windows_as_predict)s",
-    "class_labels": """\
-y : array-like of shape (n_samples,)
-    Class labels (strings, integers or booleans).""",
-    "regression_targets": """\
-y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-    Targets.""",
-    "sample_weight": """\
-sample_weight : array-like of shape (n_samples,), default=None
-    Weights of the samples in the loss.""",
-    "y_ignored": """\
-y : None
-    Ignored.""",
-    "returns_fitted": """\
-Returns
--------
-self : object
-    The fitted estimator.""",
-    "returns_updated": """\
-Returns
--------
-self : object
-    The updated estimator.""",
-    "returns_fitted_transformer": """\
-Returns
--------
-self : object
-    The fitted transformer.""",
-    # the data set generators'
-    "random_state_seed": """\
-random_state : int, RandomState instance or None, default=None
-    Seed.""",
-    # the Display classes' (``%(name)s``: the class)
-    "ax": """\
-ax : matplotlib Axes, default=None
-    Axes to draw on; a new figure when None.""",
-    "cmap": """\
-cmap : str, default="viridis"
-    Colour map of the heat map.""",
-    "returns_display": """\
-Returns
--------
-display : %(name)s
-    Drawn: ``ax_`` and ``figure_`` hold the plot.""",
-    "returns_drawn_self": """\
-Returns
--------
-self : %(name)s""",
-}
-
 # The shared paragraphs, by the name a docstring gives them in ``%(name)s``.
 docdict = {
     "training_params": _training_params(),
@@ -500,7 +435,7 @@ docdict = {
     "recurrent_regressor_notes": _RECURRENT_NOTES.format(task="regressor"),
     "tagger_sections": _TAGGER_SECTIONS,
     "step_regressor_sections": _STEP_REGRESSOR_SECTIONS,
-    **_METHOD_PARAGRAPHS,
+    **METHOD_PARAGRAPHS,
 }
 
 _LINE = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)
