@@ -304,6 +304,15 @@ Examples
 --------
 %({task}_example)s"""
 
+# The taggers name the runtime parameters and the training record in one line each.
+_RUNTIME_AS_LSTM_CLASSIFIER = """\
+dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
+    As in :class:`~sklearn_seq.LSTMClassifier`."""
+
+_TRAINING_RECORD = """\
+n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
+    Training record, as MLP's."""
+
 _TAGGER_SECTIONS = """\
 A (by default bidirectional) %(cell)s reads each sequence and a linear head maps
 its state at every step to the labels, so each step's label may depend on the
@@ -331,8 +340,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
 class_weight : dict, "balanced" or None, default=None
     Weight of each label's steps in the loss; "balanced" weighs labels
     inversely to their frequency over all steps.
-dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
-    As in :class:`~sklearn_seq.LSTMClassifier`.
+%(runtime_as_lstm_classifier)s
 
 Attributes
 ----------
@@ -342,8 +350,7 @@ class_weight_ : ndarray of shape (n_classes,) or None
     The weight of each label's steps.
 n_features_per_step_ : int
     Features per step seen in ``fit``.
-n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-    Training record, as MLP's.
+%(training_record)s
 
 See Also
 --------
@@ -387,8 +394,7 @@ n_outputs_ : int
     Values per step.
 n_features_per_step_ : int
     Features per step seen in ``fit``.
-n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-    Training record, as MLP's.
+%(training_record)s
 
 Examples
 --------
@@ -434,6 +440,8 @@ docdict = {
     "recurrent_classifier_notes": _RECURRENT_NOTES.format(task="classifier"),
     "recurrent_regressor_notes": _RECURRENT_NOTES.format(task="regressor"),
     "tagger_sections": _TAGGER_SECTIONS,
+    "runtime_as_lstm_classifier": _RUNTIME_AS_LSTM_CLASSIFIER,
+    "training_record": _TRAINING_RECORD,
     "step_regressor_sections": _STEP_REGRESSOR_SECTIONS,
     **METHOD_PARAGRAPHS,
 }
