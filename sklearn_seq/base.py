@@ -280,6 +280,10 @@ class BaseRecurrent(TrainingMixin, BaseEstimator, metaclass=ABCMeta):
         weights : ndarray of shape (n_samples, n_timesteps)
             ``n_timesteps`` is the longest sequence in ``X``.
         """
+        return self._attention_weights(X)
+
+    def _attention_weights(self, X):
+        # What every estimator's attention_weights returns, whatever makes it available.
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
         return engine.attention(self.net_, seqs)

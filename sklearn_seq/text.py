@@ -133,14 +133,11 @@ class BiRNNTextClassifier(TokenizerMixin, PooledNetworkMixin, RecurrentClassifie
 
     %(text_training_params)s
 
-    %(class_weight)s
-
-    %(runtime_params)s
+    %(classifier_runtime_params)s
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels seen in ``fit`` (or given to ``partial_fit``).
+    %(classes_attribute)s
 
     vocabulary_ : dict
         Token -> id (from 1) after fitting on text. Id 0 is every unknown token.

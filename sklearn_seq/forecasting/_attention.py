@@ -7,7 +7,6 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._engine import net as engine
 from .. import nn as seq_nn
 from .._tasks import SCORING_CONSTRAINTS, RecurrentRegressorMixin
 from ..base import BaseRecurrent
@@ -354,6 +353,4 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         weights : ndarray of shape (n_samples, n_timesteps)
             ``n_timesteps`` is the longest window in ``X``.
         """
-        check_is_fitted(self)
-        seqs = self._validate_X(X, reset=False)
-        return engine.attention(self.net_, seqs)
+        return self._attention_weights(X)

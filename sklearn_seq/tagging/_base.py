@@ -124,7 +124,7 @@ class _BaseTagger(RecurrentNetworkMixin, BaseRecurrent):
         return tags
 
 
-@fill_doc
+@fill_doc(step_targets="labels")
 class _Tagger(_BaseTagger):
     _parameter_constraints = {
         **_BaseTagger._parameter_constraints,
@@ -264,24 +264,14 @@ class _Tagger(_BaseTagger):
     def score(self, X, y, sample_weight=None):
         """Accuracy over all steps (each sequence's steps weighted by its weight).
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences.
-        y : list of array-like
-            True labels per step.
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
+        %(step_score_params)s
         """
         from ..metrics import step_accuracy_score
 
         return step_accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
 
-@fill_doc
+@fill_doc(step_targets="values")
 class _StepRegressor(_BaseTagger):
     _criterion = functools.partial(seq_nn.StepLoss, "squared_error")
     _fitted_attributes = {
@@ -392,17 +382,7 @@ class _StepRegressor(_BaseTagger):
     def score(self, X, y, sample_weight=None):
         """R² over all steps.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences.
-        y : list of array-like
-            True values per step.
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
+        %(step_score_params)s
         """
         from sklearn.metrics import r2_score
 

@@ -248,10 +248,10 @@ _ARCH_ATTRS = """conv_channels_ : tuple of int
 pooling_ : str
     The fitted network's pooling: what ``pooling="auto"`` chose."""
 
-_CLASS_ATTRS = """classes_ : ndarray of shape (n_classes,)
-    Class labels seen in ``fit`` (or given to ``partial_fit``).
+_CLASSES_ATTR = """classes_ : ndarray of shape (n_classes,)
+    Class labels seen in ``fit`` (or given to ``partial_fit``)."""
 
-""" + _ARCH_ATTRS
+_CLASS_ATTRS = _CLASSES_ATTR + "\n\n" + _ARCH_ATTRS
 
 _REG_ATTRS = """n_outputs_ : int
     Number of targets.
@@ -426,6 +426,8 @@ docdict = {
         _RECURRENT_ARCHITECTURE.replace("%(pooling_default)s", '"last"'),
         _training_params(max_iter="auto"), _RUNTIME]),
     "class_weight": _CLASS_WEIGHT,
+    "classifier_runtime_params": _CLASS_WEIGHT + "\n\n" + _RUNTIME,
+    "classes_attribute": _CLASSES_ATTR,
     "runtime_params": _RUNTIME,
     "common_attributes": _COMMON_ATTRIBUTES,
     "sequence_input_notes": _SEQUENCE_INPUT_NOTES,

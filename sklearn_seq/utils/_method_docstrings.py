@@ -28,6 +28,19 @@ y : array-like of shape (n_samples,)
     "regression_targets": """\
 y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     Targets.""",
+    # score of the taggers (``%(step_targets)s``: "labels" or "values")
+    "step_score_params": """\
+Parameters
+----------
+X : array-like or list of array-like
+    Sequences.
+y : list of array-like
+    True %(step_targets)s per step.
+sample_weight : array-like of shape (n_samples,), default=None
+
+Returns
+-------
+score : float""",
     "sample_weight": """\
 sample_weight : array-like of shape (n_samples,), default=None
     Weights of the samples in the loss.""",
