@@ -1,7 +1,8 @@
 """What the estimators add to :class:`~sklearn_seq.base.BaseRecurrent` by task:
 classification (labels, probabilities), regression (standardised targets), the
-pooled sequence network with its ``bidirectional`` and ``pooling`` parameters, and
-the self-attention weights of a transformer encoder."""
+recurrent network with its ``bidirectional`` parameter (and ``pooling`` where the
+network pools its states over time), and the self-attention weights of a
+transformer encoder."""
 
 from numbers import Integral
 
@@ -20,24 +21,21 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._engine import net as engine
 from ._engine.numerics import weighted_stats
+from .utils._docstrings import fill_doc
 
 _POOLINGS = {"last", "mean", "max", "attention"}
 
 
-class PooledNetworkMixin:
-    """Estimators whose network encodes a sequence and pools its states over time
-    (``nn.SequenceNetwork``): the ``bidirectional`` and ``pooling`` parameters.
+class RecurrentNetworkMixin:
+    """Estimators whose network reads each sequence with a recurrent encoder, in one
+    or both directions, and maps its states to ``n_outputs``: the ``bidirectional``
+    parameter and what the network is built from.
 
     The network's cell is ``self.cell``, as for every estimator: a parameter where
     the user chooses it, a class attribute where the class fixes it
     (``LSTMClassifier.cell == "lstm"``)."""
 
-    _parameter_constraints = {
-        "bidirectional": ["boolean"],
-        "pooling": [StrOptions(_POOLINGS)],
-    }
-
-    _module = "SequenceNetwork"
+    _parameter_constraints = {"bidirectional": ["boolean"]}
 
     def _module_kwargs(self, seqs, sample_weight):
         return dict(
@@ -45,10 +43,29 @@ class PooledNetworkMixin:
             n_outputs=self._n_outputs(),
             cell=self.cell,
             bidirectional=self.bidirectional,
-            pooling=self.pooling,
+            **self._encoder_kwargs(),
             **self._network_size(),
             **self._input_standardization(seqs, sample_weight),
         )
+
+    def _encoder_kwargs(self):
+        # A recurrent encoder's arguments are the cell's; SelfAttentionMixin adds nhead.
+        return {}
+
+
+class PooledNetworkMixin(RecurrentNetworkMixin):
+    """Estimators whose network encodes a sequence and pools its states over time
+    (``nn.SequenceNetwork``): the ``pooling`` parameter, with ``bidirectional``."""
+
+    _parameter_constraints = {
+        **RecurrentNetworkMixin._parameter_constraints,
+        "pooling": [StrOptions(_POOLINGS)],
+    }
+
+    _module = "SequenceNetwork"
+
+    def _module_kwargs(self, seqs, sample_weight):
+        return {**super()._module_kwargs(seqs, sample_weight), "pooling": self.pooling}
 
 
 def _uses_transformer(estimator):
@@ -111,6 +128,7 @@ class SelfAttentionMixin:
 SCORING_CONSTRAINTS = {"scoring": [str, callable, None]}
 
 
+@fill_doc
 class RecurrentClassifierMixin(ClassifierMixin):
     """Classification on top of :class:`BaseRecurrent`: labels, probabilities."""
 
@@ -171,18 +189,11 @@ class RecurrentClassifierMixin(ClassifierMixin):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
-        y : array-like of shape (n_samples,)
-            Class labels (strings, integers or booleans).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(X_fit)s
+        %(class_labels)s
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        %(returns_fitted)s
         """
         return self._fit(X, y, sample_weight)
 
@@ -192,19 +203,14 @@ class RecurrentClassifierMixin(ClassifierMixin):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_as_fit)s
         y : array-like of shape (n_samples,)
             Class labels.
         classes : array-like of shape (n_classes,), default=None
             All classes that can appear; required on the first call.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The updated estimator.
+        %(returns_updated)s
         """
         first = _check_partial_fit_first_call(self, classes)
         if first:
@@ -216,10 +222,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
     def predict_proba(self, X):
         """Probability of each class for each sequence.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -235,10 +238,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
         The log of :meth:`predict_proba`, computed from the network's outputs
         (a log-softmax), so it stays finite where a probability rounds to 0.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -251,10 +251,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
     def predict(self, X):
         """Predicted class of each sequence.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -270,6 +267,7 @@ class RecurrentClassifierMixin(ClassifierMixin):
         return tags
 
 
+@fill_doc
 class RecurrentRegressorMixin(RegressorMixin):
     """Regression on top of :class:`BaseRecurrent`: single or multi-output targets.
 
@@ -318,18 +316,11 @@ class RecurrentRegressorMixin(RegressorMixin):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(X_fit)s
+        %(regression_targets)s
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        %(returns_fitted)s
         """
         return self._fit(X, y, sample_weight)
 
@@ -339,27 +330,18 @@ class RecurrentRegressorMixin(RegressorMixin):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(X_as_fit)s
+        %(regression_targets)s
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The updated estimator.
+        %(returns_updated)s
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X):
         """Predicted target of each sequence.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------

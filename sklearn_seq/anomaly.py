@@ -206,9 +206,7 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
+        %(X_fit)s
             Mostly normal sequences; a few anomalies do little harm.
         y : None
             Ignored; present for API consistency.
@@ -239,10 +237,7 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
     def score_samples(self, X):
         """Normality of each sequence: minus its mean squared next-step error.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -261,10 +256,7 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         streams are; averaged over each sequence's steps, these are
         :meth:`score_samples`.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -283,10 +275,7 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
     def decision_function(self, X):
         """Shifted scores: negative for outliers, positive for inliers.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -299,10 +288,7 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
     def predict(self, X):
         """Label each sequence as an inlier (1) or an outlier (-1).
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------

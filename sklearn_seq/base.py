@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._engine import net as engine
 from ._persistence import add_versions, register, restore_state, save
 from ._training import TrainingMixin
+from .utils._docstrings import fill_doc
 from .utils._validation import check_sequences, set_n_features_in
 
 
@@ -61,6 +62,7 @@ def _refuse_changes(built, current, what):
             )
 
 
+@fill_doc
 class BaseRecurrent(TrainingMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class for recurrent sequence estimators. Not for direct use."""
 
@@ -271,16 +273,17 @@ class BaseRecurrent(TrainingMixin, BaseEstimator, metaclass=ABCMeta):
         sequence's real steps; the steps of ragged input past a sequence's end
         (padding up to the longest sequence) get weight 0.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``predict``.
+        %(X_only_as_predict)s
 
         Returns
         -------
         weights : ndarray of shape (n_samples, n_timesteps)
             ``n_timesteps`` is the longest sequence in ``X``.
         """
+        return self._attention_weights(X)
+
+    def _attention_weights(self, X):
+        # What every estimator's attention_weights returns, whatever makes it available.
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
         return engine.attention(self.net_, seqs)

@@ -11,7 +11,6 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
@@ -26,12 +25,10 @@ from .base import BaseRecurrent, _has_attention_pooling, _refuse_changes
 from .utils._docstrings import fill_doc
 from .utils._text import (
     SUBWORD_BUCKETS,
-    _mostly_unspaced,
+    TokenizerMixin,
     _text_documents,
     check_subword_ngram_range,
     embedding_matrix,
-    fitted_vocabulary,
-    given_vocabulary,
     token_sequences,
 )
 
@@ -44,8 +41,8 @@ EARLY_STOPPING_MIN_SAMPLES = 1000
 
 
 @fill_doc
-class BiRNNTextClassifier(SelfAttentionMixin, PooledNetworkMixin, RecurrentClassifierMixin,
-                          BaseRecurrent):
+class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin,
+                          RecurrentClassifierMixin, BaseRecurrent):
     """Bidirectional RNN classifier of raw text, trained with skorch.
 
     Tokenises each document with scikit-learn's analyzers, embeds the tokens, reads
@@ -151,14 +148,11 @@ class BiRNNTextClassifier(SelfAttentionMixin, PooledNetworkMixin, RecurrentClass
 
     %(text_training_params)s
 
-    %(class_weight)s
-
-    %(runtime_params)s
+    %(classifier_runtime_params)s
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels seen in ``fit`` (or given to ``partial_fit``).
+    %(classes_attribute)s
 
     vocabulary_ : dict
         Token -> id (from 1) after fitting on text. Id 0 is every unknown token.
@@ -333,82 +327,6 @@ class BiRNNTextClassifier(SelfAttentionMixin, PooledNetworkMixin, RecurrentClass
 
     # -- input ---------------------------------------------------------------------
 
-    def build_analyzer(self):
-        """Return the callable that turns one string into its list of tokens.
-
-        It is scikit-learn's ``CountVectorizer(...).build_analyzer()`` for this
-        estimator's ``analyzer`` (with ``"auto"``: the one chosen at fit,
-        ``analyzer_``), ``tokenizer``, ``token_pattern`` and ``lowercase``.
-
-        Returns
-        -------
-        analyzer : callable
-            Maps a string to a list of string tokens.
-        """
-        analyzer = self.analyzer
-        if analyzer == "auto":
-            if not hasattr(self, "analyzer_"):
-                raise ValueError(
-                    "analyzer='auto' chooses 'word' or 'char' from the training "
-                    "documents: fit first, or set analyzer='word' or 'char'."
-                )
-            analyzer = self.analyzer_
-        return CountVectorizer(
-            analyzer=analyzer,
-            tokenizer=self.tokenizer,
-            token_pattern=self.token_pattern,
-            lowercase=self.lowercase,
-        ).build_analyzer()
-
-    def _choose_analyzer(self, docs):
-        """Set ``analyzer_``: "auto" reads characters of scripts without spaces."""
-        if self.analyzer != "auto":
-            self.analyzer_ = self.analyzer
-        elif self.tokenizer is not None:
-            self.analyzer_ = "word"  # a word tokenizer is asked for
-        else:
-            self.analyzer_ = "char" if _mostly_unspaced(docs) else "word"
-
-    def _subword_range(self):
-        """The n-gram lengths of the subword channel, or None without one."""
-        if self.subword_ngram_range is None or self.analyzer_ in ("char", "char_wb"):
-            return None
-        return self.subword_ngram_range
-
-    def _tokenize(self, docs):
-        analyze = self.build_analyzer()
-        tokens = [doc if isinstance(doc, list) else analyze(doc) for doc in docs]
-        if self.max_len is not None:
-            tokens = [t[: self.max_len] for t in tokens]
-        return tokens
-
-    def _fit_vocabulary(self, tokens):
-        if self.vocabulary is not None:
-            vocab = given_vocabulary(self.vocabulary)
-        else:
-            vocab = fitted_vocabulary(tokens, self.min_df, self.max_features)
-        if not vocab:
-            raise ValueError(
-                "empty vocabulary: the documents hold no token, or none that is in at "
-                f"least min_df={self.min_df!r} documents; on a small corpus lower "
-                "min_df (e.g. min_df=1), else check the analyzer and token_pattern."
-            )
-        self.vocabulary_ = {t: i + 1 for i, t in enumerate(vocab)}
-
-    # Parameters that shape the tokens and the vocabulary learnt at the first fit.
-    _TOKENIZATION = ("analyzer", "tokenizer", "token_pattern", "lowercase", "min_df",
-                     "max_features", "max_len", "subword_ngram_range")
-
-    def _tokenization_record(self):
-        # Callables are recorded as a marker, tuples as text: the safe format
-        # stores plain data only.
-        def plain(value):
-            if callable(value):
-                return "<callable>"
-            return str(value) if isinstance(value, tuple) else value
-
-        return {key: plain(getattr(self, key)) for key in self._TOKENIZATION}
-
     def _check_same_network(self):
         super()._check_same_network()
         record = getattr(self, "_tokenization", None)
@@ -518,15 +436,10 @@ class BiRNNTextClassifier(SelfAttentionMixin, PooledNetworkMixin, RecurrentClass
             Documents: a list, 1D array or pandas Series of strings, or of lists
             of string tokens (used as given). Numeric 2D, 3D or ragged sequences
             are read as by :class:`~sklearn_seq.LSTMClassifier`.
-        y : array-like of shape (n_samples,)
-            Class labels (strings, integers or booleans).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the samples in the loss.
+        %(class_labels)s
+        %(sample_weight)s
 
-        Returns
-        -------
-        self : object
-            The fitted estimator.
+        %(returns_fitted)s
         """
         return self._fit(X, y, sample_weight)
 

@@ -76,14 +76,11 @@ class TransformerClassifier(_TransformerMixin, RecurrentClassifierMixin, BaseRec
 
     %(training_params)s
 
-    %(class_weight)s
-
-    %(runtime_params)s
+    %(classifier_runtime_params)s
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels seen in ``fit`` (or given to ``partial_fit``).
+    %(classes_attribute)s
 
     %(common_attributes)s
 

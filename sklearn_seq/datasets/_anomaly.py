@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..utils._docstrings import fill_doc
+
 __all__ = ["make_sensor_stream"]
 
 # Codes of the anomaly kinds in the returned labels.
@@ -24,6 +26,7 @@ SENSOR_ANOMALIES = {0: "normal", 1: "spike", 2: "level_shift", 3: "frozen"}
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def make_sensor_stream(
     n_steps=5000, *, n_sensors=3, period=50, n_anomalies=20, noise=0.1, random_state=None
 ):
@@ -53,8 +56,7 @@ def make_sensor_stream(
         them apart).
     noise : float, default=0.1
         Standard deviation of the per-sensor Gaussian noise.
-    random_state : int, RandomState instance or None, default=None
-        Seed.
+    %(random_state_seed)s
 
     Returns
     -------

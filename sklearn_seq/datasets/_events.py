@@ -12,6 +12,8 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
+from ..utils._docstrings import fill_doc
+
 __all__ = ["make_card_transactions", "make_customer_events"]
 
 _MERCHANTS = np.array(
@@ -35,6 +37,7 @@ def _per_row(values, counts):
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def make_card_transactions(n_cards=2000, *, fraud_rate=0.02, n_days=90, random_state=None):
     """Generate card transactions where a few cards end in a fraud episode.
 
@@ -56,8 +59,7 @@ def make_card_transactions(n_cards=2000, *, fraud_rate=0.02, n_days=90, random_s
         Share of compromised cards (at least one when positive).
     n_days : int, default=90
         Length of the period.
-    random_state : int, RandomState instance or None, default=None
-        Seed.
+    %(random_state_seed)s
 
     Returns
     -------
@@ -170,6 +172,7 @@ _EVENTS = np.array(["login", "purchase", "support", "complaint"], dtype=object)
     },
     prefer_skip_nested_validation=True,
 )
+@fill_doc
 def make_customer_events(n_customers=1000, *, churn_rate=0.25, n_days=180, random_state=None):
     """Generate a customer event log where churners fade out before they leave.
 
@@ -189,8 +192,7 @@ def make_customer_events(n_customers=1000, *, churn_rate=0.25, n_days=180, rando
         Share of customers who churn (drawn per customer).
     n_days : int, default=180
         Length of the log.
-    random_state : int, RandomState instance or None, default=None
-        Seed.
+    %(random_state_seed)s
 
     Returns
     -------

@@ -3,7 +3,10 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ..utils._docstrings import fill_doc
 
+
+@fill_doc
 def make_long_range_classification(
     n_samples=1000, n_timesteps=120, lag=100, noise=1.0, random_state=None
 ):
@@ -27,8 +30,7 @@ def make_long_range_classification(
         Distance from the marked step to the last step (1 <= lag <= n_timesteps).
     noise : float, default=1.0
         Standard deviation of the distracting channel.
-    random_state : int, RandomState instance or None, default=None
-        Seed.
+    %(random_state_seed)s
 
     Returns
     -------
@@ -57,6 +59,7 @@ def make_long_range_classification(
     return X, y.astype(np.int64)
 
 
+@fill_doc
 def make_sequence_classification(
     n_samples=300,
     min_length=10,
@@ -77,8 +80,7 @@ def make_sequence_classification(
         Channels per step.
     n_classes : int, default=3
         Number of classes.
-    random_state : int, RandomState instance or None, default=None
-        Seed.
+    %(random_state_seed)s
 
     Returns
     -------
@@ -109,6 +111,7 @@ def make_sequence_classification(
     return X, y.astype(np.int64)
 
 
+@fill_doc
 def make_speaker_sequences(
     n_speakers=5, n_utterances=40, n_coefficients=13, min_frames=40, max_frames=200,
     random_state=None,
@@ -131,8 +134,7 @@ def make_speaker_sequences(
         Coefficients per frame.
     min_frames, max_frames : int, default=40, 200
         Range of utterance lengths.
-    random_state : int, RandomState instance or None, default=None
-        Seed.
+    %(random_state_seed)s
 
     Returns
     -------
@@ -168,6 +170,7 @@ def make_speaker_sequences(
     return [X[i] for i in order], np.asarray(y)[order]
 
 
+@fill_doc
 def make_price_series(n_days=1500, *, drift=0.0003, volatility=0.015, momentum=0.05,
                       random_state=None):
     """A stock-like daily closing price: a random walk in log price with weak momentum.
@@ -186,8 +189,7 @@ def make_price_series(n_days=1500, *, drift=0.0003, volatility=0.015, momentum=0
         Typical daily volatility.
     momentum : float, default=0.05
         Autocorrelation of daily returns.
-    random_state : int, RandomState instance or None, default=None
-        Seed.
+    %(random_state_seed)s
 
     Returns
     -------

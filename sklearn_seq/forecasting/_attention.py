@@ -7,7 +7,6 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from .._engine import net as engine
 from .. import nn as seq_nn
 from .._tasks import SCORING_CONSTRAINTS, RecurrentRegressorMixin
 from ..base import BaseRecurrent
@@ -305,10 +304,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     def predict(self, X):
         """Forecast of each window: the median when ``quantiles`` are set.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Windows, as for ``fit``.
+        %(windows_only_as_fit)s
 
         Returns
         -------
@@ -324,10 +320,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     def predict_quantiles(self, X):
         """Forecast quantiles of each window, for prediction intervals.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Windows, as for ``fit``.
+        %(windows_only_as_fit)s
 
         Returns
         -------
@@ -353,16 +346,11 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
         input past a window's end (padding up to the longest window) get
         weight 0. One set of weights serves all forecast steps.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Windows, as for ``predict``.
+        %(windows_only_as_predict)s
 
         Returns
         -------
         weights : ndarray of shape (n_samples, n_timesteps)
             ``n_timesteps`` is the longest window in ``X``.
         """
-        check_is_fitted(self)
-        seqs = self._validate_X(X, reset=False)
-        return engine.attention(self.net_, seqs)
+        return self._attention_weights(X)

@@ -35,23 +35,37 @@ def masked_softmax(scores, mask=None):
     return torch.softmax(scores, dim=-1)
 
 
-class AdditiveAttention(nn.Module):
+class _QueryAttention(nn.Module):
+    """Attention of a query over the states of every step: :meth:`forward` weighs
+    the states by the softmax of the subclass's ``scores`` over the real steps.
+    Both projections map ``size`` to ``size`` (the keys without a bias)."""
+
+    def __init__(self, size, *, query_bias):
+        super().__init__()
+        self.keys = nn.Linear(size, size, bias=False)
+        self.query = nn.Linear(size, size, bias=query_bias)
+
+    def forward(self, states, query, mask=None):
+        """Return ``(context (batch, size), weights (batch, time))``."""
+        weights = masked_softmax(self.scores(states, query), mask)
+        return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
+
+
+class AdditiveAttention(_QueryAttention):
     """Additive (Bahdanau) attention: ``v . tanh(W_k h_t + W_q q)``.
 
     Parameters
     ----------
     size : int
-        Width of the states and of the query.
+        Width of the states and of the query (and of ``W_k h_t + W_q q``).
     """
 
     def __init__(self, size):
-        super().__init__()
-        self.keys = nn.Linear(size, size, bias=False)
-        self.query = nn.Linear(size, size)
+        super().__init__(size, query_bias=True)
         self.score = nn.Linear(size, 1, bias=False)
 
-    def forward(self, states, query, mask=None):
-        """Return ``(context (batch, size), weights (batch, time))``."""
+    def scores(self, states, query):
+        """Unnormalised score of every step, ``(batch, time)``."""
         # tanh(a) = 2 sigmoid(2a) - 1, so the scores are 2 v.sigmoid(2a) - sum(v): the
         # constant is the same for every step and cancels in the softmax, and the
         # factors 2 go into the (small) weights, not the states. torch's CPU tanh is
@@ -59,36 +73,31 @@ class AdditiveAttention(nn.Module):
         keys = F.linear(states, 2 * self.keys.weight)
         q = F.linear(query, 2 * self.query.weight, 2 * self.query.bias)
         hidden = torch.sigmoid(keys + q.unsqueeze(1))
-        scores = F.linear(hidden, 2 * self.score.weight).squeeze(-1)
-        weights = masked_softmax(scores, mask)
-        return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
+        return F.linear(hidden, 2 * self.score.weight).squeeze(-1)
 
 
-class DotProductAttention(nn.Module):
+class DotProductAttention(_QueryAttention):
     """Scaled dot-product attention: ``softmax(W_q q . W_k h_t / sqrt(size))``.
 
     Parameters
     ----------
     size : int
-        Width of the states and of the query.
+        Width of the states and of the query; the scores are divided by its
+        square root.
     """
 
     def __init__(self, size):
-        super().__init__()
-        self.keys = nn.Linear(size, size, bias=False)
-        self.query = nn.Linear(size, size, bias=False)
+        super().__init__(size, query_bias=False)
         self.scale = size**-0.5
 
-    def forward(self, states, query, mask=None):
-        """Return ``(context (batch, size), weights (batch, time))``."""
+    def scores(self, states, query):
+        """Unnormalised score of every step, ``(batch, time)``."""
         # (W_k h_t) . (W_q q) = h_t . (W_k^T W_q q): project the query once instead
         # of every step's state, and fold the scale into it. The products go through
         # a broadcast multiply and sum: as a batched matrix product, their backward
         # pass (an outer product per sequence) is 2-3 times slower on CPU.
         probe = F.linear(self.query(query), self.keys.weight.t()) * self.scale
-        scores = (states * probe.unsqueeze(1)).sum(-1)
-        weights = masked_softmax(scores, mask)
-        return torch.bmm(weights.unsqueeze(1), states).squeeze(1), weights
+        return (states * probe.unsqueeze(1)).sum(-1)
 
 
 _ATTENTIONS = {"additive": AdditiveAttention, "dot": DotProductAttention}

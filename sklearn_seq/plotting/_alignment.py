@@ -3,6 +3,7 @@ input steps, for one sample."""
 
 import numpy as np
 
+from ..utils._docstrings import fill_doc
 from ._base import _axes, _final_estimator
 
 
@@ -15,6 +16,7 @@ def _sample(X, index):
     return [list(X)[index]]
 
 
+@fill_doc
 class AlignmentDisplay:
     """Attention of each output step (rows) over the input steps (columns) of one
     sample of an encoder-decoder, as a heat map with the tokens as tick labels.
@@ -67,10 +69,8 @@ class AlignmentDisplay:
             Samples in any layout the estimator accepts.
         index : int, default=0
             The sample to draw.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
-        cmap : str, default="viridis"
-            Colour map of the heat map.
+        %(ax)s
+        %(cmap)s
 
         Returns
         -------
@@ -111,10 +111,8 @@ class AlignmentDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
-        cmap : str, default="viridis"
-            Colour map of the heat map.
+        %(ax)s
+        %(cmap)s
 
         Returns
         -------

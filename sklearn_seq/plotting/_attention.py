@@ -2,10 +2,12 @@
 
 import numpy as np
 
+from ..utils._docstrings import fill_doc
 from ..utils._validation import check_sequences
 from ._base import _axes, _final_estimator, _rows, _token_ticks
 
 
+@fill_doc
 class AttentionDisplay:
     """Attention weights over the steps (or tokens) of a few sequences, as a heat map.
 
@@ -61,10 +63,8 @@ class AttentionDisplay:
             length, so the padding of a ragged batch (a list, tuple, pandas
             Series or object array of sequences of different lengths) is not
             shown.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
-        cmap : str, default="viridis"
-            Colour map of the heat map.
+        %(ax)s
+        %(cmap)s
 
         Returns
         -------
@@ -110,8 +110,7 @@ class AttentionDisplay:
         ax : matplotlib Axes, default=None
             Axes to draw on (split into one row per document with labels); a
             new figure when None.
-        cmap : str, default="viridis"
-            Colour map of the heat map.
+        %(cmap)s
 
         Returns
         -------

@@ -4,6 +4,7 @@ a few sequences."""
 import numpy as np
 
 from ..inspection import sequence_attributions
+from ..utils._docstrings import fill_doc
 from ._base import _axes, _rows, _token_ticks
 
 
@@ -17,6 +18,7 @@ def _per_sample(attributions, tokens):
     return [np.asarray(a, dtype=float).reshape(len(a), -1) for a in attributions]
 
 
+@fill_doc
 class AttributionDisplay:
     """Attributions (see :func:`~sklearn_seq.inspection.sequence_attributions`)
     over the steps of a few sequences, or over the tokens of a few documents.
@@ -124,8 +126,7 @@ class AttributionDisplay:
             See the class's parameters.
         tokens, feature_names, sample_names
             See the class's parameters.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+        %(ax)s
         cmap : str, default="RdBu_r"
             Colour map of the heat maps.
 

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from ..utils._docstrings import fill_doc
 from ._base import _axes, _final_estimator
 from ._forecast_inputs import (
     _history_positions,
@@ -14,6 +15,7 @@ from ._forecast_inputs import (
 )
 
 
+@fill_doc
 class ForecastDisplay:
     """Forecast against actual values, with a prediction interval when available.
 
@@ -97,13 +99,9 @@ class ForecastDisplay:
         history : array-like, default=None
             A pandas Series keeps its index; see the class docstring for the x
             values of the history.
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+        %(ax)s
 
-        Returns
-        -------
-        display : ForecastDisplay
-            Drawn: ``ax_`` and ``figure_`` hold the plot.
+        %(returns_display)s
 
         Raises
         ------
@@ -182,13 +180,9 @@ class ForecastDisplay:
             first of its ``level``).
         n_history : int, default=None
             PanelForecaster only: steps of history drawn (None: four horizons).
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+        %(ax)s
 
-        Returns
-        -------
-        display : ForecastDisplay
-            Drawn: ``ax_`` and ``figure_`` hold the plot.
+        %(returns_display)s
 
         Raises
         ------
@@ -249,11 +243,9 @@ class ForecastDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
+        %(ax)s
 
-        Returns
-        -------
-        self : ForecastDisplay
+        %(returns_drawn_self)s
 
         Raises
         ------

@@ -2,9 +2,11 @@
 
 import numpy as np
 
+from ..utils._docstrings import fill_doc
 from ._base import _axes, _final_estimator
 
 
+@fill_doc
 class TrainingCurveDisplay:
     """Training loss (and validation score) per epoch.
 
@@ -52,13 +54,9 @@ class TrainingCurveDisplay:
         estimator : fitted sklearn_seq estimator or Pipeline
             Any estimator with ``loss_curve_``, or a Pipeline ending with one
             (its curves are drawn).
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+        %(ax)s
 
-        Returns
-        -------
-        display : TrainingCurveDisplay
-            Drawn: ``ax_`` and ``figure_`` hold the plot.
+        %(returns_display)s
         """
         estimator, _ = _final_estimator(estimator)
         disp = cls(
@@ -75,12 +73,9 @@ class TrainingCurveDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on; a new figure when None.
+        %(ax)s
 
-        Returns
-        -------
-        self : TrainingCurveDisplay
+        %(returns_drawn_self)s
         """
         ax = _axes(ax, "TrainingCurveDisplay.plot")
         epochs = np.arange(1, len(self.loss_curve) + 1)

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._persistence import register
 from ..utils._validation import container_type
+from ..utils._docstrings import fill_doc
 from ._base import _SequenceTransformerMixin
 from ._event_groups import _check_grouped_labels, _grouped_ids, _label_order, _ungroup
 from ._event_table import (
@@ -181,6 +182,7 @@ def group_events(df, id_col):
     return pd.Series(groups, index=pd.Index(ids, name=id_col), name=id_col)
 
 
+@fill_doc
 class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
     """Turn an event table into one sequence per id, with categories fixed at fit.
 
@@ -377,10 +379,7 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
             follow its order; other labels are in sorted id order. None: the
             order of ``X``'s rows (grouped) or sorted id order (table).
 
-        Returns
-        -------
-        self : object
-            The fitted transformer.
+        %(returns_fitted_transformer)s
         """
         events, grouped_ids = self._event_table(X)
         validate_data(self, events, skip_check_array=True, reset=True)

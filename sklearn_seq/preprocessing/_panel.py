@@ -6,11 +6,13 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._persistence import register
 from ..utils._validation import container_type
+from ..utils._docstrings import fill_doc
 from ._base import _SequenceTransformerMixin
 
 __all__ = ["ChannelsLast"]
 
 
+@fill_doc
 class ChannelsLast(_SequenceTransformerMixin, BaseEstimator):
     """Read aeon and sktime panels ``(n_cases, n_channels, n_timepoints)`` as sequences.
 
@@ -89,13 +91,9 @@ class ChannelsLast(_SequenceTransformerMixin, BaseEstimator):
         X : array-like of shape (n_cases, n_channels, n_timepoints) or \
                 (n_cases, n_timepoints), or list of (n_channels, n_timepoints_i) arrays
             The panel, time last.
-        y : None
-            Ignored.
+        %(y_ignored)s
 
-        Returns
-        -------
-        self : object
-            The fitted transformer.
+        %(returns_fitted_transformer)s
         """
         self._validate(X, reset=True)
         return self

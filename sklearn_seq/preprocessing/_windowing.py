@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .._persistence import register
 from ..utils._validation import container_type, polars_float_dtype, reject_polars_nulls
+from ..utils._docstrings import fill_doc
 from ._base import _SequenceTransformerMixin
 
 __all__ = ["make_windows", "SequenceWindower"]
@@ -377,6 +378,7 @@ def _windows_per_series(data, groups, **kwargs):
     return np.concatenate(Xs), np.concatenate(ys)
 
 
+@fill_doc
 class SequenceWindower(_SequenceTransformerMixin, BaseEstimator):
     """Turn each row of a table of time steps into the window of steps ending there.
 
@@ -463,13 +465,9 @@ class SequenceWindower(_SequenceTransformerMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_steps, n_features)
             Table of time steps, oldest first.
-        y : None
-            Ignored.
+        %(y_ignored)s
 
-        Returns
-        -------
-        self : object
-            The fitted transformer.
+        %(returns_fitted_transformer)s
         """
         reject_polars_nulls(X)
         validate_data(self, X, dtype=_float_dtypes(X))

@@ -14,8 +14,10 @@ from sklearn.utils.validation import check_is_fitted
 from .. import nn as seq_nn
 from .._engine import net as engine
 from .._engine.numerics import weighted_stats
+from .._tasks import RecurrentNetworkMixin
 from ..base import BaseRecurrent
 from ..utils import Sequences
+from ..utils._docstrings import fill_doc
 
 
 def _step_values(y, what):
@@ -65,30 +67,16 @@ def _split(values, seqs):
     return np.split(values, np.cumsum(seqs.lengths)[:-1])
 
 
-class _BaseTagger(BaseRecurrent):
+@fill_doc
+class _BaseTagger(RecurrentNetworkMixin, BaseRecurrent):
     """Per-step outputs of a recurrent encoder (``nn.TaggingNetwork``)."""
 
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
-        "bidirectional": ["boolean"],
+        **RecurrentNetworkMixin._parameter_constraints,
     }
 
     _module = "TaggingNetwork"
-
-    def _module_kwargs(self, seqs, sample_weight):
-        return dict(
-            input_size=seqs.n_features,
-            n_outputs=self._n_outputs(),
-            cell=self.cell,
-            bidirectional=self.bidirectional,
-            **self._encoder_kwargs(),
-            **self._network_size(),
-            **self._input_standardization(seqs, sample_weight),
-        )
-
-    def _encoder_kwargs(self):
-        # A recurrent encoder's arguments are the cell's; SelfAttentionMixin adds nhead.
-        return {}
 
     def _dataset(self, seqs, target, sample_weight, idx, weighted):
         # The one place that sees X and y together: their lengths must agree.
@@ -117,9 +105,7 @@ class _BaseTagger(BaseRecurrent):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            2D ``(n_samples, n_timesteps)``, 3D ``(n_samples, n_timesteps,
-            n_features)``, or a list of ``(T_i,)`` / ``(T_i, n_features)`` arrays.
+        %(X_fit)s
         y : list of array-like, or array-like of shape (n_samples, n_timesteps)
             A target for every step: one array per sequence, as long as it.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -138,6 +124,7 @@ class _BaseTagger(BaseRecurrent):
         return tags
 
 
+@fill_doc(step_targets="labels")
 class _Tagger(_BaseTagger):
     _parameter_constraints = {
         **_BaseTagger._parameter_constraints,
@@ -227,8 +214,7 @@ class _Tagger(_BaseTagger):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_as_fit)s
         y : list of array-like
             Labels per step, as for ``fit``.
         classes : array-like, default=None
@@ -248,10 +234,7 @@ class _Tagger(_BaseTagger):
     def predict_proba(self, X):
         """Probability of each label at every step.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -266,10 +249,7 @@ class _Tagger(_BaseTagger):
     def predict(self, X):
         """The most probable label at every step.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -284,23 +264,14 @@ class _Tagger(_BaseTagger):
     def score(self, X, y, sample_weight=None):
         """Accuracy over all steps (each sequence's steps weighted by its weight).
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences.
-        y : list of array-like
-            True labels per step.
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
+        %(step_score_params)s
         """
         from ..metrics import step_accuracy_score
 
         return step_accuracy_score(y, self.predict(X), sample_weight=sample_weight)
 
 
+@fill_doc(step_targets="values")
 class _StepRegressor(_BaseTagger):
     _criterion = functools.partial(seq_nn.StepLoss, "squared_error")
     _fitted_attributes = {
@@ -379,8 +350,7 @@ class _StepRegressor(_BaseTagger):
 
         Parameters
         ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_as_fit)s
         y : list of array-like
             Values per step, as for ``fit``.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -395,10 +365,7 @@ class _StepRegressor(_BaseTagger):
     def predict(self, X):
         """The value at every step.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences, as for ``fit``.
+        %(X_only_as_fit)s
 
         Returns
         -------
@@ -415,17 +382,7 @@ class _StepRegressor(_BaseTagger):
     def score(self, X, y, sample_weight=None):
         """R² over all steps.
 
-        Parameters
-        ----------
-        X : array-like or list of array-like
-            Sequences.
-        y : list of array-like
-            True values per step.
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
+        %(step_score_params)s
         """
         from sklearn.metrics import r2_score
 

@@ -8,6 +8,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .._tasks import SelfAttentionMixin
 from ..utils import Sequences
 from ..utils._text import _text_documents
+from ..utils._docstrings import fill_doc
 from ._base import _Tagger
 
 __all__ = ["BiRNNTextTagger"]
@@ -49,6 +50,7 @@ def _shape(token):
 _N_SHAPE = 6
 
 
+@fill_doc
 class BiRNNTextTagger(SelfAttentionMixin, _Tagger):
     """Bidirectional recurrent tagger of tokens: a tag for every token of a document.
 
@@ -99,8 +101,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         the validation loss.
     class_weight : dict, "balanced" or None, default=None
         Weight of each tag's tokens in the loss.
-    dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
-        As in :class:`~sklearn_seq.LSTMClassifier`.
+    %(runtime_as_lstm_classifier)s
 
     Attributes
     ----------
@@ -110,8 +111,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         Token (lower-cased with ``lowercase``) to id; id 0 is the unknown token.
     class_weight_ : ndarray of shape (n_classes,) or None
         The weight of each tag's tokens.
-    n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-        Training record, as MLP's.
+    %(training_record)s
 
     See Also
     --------

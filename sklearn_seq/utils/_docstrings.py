@@ -3,12 +3,16 @@
 A public class writes its own docstring and names the shared paragraphs where they
 go: a line ``%(training_params)s`` becomes the entry ``"training_params"`` of
 :data:`docdict`, indented as the line (entries may name other entries, and a
-``%(cell)s`` inside a line is filled too). :func:`fill_doc`, a class decorator as
-in scikit-learn and MNE, does it when the class is defined.
+``%(cell)s`` inside a line is filled too). :func:`fill_doc`, a decorator as in
+scikit-learn and MNE, does it when the class (with the docstrings of the methods it
+defines) or the function is defined. The methods' paragraphs are in
+:mod:`~sklearn_seq.utils._method_docstrings`.
 """
 
 import re
 import textwrap
+
+from ._method_docstrings import METHOD_PARAGRAPHS
 
 _RECURRENT_ARCHITECTURE = """\
 hidden_size : int, default=64
@@ -244,10 +248,10 @@ _ARCH_ATTRS = """conv_channels_ : tuple of int
 pooling_ : str
     The fitted network's pooling: what ``pooling="auto"`` chose."""
 
-_CLASS_ATTRS = """classes_ : ndarray of shape (n_classes,)
-    Class labels seen in ``fit`` (or given to ``partial_fit``).
+_CLASSES_ATTR = """classes_ : ndarray of shape (n_classes,)
+    Class labels seen in ``fit`` (or given to ``partial_fit``)."""
 
-""" + _ARCH_ATTRS
+_CLASS_ATTRS = _CLASSES_ATTR + "\n\n" + _ARCH_ATTRS
 
 _REG_ATTRS = """n_outputs_ : int
     Number of targets.
@@ -300,6 +304,15 @@ Examples
 --------
 %({task}_example)s"""
 
+# The taggers name the runtime parameters and the training record in one line each.
+_RUNTIME_AS_LSTM_CLASSIFIER = """\
+dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
+    As in :class:`~sklearn_seq.LSTMClassifier`."""
+
+_TRAINING_RECORD = """\
+n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
+    Training record, as MLP's."""
+
 _TAGGER_SECTIONS = """\
 A (by default bidirectional) %(cell)s reads each sequence and a linear head maps
 its state at every step to the labels, so each step's label may depend on the
@@ -327,8 +340,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
 class_weight : dict, "balanced" or None, default=None
     Weight of each label's steps in the loss; "balanced" weighs labels
     inversely to their frequency over all steps.
-dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
-    As in :class:`~sklearn_seq.LSTMClassifier`.
+%(runtime_as_lstm_classifier)s
 
 Attributes
 ----------
@@ -338,8 +350,7 @@ class_weight_ : ndarray of shape (n_classes,) or None
     The weight of each label's steps.
 n_features_per_step_ : int
     Features per step seen in ``fit``.
-n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-    Training record, as MLP's.
+%(training_record)s
 
 See Also
 --------
@@ -383,8 +394,7 @@ n_outputs_ : int
     Values per step.
 n_features_per_step_ : int
     Features per step seen in ``fit``.
-n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-    Training record, as MLP's.
+%(training_record)s
 
 Examples
 --------
@@ -416,6 +426,8 @@ docdict = {
         _RECURRENT_ARCHITECTURE.replace("%(pooling_default)s", '"last"'),
         _training_params(max_iter="auto"), _RUNTIME]),
     "class_weight": _CLASS_WEIGHT,
+    "classifier_runtime_params": _CLASS_WEIGHT + "\n\n" + _RUNTIME,
+    "classes_attribute": _CLASSES_ATTR,
     "runtime_params": _RUNTIME,
     "common_attributes": _COMMON_ATTRIBUTES,
     "sequence_input_notes": _SEQUENCE_INPUT_NOTES,
@@ -430,7 +442,10 @@ docdict = {
     "recurrent_classifier_notes": _RECURRENT_NOTES.format(task="classifier"),
     "recurrent_regressor_notes": _RECURRENT_NOTES.format(task="regressor"),
     "tagger_sections": _TAGGER_SECTIONS,
+    "runtime_as_lstm_classifier": _RUNTIME_AS_LSTM_CLASSIFIER,
+    "training_record": _TRAINING_RECORD,
     "step_regressor_sections": _STEP_REGRESSOR_SECTIONS,
+    **METHOD_PARAGRAPHS,
 }
 
 _LINE = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)
@@ -445,25 +460,37 @@ def _entry(entries, key):
                        "nor a value given to fill_doc") from None
 
 
-def fill_doc(cls=None, /, **values):
-    """Class decorator: fill the ``%(name)s`` placeholders of the class's docstring.
+def _fill(doc, entries):
+    # Entries may name other entries: fill whole lines until none is left, then the
+    # values inside lines.
+    filled = None
+    while filled != doc:
+        filled, doc = doc, _LINE.sub(
+            lambda m: textwrap.indent(_entry(entries, m[2]), m[1]), doc)
+    return _INLINE.sub(lambda m: _entry(entries, m[1]), doc)
+
+
+def fill_doc(obj=None, /, **values):
+    """Decorator: fill the ``%(name)s`` placeholders of a docstring.
 
     A placeholder alone on its line becomes the :data:`docdict` entry of that name,
     indented as the line; inside a line, the value. ``values`` add entries for this
-    class (such as ``cell="LSTM"``), and ``name`` is the class's name.
+    class or function (such as ``cell="LSTM"``), and ``name`` is its name. On a
+    class, the docstrings of the methods it defines are filled too (with ``name``
+    the class's name).
     """
 
-    def decorate(cls):
-        entries = {**docdict, "name": cls.__name__, **values}
-        doc = cls.__doc__
-        # Entries may name other entries: fill whole lines until none is left, then
-        # the values inside lines.
-        filled = None
-        while filled != doc:
-            filled, doc = doc, _LINE.sub(
-                lambda m: textwrap.indent(_entry(entries, m[2]), m[1]), doc)
-        doc = _INLINE.sub(lambda m: _entry(entries, m[1]), doc)
-        cls.__doc__ = doc
-        return cls
+    def decorate(obj):
+        entries = {**docdict, "name": obj.__name__, **values}
+        if obj.__doc__:
+            obj.__doc__ = _fill(obj.__doc__, entries)
+        for attr in vars(obj).values() if isinstance(obj, type) else ():
+            # a method, and the function inside a classmethod or inside
+            # scikit-learn's available_if (which shows the function's docstring)
+            for func in (attr, getattr(attr, "__func__", None), getattr(attr, "fn", None)):
+                doc = getattr(func, "__doc__", None)
+                if isinstance(doc, str) and "%(" in doc and not isinstance(func, type):
+                    func.__doc__ = _fill(doc, entries)
+        return obj
 
-    return decorate if cls is None else decorate(cls)
+    return decorate if obj is None else decorate(obj)

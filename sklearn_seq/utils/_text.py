@@ -5,7 +5,8 @@ list, array, pandas or polars Series) from numeric input, with a message for tex
 in a shape the text classifier cannot read; the vocabulary and the pretrained
 embeddings of :class:`~sklearn_seq.BiRNNTextClassifier` map tokens to ids and
 vectors, and :func:`token_sequences` turns tokenised documents into ragged
-:class:`~sklearn_seq.utils._sequences.Sequences` of ids (with their subword ids).
+:class:`~sklearn_seq.utils._sequences.Sequences` of ids (with their subword ids);
+:class:`TokenizerMixin` holds the classifier's tokenisation and vocabulary fitting.
 """
 
 import math
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from numbers import Integral
 
 import numpy as np
+from sklearn.feature_extraction.text import CountVectorizer
 
 from ._containers import container_type, is_missing_scalar
 from ._polars import _leaf_dtype
@@ -269,3 +271,86 @@ def embedding_matrix(embeddings, vocabulary, embedding_dim, *, aligned):
     if not np.isfinite(matrix[~np.isnan(matrix).all(axis=1)]).all():
         raise ValueError("embeddings contain NaN or infinite values.")
     return matrix
+
+
+class TokenizerMixin:
+    """How :class:`~sklearn_seq.BiRNNTextClassifier` turns documents into tokens and
+    learns its vocabulary, from its ``analyzer``, ``tokenizer``, ``token_pattern``,
+    ``lowercase``, ``max_len``, ``subword_ngram_range``, ``vocabulary``, ``min_df``
+    and ``max_features`` parameters."""
+
+    def build_analyzer(self):
+        """Return the callable that turns one string into its list of tokens.
+
+        It is scikit-learn's ``CountVectorizer(...).build_analyzer()`` for this
+        estimator's ``analyzer`` (with ``"auto"``: the one chosen at fit,
+        ``analyzer_``), ``tokenizer``, ``token_pattern`` and ``lowercase``.
+
+        Returns
+        -------
+        analyzer : callable
+            Maps a string to a list of string tokens.
+        """
+        analyzer = self.analyzer
+        if analyzer == "auto":
+            if not hasattr(self, "analyzer_"):
+                raise ValueError(
+                    "analyzer='auto' chooses 'word' or 'char' from the training "
+                    "documents: fit first, or set analyzer='word' or 'char'."
+                )
+            analyzer = self.analyzer_
+        return CountVectorizer(
+            analyzer=analyzer,
+            tokenizer=self.tokenizer,
+            token_pattern=self.token_pattern,
+            lowercase=self.lowercase,
+        ).build_analyzer()
+
+    def _choose_analyzer(self, docs):
+        """Set ``analyzer_``: "auto" reads characters of scripts without spaces."""
+        if self.analyzer != "auto":
+            self.analyzer_ = self.analyzer
+        elif self.tokenizer is not None:
+            self.analyzer_ = "word"  # a word tokenizer is asked for
+        else:
+            self.analyzer_ = "char" if _mostly_unspaced(docs) else "word"
+
+    def _subword_range(self):
+        """The n-gram lengths of the subword channel, or None without one."""
+        if self.subword_ngram_range is None or self.analyzer_ in ("char", "char_wb"):
+            return None
+        return self.subword_ngram_range
+
+    def _tokenize(self, docs):
+        analyze = self.build_analyzer()
+        tokens = [doc if isinstance(doc, list) else analyze(doc) for doc in docs]
+        if self.max_len is not None:
+            tokens = [t[: self.max_len] for t in tokens]
+        return tokens
+
+    def _fit_vocabulary(self, tokens):
+        if self.vocabulary is not None:
+            vocab = given_vocabulary(self.vocabulary)
+        else:
+            vocab = fitted_vocabulary(tokens, self.min_df, self.max_features)
+        if not vocab:
+            raise ValueError(
+                "empty vocabulary: the documents hold no token, or none that is in at "
+                f"least min_df={self.min_df!r} documents; on a small corpus lower "
+                "min_df (e.g. min_df=1), else check the analyzer and token_pattern."
+            )
+        self.vocabulary_ = {t: i + 1 for i, t in enumerate(vocab)}
+
+    # Parameters that shape the tokens and the vocabulary learnt at the first fit.
+    _TOKENIZATION = ("analyzer", "tokenizer", "token_pattern", "lowercase", "min_df",
+                     "max_features", "max_len", "subword_ngram_range")
+
+    def _tokenization_record(self):
+        # Callables are recorded as a marker, tuples as text: the safe format
+        # stores plain data only.
+        def plain(value):
+            if callable(value):
+                return "<callable>"
+            return str(value) if isinstance(value, tuple) else value
+
+        return {key: plain(getattr(self, key)) for key in self._TOKENIZATION}
