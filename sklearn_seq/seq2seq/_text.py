@@ -30,12 +30,15 @@ def _split_words(doc):
     return doc.split()
 
 
+# The methods' X (``_ONLY``: the Parameters section of those that take X alone).
 _SOURCE_TEXTS = """\
 X : list of str or list of list of str
     Source texts."""
+_SOURCE_TEXTS_ONLY = "Parameters\n----------\n%(source_texts)s"
 
 
-@fill_doc(as_in="LSTMClassifier", **SEQ2SEQ_PARAGRAPHS, source_texts=_SOURCE_TEXTS)
+@fill_doc(as_in="LSTMClassifier", **SEQ2SEQ_PARAGRAPHS, source_texts=_SOURCE_TEXTS,
+          source_texts_only=_SOURCE_TEXTS_ONLY)
 class TextSeq2Seq(_BaseSeq2Seq):
     """Encoder-decoder with attention from text to text (characters or words).
 
@@ -269,9 +272,7 @@ class TextSeq2Seq(_BaseSeq2Seq):
     def predict(self, X):
         """The output text of each source text.
 
-        Parameters
-        ----------
-        %(source_texts)s
+        %(source_texts_only)s
 
         Returns
         -------
@@ -283,9 +284,7 @@ class TextSeq2Seq(_BaseSeq2Seq):
     def attention_weights(self, X):
         """How much each output token attended to each source token, per sample.
 
-        Parameters
-        ----------
-        %(source_texts)s
+        %(source_texts_only)s
 
         Returns
         -------
