@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 
 __all__ = ["make_date_normalization"]
 
-_MONTHS = {
+_MONTHS = {  # also the contract dates of make_contract_entities
     "en": ["January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December"],
     "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",

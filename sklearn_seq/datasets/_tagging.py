@@ -3,6 +3,8 @@
 import numpy as np
 from sklearn.utils import check_random_state
 
+from ._seq2seq import _MONTHS
+
 __all__ = ["make_contract_entities", "make_machine_faults"]
 
 _STATES = np.array(["normal", "bearing", "overheat"])
@@ -120,16 +122,6 @@ _CLAUSES = {
         "Desde el {DATE} , {PARTY} prestará los servicios "
         "{PROJECT} a {PARTY} por {AMOUNT} al mes .",
     ],
-}
-_MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-           "September", "Oktober", "November", "Dezember"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"],
 }
 _SYLLABLES = ["ka", "ro", "mi", "ten", "vel", "dor", "sa", "lin", "mar", "ber", "to", "gra",
               "no", "vis", "el", "an", "qui", "lo", "ster", "fa"]

@@ -72,10 +72,7 @@ class AlignmentDisplay:
         %(ax)s
         %(cmap)s
 
-        Returns
-        -------
-        display : AlignmentDisplay
-            Drawn: ``ax_``, ``figure_`` and ``image_`` hold the plot.
+        %(returns_heat_map_display)s
 
         Examples
         --------

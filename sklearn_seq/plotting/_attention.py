@@ -66,10 +66,7 @@ class AttentionDisplay:
         %(ax)s
         %(cmap)s
 
-        Returns
-        -------
-        display : AttentionDisplay
-            Drawn: ``ax_``, ``figure_`` and ``image_`` hold the plot.
+        %(returns_heat_map_display)s
 
         Examples
         --------

@@ -9,6 +9,25 @@ from sklearn.utils.validation import check_is_fitted
 from .._engine import net as engine
 from ..base import BaseRecurrent
 
+# The encoder-decoders' docstring paragraphs (``fill_doc`` values) on the network and
+# the training (``%(as_in)s``: the estimator whose training parameters they share).
+SEQ2SEQ_PARAGRAPHS = {
+    "seq2seq_network_params": """\
+cell : {"lstm", "gru"}, default="lstm"
+    The recurrent cell of the encoder and the decoder.
+hidden_size : int, default=64
+    Hidden units of the decoder and of each direction of the encoder.
+num_layers : int, default=1
+    Stacked layers of the encoder and of the decoder.""",
+    "seq2seq_training_params": """\
+batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
+validation_fraction, n_iter_no_change, tol, max_grad_norm
+    As in :class:`~sklearn_seq.%(as_in)s`; early stopping watches the
+    validation loss.
+dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
+    As in :class:`~sklearn_seq.%(as_in)s`.""",
+}
+
 
 def _check_y_items(y):
     """``y`` as a list of its items, one output sequence per sample."""

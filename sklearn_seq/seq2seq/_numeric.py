@@ -11,7 +11,8 @@ from sklearn.utils.validation import check_is_fitted
 from .. import nn as seq_nn
 from .._engine.numerics import weighted_stats
 from ..utils import Sequences
-from ._base import _BaseSeq2Seq, _check_y_items
+from ..utils._docstrings import fill_doc
+from ._base import SEQ2SEQ_PARAGRAPHS, _BaseSeq2Seq, _check_y_items
 
 __all__ = ["Seq2SeqRegressor"]
 
@@ -46,6 +47,7 @@ def _output_sequences(y):
     return np.concatenate(arrays), np.array([len(a) for a in arrays], dtype=np.int64)
 
 
+@fill_doc(as_in="LSTMRegressor", **SEQ2SEQ_PARAGRAPHS)
 class Seq2SeqRegressor(RegressorMixin, _BaseSeq2Seq):
     """Encoder-decoder with attention from numeric sequences to numeric sequences.
 
@@ -64,24 +66,14 @@ class Seq2SeqRegressor(RegressorMixin, _BaseSeq2Seq):
     output_length : int or None, default=None
         Steps that ``predict`` writes; None: the length of the training output
         sequences, which must then all have it.
-    cell : {"lstm", "gru"}, default="lstm"
-        The recurrent cell of the encoder and the decoder.
-    hidden_size : int, default=64
-        Hidden units of the decoder and of each direction of the encoder.
-    num_layers : int, default=1
-        Stacked layers of the encoder and of the decoder.
+    %(seq2seq_network_params)s
     dropout : float, default=0.0
         Dropout between layers and before the output layer.
     bidirectional : bool, default=True
         Read each input sequence in both directions.
     max_iter : int, default=200
         Epochs at most.
-    batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
-validation_fraction, n_iter_no_change, tol, max_grad_norm
-        As in :class:`~sklearn_seq.LSTMRegressor`; early stopping watches the
-        validation loss.
-    dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
-        As in :class:`~sklearn_seq.LSTMRegressor`.
+    %(seq2seq_training_params)s
 
     Attributes
     ----------
@@ -91,8 +83,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         Values per output step.
     n_features_in_, n_features_per_step_
         As in :class:`~sklearn_seq.LSTMRegressor`.
-    n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-        Training record, as MLP's.
+    %(training_record)s
 
     See Also
     --------

@@ -11,8 +11,9 @@ from .._engine import net as engine
 from .. import nn as seq_nn
 from ..nn import EOS_ID
 from ..utils import Sequences
+from ..utils._docstrings import fill_doc
 from ..utils._text import _text_documents, fitted_vocabulary, token_sequences
-from ._base import _BaseSeq2Seq, _check_y_items
+from ._base import SEQ2SEQ_PARAGRAPHS, _BaseSeq2Seq, _check_y_items
 
 __all__ = ["TextSeq2Seq"]
 
@@ -29,6 +30,15 @@ def _split_words(doc):
     return doc.split()
 
 
+# The methods' X (``_ONLY``: the Parameters section of those that take X alone).
+_SOURCE_TEXTS = """\
+X : list of str or list of list of str
+    Source texts."""
+_SOURCE_TEXTS_ONLY = "Parameters\n----------\n%(source_texts)s"
+
+
+@fill_doc(as_in="LSTMClassifier", **SEQ2SEQ_PARAGRAPHS, source_texts=_SOURCE_TEXTS,
+          source_texts_only=_SOURCE_TEXTS_ONLY)
 class TextSeq2Seq(_BaseSeq2Seq):
     """Encoder-decoder with attention from text to text (characters or words).
 
@@ -60,24 +70,14 @@ class TextSeq2Seq(_BaseSeq2Seq):
         hypothesis has the highest log-probability (no length penalty).
     max_output_length : int, default=100
         Output tokens at most (decoding stops earlier at the end token).
-    cell : {"lstm", "gru"}, default="lstm"
-        The recurrent cell of the encoder and the decoder.
-    hidden_size : int, default=64
-        Hidden units of the decoder and of each direction of the encoder.
-    num_layers : int, default=1
-        Stacked layers of the encoder and of the decoder.
+    %(seq2seq_network_params)s
     dropout : float, default=0.0
         Dropout on the embeddings, between layers and before the output layer.
     bidirectional : bool, default=True
         Read each source text in both directions.
     max_iter : int, default=30
         Epochs at most.
-    batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
-validation_fraction, n_iter_no_change, tol, max_grad_norm
-        As in :class:`~sklearn_seq.LSTMClassifier`; early stopping watches the
-        validation loss.
-    dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
-        As in :class:`~sklearn_seq.LSTMClassifier`.
+    %(seq2seq_training_params)s
 
     Attributes
     ----------
@@ -85,8 +85,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         Source token to id; id 0 is the unknown token.
     target_vocabulary_ : dict
         Output token to id; ids 0, 1 and 2 are padding, start and end.
-    n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-        Training record, as MLP's.
+    %(training_record)s
 
     See Also
     --------
@@ -273,10 +272,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
     def predict(self, X):
         """The output text of each source text.
 
-        Parameters
-        ----------
-        X : list of str or list of list of str
-            Source texts.
+        %(source_texts_only)s
 
         Returns
         -------
@@ -288,10 +284,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
     def attention_weights(self, X):
         """How much each output token attended to each source token, per sample.
 
-        Parameters
-        ----------
-        X : list of str or list of list of str
-            Source texts.
+        %(source_texts_only)s
 
         Returns
         -------
@@ -307,8 +300,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
 
         Parameters
         ----------
-        X : list of str or list of list of str
-            Source texts.
+        %(source_texts)s
         y : list of str or list of list of str
             Output texts (of tokens seen in training), e.g. from :meth:`predict`.
 
@@ -330,8 +322,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
 
         Parameters
         ----------
-        X : list of str or list of list of str
-            Source texts.
+        %(source_texts)s
         y : list of str or list of list of str
             True output texts.
         sample_weight : array-like of shape (n_samples,), default=None

@@ -14,8 +14,121 @@ __all__ = [
     "TransformerTagger",
 ]
 
+# The docstring paragraphs of the taggers and of the per-step regressors, whatever
+# their encoder (``fill_doc`` values).
+_TAGGER_ATTRIBUTES = """\
+classes_ : ndarray of shape (n_classes,)
+    The labels.
+class_weight_ : ndarray of shape (n_classes,) or None
+    The weight of each label's steps.
+n_features_per_step_ : int
+    Features per step seen in ``fit``.
+%(training_record)s"""
 
-@fill_doc(cell="LSTM")
+_STEP_REGRESSOR_ATTRIBUTES = """\
+n_outputs_ : int
+    Values per step.
+n_features_per_step_ : int
+    Features per step seen in ``fit``.
+%(training_record)s"""
+
+_TAGGER_SECTIONS = """\
+A (by default bidirectional) %(cell)s reads each sequence and a linear head maps
+its state at every step to the labels, so each step's label may depend on the
+whole sequence: the phase of a machine at each second, the anomalous steps of a
+sensor stream, the fraudulent transactions of a card's history, the entity tags
+of a document's tokens. The loss is the cross-entropy averaged over each
+sequence's real steps (padding steps of ragged batches take no part, so a
+sequence's outputs do not depend on its batch).
+
+Parameters
+----------
+hidden_size : int, default=64
+    Hidden units per direction.
+num_layers : int, default=1
+    Stacked recurrent layers.
+dropout : float, default=0.0
+    Dropout between layers and before the head.
+bidirectional : bool, default=True
+    Read each sequence in both directions (False: each step's label depends
+    on the steps up to it only, as for online tagging).
+max_iter, batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
+validation_fraction, n_iter_no_change, tol, max_grad_norm
+    As in :class:`~sklearn_seq.LSTMClassifier` (MLP's training parameters);
+    early stopping watches the validation loss.
+class_weight : dict, "balanced" or None, default=None
+    Weight of each label's steps in the loss; "balanced" weighs labels
+    inversely to their frequency over all steps.
+%(runtime_as_lstm_classifier)s
+
+Attributes
+----------
+%(tagger_attributes)s
+
+See Also
+--------
+sklearn_seq.metrics.entity_f1_score : Entity-level F1 of BIO tags.
+sklearn_seq.metrics.step_accuracy_score : Accuracy over all steps.
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn_seq.tagging import %(name)s
+>>> rng = np.random.RandomState(0)
+>>> X = [rng.randn(n, 1) for n in rng.randint(5, 15, size=60)]
+>>> y = [(x[:, 0] > 0).astype(int) for x in X]          # the sign of each step
+>>> tagger = %(name)s(hidden_size=8, max_iter=30, learning_rate_init=1e-2,
+...                 random_state=0).fit(X, y)
+>>> [len(p) for p in tagger.predict(X[:3])] == [len(x) for x in X[:3]]
+True
+>>> tagger.score(X, y) > 0.9
+True
+"""
+
+_STEP_REGRESSOR_SECTIONS = """\
+A (by default bidirectional) %(cell)s reads each sequence and a linear head maps
+its state at every step to the target values (standardised for training and
+mapped back). The loss is the squared error averaged over each sequence's real
+steps.
+
+Parameters
+----------
+hidden_size, num_layers, dropout, bidirectional
+    As in :class:`LSTMTagger`.
+max_iter, batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
+validation_fraction, n_iter_no_change, tol, max_grad_norm
+    As in :class:`~sklearn_seq.LSTMRegressor`.
+dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
+    As in :class:`~sklearn_seq.LSTMRegressor`.
+
+Attributes
+----------
+%(step_regressor_attributes)s
+
+Examples
+--------
+>>> import numpy as np
+>>> from sklearn_seq.tagging import %(name)s
+>>> rng = np.random.RandomState(0)
+>>> X = rng.randn(80, 12, 1)
+>>> y = np.cumsum(X[:, :, 0], axis=1)               # the running sum at every step
+>>> model = %(name)s(hidden_size=16, max_iter=60, learning_rate_init=1e-2,
+...                bidirectional=False, random_state=0).fit(X, y)
+>>> model.predict(X[:2]).shape
+(2, 12)
+>>> model.score(X, y) > 0.9
+True
+"""
+
+_PARAGRAPHS = {
+    "tagger_sections": _TAGGER_SECTIONS,
+    "tagger_attributes": _TAGGER_ATTRIBUTES,
+    "step_regressor_sections": _STEP_REGRESSOR_SECTIONS,
+    "step_regressor_attributes": _STEP_REGRESSOR_ATTRIBUTES,
+}
+
+
+@fill_doc(cell="LSTM", **_PARAGRAPHS)
 class LSTMTagger(_Tagger):
     """LSTM sequence tagger: a label at every time step, trained with skorch.
 
@@ -25,7 +138,7 @@ class LSTMTagger(_Tagger):
     cell = "lstm"
 
 
-@fill_doc(cell="GRU")
+@fill_doc(cell="GRU", **_PARAGRAPHS)
 class GRUTagger(_Tagger):
     """GRU sequence tagger: a label at every time step, trained with skorch.
 
@@ -35,7 +148,7 @@ class GRUTagger(_Tagger):
     cell = "gru"
 
 
-@fill_doc(cell="LSTM")
+@fill_doc(cell="LSTM", **_PARAGRAPHS)
 class LSTMStepRegressor(_StepRegressor):
     """LSTM per-step regressor: a value at every time step, trained with skorch.
 
@@ -45,7 +158,7 @@ class LSTMStepRegressor(_StepRegressor):
     cell = "lstm"
 
 
-@fill_doc(cell="GRU")
+@fill_doc(cell="GRU", **_PARAGRAPHS)
 class GRUStepRegressor(_StepRegressor):
     """GRU per-step regressor: a value at every time step, trained with skorch.
 
@@ -80,7 +193,8 @@ sequence's real steps. :meth:`self_attention_weights` returns how much each step
 attends to each step in every layer and head."""
 
 
-@fill_doc(intro=_TRANSFORMER_STEP_INTRO, transformer_step_params=_TRANSFORMER_STEP_PARAMS)
+@fill_doc(intro=_TRANSFORMER_STEP_INTRO, transformer_step_params=_TRANSFORMER_STEP_PARAMS,
+          **_PARAGRAPHS)
 class TransformerTagger(SelfAttentionMixin, _Tagger):
     """Transformer encoder sequence tagger: a label at every time step, trained with skorch.
 
@@ -96,14 +210,7 @@ device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-        The labels.
-    class_weight_ : ndarray of shape (n_classes,) or None
-        The weight of each label's steps.
-    n_features_per_step_ : int
-        Features per step seen in ``fit``.
-    n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-        Training record, as MLP's.
+    %(tagger_attributes)s
 
     See Also
     --------
@@ -174,7 +281,8 @@ device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
         self.nhead = nhead
 
 
-@fill_doc(intro=_TRANSFORMER_STEP_INTRO, transformer_step_params=_TRANSFORMER_STEP_PARAMS)
+@fill_doc(intro=_TRANSFORMER_STEP_INTRO, transformer_step_params=_TRANSFORMER_STEP_PARAMS,
+          **_PARAGRAPHS)
 class TransformerStepRegressor(SelfAttentionMixin, _StepRegressor):
     """Transformer encoder per-step regressor: a value at every time step, trained with skorch.
 
@@ -191,12 +299,7 @@ random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
 
     Attributes
     ----------
-    n_outputs_ : int
-        Values per step.
-    n_features_per_step_ : int
-        Features per step seen in ``fit``.
-    n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
-        Training record, as MLP's.
+    %(step_regressor_attributes)s
 
     See Also
     --------

@@ -313,104 +313,6 @@ _TRAINING_RECORD = """\
 n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
     Training record, as MLP's."""
 
-_TAGGER_SECTIONS = """\
-A (by default bidirectional) %(cell)s reads each sequence and a linear head maps
-its state at every step to the labels, so each step's label may depend on the
-whole sequence: the phase of a machine at each second, the anomalous steps of a
-sensor stream, the fraudulent transactions of a card's history, the entity tags
-of a document's tokens. The loss is the cross-entropy averaged over each
-sequence's real steps (padding steps of ragged batches take no part, so a
-sequence's outputs do not depend on its batch).
-
-Parameters
-----------
-hidden_size : int, default=64
-    Hidden units per direction.
-num_layers : int, default=1
-    Stacked recurrent layers.
-dropout : float, default=0.0
-    Dropout between layers and before the head.
-bidirectional : bool, default=True
-    Read each sequence in both directions (False: each step's label depends
-    on the steps up to it only, as for online tagging).
-max_iter, batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
-validation_fraction, n_iter_no_change, tol, max_grad_norm
-    As in :class:`~sklearn_seq.LSTMClassifier` (MLP's training parameters);
-    early stopping watches the validation loss.
-class_weight : dict, "balanced" or None, default=None
-    Weight of each label's steps in the loss; "balanced" weighs labels
-    inversely to their frequency over all steps.
-%(runtime_as_lstm_classifier)s
-
-Attributes
-----------
-classes_ : ndarray of shape (n_classes,)
-    The labels.
-class_weight_ : ndarray of shape (n_classes,) or None
-    The weight of each label's steps.
-n_features_per_step_ : int
-    Features per step seen in ``fit``.
-%(training_record)s
-
-See Also
---------
-sklearn_seq.metrics.entity_f1_score : Entity-level F1 of BIO tags.
-sklearn_seq.metrics.step_accuracy_score : Accuracy over all steps.
-
-Examples
---------
->>> import numpy as np
->>> from sklearn_seq.tagging import %(name)s
->>> rng = np.random.RandomState(0)
->>> X = [rng.randn(n, 1) for n in rng.randint(5, 15, size=60)]
->>> y = [(x[:, 0] > 0).astype(int) for x in X]          # the sign of each step
->>> tagger = %(name)s(hidden_size=8, max_iter=30, learning_rate_init=1e-2,
-...                 random_state=0).fit(X, y)
->>> [len(p) for p in tagger.predict(X[:3])] == [len(x) for x in X[:3]]
-True
->>> tagger.score(X, y) > 0.9
-True
-"""
-
-_STEP_REGRESSOR_SECTIONS = """\
-A (by default bidirectional) %(cell)s reads each sequence and a linear head maps
-its state at every step to the target values (standardised for training and
-mapped back). The loss is the squared error averaged over each sequence's real
-steps.
-
-Parameters
-----------
-hidden_size, num_layers, dropout, bidirectional
-    As in :class:`LSTMTagger`.
-max_iter, batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
-validation_fraction, n_iter_no_change, tol, max_grad_norm
-    As in :class:`~sklearn_seq.LSTMRegressor`.
-dtype, device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
-    As in :class:`~sklearn_seq.LSTMRegressor`.
-
-Attributes
-----------
-n_outputs_ : int
-    Values per step.
-n_features_per_step_ : int
-    Features per step seen in ``fit``.
-%(training_record)s
-
-Examples
---------
->>> import numpy as np
->>> from sklearn_seq.tagging import %(name)s
->>> rng = np.random.RandomState(0)
->>> X = rng.randn(80, 12, 1)
->>> y = np.cumsum(X[:, :, 0], axis=1)               # the running sum at every step
->>> model = %(name)s(hidden_size=16, max_iter=60, learning_rate_init=1e-2,
-...                bidirectional=False, random_state=0).fit(X, y)
->>> model.predict(X[:2]).shape
-(2, 12)
->>> model.score(X, y) > 0.9
-True
-"""
-
 # The shared paragraphs, by the name a docstring gives them in ``%(name)s``.
 docdict = {
     "training_params": _training_params(),
@@ -441,10 +343,8 @@ docdict = {
     "recurrent_regressor_sections": _RECURRENT_SECTIONS.format(task="regressor"),
     "recurrent_classifier_notes": _RECURRENT_NOTES.format(task="classifier"),
     "recurrent_regressor_notes": _RECURRENT_NOTES.format(task="regressor"),
-    "tagger_sections": _TAGGER_SECTIONS,
     "runtime_as_lstm_classifier": _RUNTIME_AS_LSTM_CLASSIFIER,
     "training_record": _TRAINING_RECORD,
-    "step_regressor_sections": _STEP_REGRESSOR_SECTIONS,
     **METHOD_PARAGRAPHS,
 }
 

@@ -78,6 +78,11 @@ Returns
 -------
 display : %(name)s
     Drawn: ``ax_`` and ``figure_`` hold the plot.""",
+    "returns_heat_map_display": """\
+Returns
+-------
+display : %(name)s
+    Drawn: ``ax_``, ``figure_`` and ``image_`` hold the plot.""",
     "returns_drawn_self": """\
 Returns
 -------
