@@ -83,6 +83,12 @@ class Task:
     def ids(self):
         return list(dict.fromkeys(self.frame[ID]))
 
+    def earlier(self, origin):
+        """The same task cut ``origin * horizon`` steps before the end of each series."""
+        rank = self.frame.groupby(ID).cumcount(ascending=False)
+        kept = self.frame[(rank >= origin * self.horizon).to_numpy()]
+        return Task(self.name, kept, self.horizon, self.season, self.panel)
+
     def history(self, key):
         return self.train.loc[self.train[ID] == key, TARGET].to_numpy(dtype=np.float64)
 
@@ -344,7 +350,62 @@ def peers():
     return found
 
 
-def main(data_dir=None, seeds=(0,), n_stores=50, threads=None):
+def mean_over_series(rows, key, digits, percent=False):
+    """Mean over ``rows`` of the seeds' mean of ``key``; the count when some lack it."""
+    values = [statistics.mean(r[key]) for r in rows if None not in r[key]]
+    if not values:
+        return "n/a"
+    return f"{(100 if percent else 1) * statistics.mean(values):.{digits}f}" + (
+        f" ({len(values)} series)" if len(values) < len(rows) else "")
+
+
+def summary(real, methods, what="series"):
+    """One row per method over ``real`` rows: mean MASE, wins over seasonal naive
+    (on the same series and cut-off), mean MAPE and coverage."""
+    naive_mase = {(r["task"], r["origin"]): statistics.mean(r["MASE"])
+                  for r in real if r["method"] == NAIVE}
+    rows = []
+    for name in methods:
+        mine = [r for r in real if r["method"] == name]
+        if not mine:
+            continue
+        wins = sum(statistics.mean(r["MASE"]) < naive_mase[r["task"], r["origin"]]
+                   for r in mine)
+        rows.append([name, len(mine), mean_over_series(mine, "MASE", 3),
+                     "-" if name == NAIVE else f"{wins} of {len(mine)}",
+                     mean_over_series(mine, "MAPE", 1),
+                     mean_over_series(mine, "cov80", 0, True),
+                     mean_over_series(mine, "cov95", 0, True)])
+    table(rows, ["method", what, "mean MASE", "beats seasonal naive", "mean MAPE %",
+                 "mean 80% cov. %", "mean 95% cov. %"])
+
+
+def origins_report(real, methods, n_origins):
+    """Each real series' MASE per cut-off and over all, then the summary over all."""
+    print(f"\nreal series at {n_origins} cut-offs (0: the last H points held out; o: the "
+          "H points ending o * H steps before the end), MASE (mean over seeds):")
+    labels = list(dict.fromkeys(r["task"] for r in real))
+    rows = []
+    for label in labels:
+        for name in methods:
+            mine = {r["origin"]: r for r in real if r["task"] == label and r["method"] == name}
+            if not mine:
+                continue
+            per = [statistics.mean(mine[o]["MASE"]) if o in mine else None
+                   for o in range(n_origins)]
+            got = [v for v in per if v is not None]
+            cov = [[statistics.mean(r[c]) for r in mine.values() if None not in r[c]]
+                   for c in ("cov80", "cov95")]
+            rows.append([label, name, *("n/a" if v is None else f"{v:.3f}" for v in per),
+                         f"{statistics.mean(got):.3f}",
+                         *(f"{100 * statistics.mean(c):.0f}" if c else "n/a" for c in cov)])
+    table(rows, ["series", "method", *(f"MASE cut-off {o}" for o in range(n_origins)),
+                 "mean MASE", "mean 80% cov. %", "mean 95% cov. %"])
+    print(f"\nreal series, mean over series and the {n_origins} cut-offs:")
+    summary(real, methods, what="series x cut-offs")
+
+
+def main(data_dir=None, seeds=(0,), n_stores=50, threads=None, origins=1):
     if threads is not None:
         torch.set_num_threads(threads)
     logging.getLogger("lightning").setLevel(logging.ERROR)
@@ -358,10 +419,19 @@ def main(data_dir=None, seeds=(0,), n_stores=50, threads=None):
         where = "no --data-dir" if data_dir is None else f"{Path(data_dir) / 'series'} not found"
         print(f"development series skipped ({where}): pass --data-dir pointing at the folder "
               "that holds series/*.csv")
+    # (cut-off, task): the last hold-out of every task, then the earlier ones of the
+    # real series.
+    runs = [(0, task) for task in tasks] + [
+        (o, task.earlier(o)) for o in range(1, origins) for task in tasks if task.panel is None
+    ]
     results = []
-    for task in tasks:
+    for origin, task in runs:
+        done = len(results)
         run_task(task, methods, list(seeds), results)
-        print(f"  {task.name}: done ({time.perf_counter() - start:.0f} s so far)", flush=True)
+        for r in results[done:]:
+            r["origin"] = origin
+        print(f"  {task.name}" + (f" (cut-off {origin})" if origin else "")
+              + f": done ({time.perf_counter() - start:.0f} s so far)", flush=True)
 
     print(f"\nlast H points of each series held out; {len(seeds)} seed(s) of our model "
           f"(mean ± sd over seeds when several), {torch.get_num_threads()} torch thread(s); "
@@ -370,35 +440,16 @@ def main(data_dir=None, seeds=(0,), n_stores=50, threads=None):
             fmt(r["cov80"], 0, True), fmt(r["cov95"], 0, True),
             fmt(r["seconds"], 1) + (f" (all {r['n_series']})" if r["n_series"] > 1
                                     and not r["task"].startswith("stores") else "")]
-           for r in results],
+           for r in results if r["origin"] == 0],
           ["series (H)", "method", "MASE", "MAPE %", "80% cov. %", "95% cov. %", "fit s"])
 
     real = [r for r in results if r["real"]]
     if real:
-        naive_mase = {r["task"]: statistics.mean(r["MASE"]) for r in real if r["method"] == NAIVE}
-
-        def mean_over_series(rows, key, digits, percent=False):
-            values = [statistics.mean(r[key]) for r in rows if None not in r[key]]
-            if not values:
-                return "n/a"
-            return f"{(100 if percent else 1) * statistics.mean(values):.{digits}f}" + (
-                f" ({len(values)} series)" if len(values) < len(rows) else "")
-
-        rows = []
-        for name in methods:
-            mine = [r for r in real if r["method"] == name]
-            if not mine:
-                continue
-            wins = sum(statistics.mean(r["MASE"]) < naive_mase[r["task"]] for r in mine)
-            rows.append([name, len(mine), mean_over_series(mine, "MASE", 3),
-                         "-" if name == NAIVE else f"{wins} of {len(mine)}",
-                         mean_over_series(mine, "MAPE", 1),
-                         mean_over_series(mine, "cov80", 0, True),
-                         mean_over_series(mine, "cov95", 0, True)])
         print("\nreal series (airline and the development series), mean over series "
               "(of the seeds' means):")
-        table(rows, ["method", "series", "mean MASE", "beats seasonal naive", "mean MAPE %",
-                     "mean 80% cov. %", "mean 95% cov. %"])
+        summary([r for r in real if r["origin"] == 0], methods)
+        if origins > 1:
+            origins_report(real, methods, origins)
     print(f"\ndone in {time.perf_counter() - start:.0f} s")
     return results
 
@@ -409,8 +460,11 @@ if __name__ == "__main__":
                    help="the development data folder (series/*.csv); without it: only the "
                         "store panel and airline")
     p.add_argument("--seeds", type=int, default=1, help="seeds of our model (default 1)")
+    p.add_argument("--origins", type=int, default=1,
+                   help="cut-offs of the real series: the last hold-out and origins - 1 "
+                        "earlier ones (default 1)")
     p.add_argument("--n-stores", type=int, default=50, help="stores of the panel (default 50)")
     p.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     a = p.parse_args()
     main(data_dir=a.data_dir, seeds=tuple(range(a.seeds)), n_stores=a.n_stores,
-         threads=a.threads)
+         threads=a.threads, origins=a.origins)
