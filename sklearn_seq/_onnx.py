@@ -3,7 +3,8 @@
 The graph holds the whole prediction: the estimator's input standardisation (a part
 of its network), the network, and what ``predict`` and ``predict_proba`` do after it
 (the softmax, the labels of ``classes_``, the target scaling mapped back, the
-forecaster's quantiles sorted). Its inputs are a padded batch and the length of each
+forecaster's quantiles sorted, the anomaly detector's threshold, the
+encoder-decoders' decoding). Its inputs are a padded batch and the length of each
 sequence, with the batch and the time steps as dynamic axes::
 
     x        (batch, time, features)   padding after each sequence's end: any value
@@ -14,7 +15,9 @@ recurrent layers as ONNX's own LSTM, GRU and RNN operators (one operator over al
 steps, any length), where the torch.export-based one still fixes some axes of these
 networks to the example's. The transformer's self-attention is written out for the
 export (:func:`_self_attention`): torch's attention module traced this way keeps the
-example's number of steps.
+example's number of steps. An encoder-decoder's decoding is a loop over output
+steps, unrolled by the trace: a fixed number of steps, every sequence running all
+of them (:class:`_GreedyTokens`).
 """
 
 import io
@@ -389,13 +392,27 @@ def to_onnx(estimator, path=None, *, opset=DEFAULT_OPSET):
       and, when fitted with ``quantiles``, ``quantiles``, as
       ``predict_quantiles``;
     - taggers and step regressors: the same per step, ``(batch, time, ...)``;
-      the steps past each sequence's length hold values to ignore.
+      the steps past each sequence's length hold values to ignore;
+    - :class:`SequenceAnomalyDetector`: ``score``, ``decision`` and ``label``
+      (batch,), as ``score_samples``, ``decision_function`` and ``predict``, and
+      ``step_scores`` (batch, time), as ``score_steps`` (0 past each length);
+    - :class:`~sklearn_seq.seq2seq.Seq2SeqRegressor`: ``prediction`` (batch,
+      output_length_[, n_outputs_]), as ``predict``, and ``attention`` (batch,
+      output_length_, time), as ``attention_weights``;
+    - :class:`~sklearn_seq.seq2seq.TextSeq2Seq`, greedy decoding only
+      (``beam_size=1``; beam search is refused): ``tokens`` (batch,
+      max_output_length), strings, ``""`` from the end token on; ``length``, the
+      tokens before the end token; ``log_likelihood`` of the output; and
+      ``attention`` (batch, max_output_length, time). Its ``x`` holds source token
+      ids as for the text classifier; its ``max_output_length`` decoder steps are
+      unrolled in the graph, and all run.
 
     Parameters
     ----------
     estimator : estimator
-        A fitted recurrent, transformer, text or tagging estimator, or an
-        :class:`AttentionForecaster`.
+        A fitted recurrent, transformer, text or tagging estimator, an
+        :class:`AttentionForecaster`, a :class:`SequenceAnomalyDetector` or an
+        encoder-decoder.
     path : str or path-like, default=None
         Where to write the model; None: only return it.
     opset : int, default=17
