@@ -6,6 +6,7 @@ import builtins
 import numpy as np
 import onnxruntime as ort
 import pytest
+from sklearn.linear_model import LogisticRegression
 
 from sklearn_seq import (
     AttentionForecaster,
@@ -22,6 +23,7 @@ from sklearn_seq import (
     TransformerRegressor,
     to_onnx,
 )
+from sklearn_seq.seq2seq import Seq2SeqRegressor, TextSeq2Seq
 
 SMALL = dict(hidden_size=6, max_iter=2, random_state=0)
 RNG = np.random.RandomState(0)
@@ -172,6 +174,70 @@ def test_text_tagger_graph_reads_its_step_features():
         np.testing.assert_array_equal(labels[i, : lengths[i]], expected)
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_anomaly_graph_gives_scores_decisions_labels_and_step_scores(cell):
+    # contamination 0.3: both labels among the training sequences
+    detector = SequenceAnomalyDetector(**SMALL, cell=cell, contamination=0.3).fit(RAGGED)
+    graph = session(detector)
+    for X, feed in inputs():
+        score, decision, label, steps = graph.run(None, feed)
+        assert score.dtype == decision.dtype == np.float64
+        np.testing.assert_allclose(score, detector.score_samples(X), rtol=0, atol=1e-6)
+        np.testing.assert_allclose(decision, detector.decision_function(X), rtol=0,
+                                   atol=1e-6)
+        np.testing.assert_array_equal(label, detector.predict(X))
+        assert set(label) == {-1, 1}
+        for i, expected in enumerate(detector.score_steps(X)):
+            n = feed["lengths"][i]
+            np.testing.assert_allclose(steps[i, :n], expected, rtol=0, atol=1e-6)
+            assert np.all(steps[i, n:] == 0)
+
+
+def test_seq2seq_regressor_graph_gives_predict_and_attention():
+    y = [np.c_[s[:3, 0], -s[:3, 1]] for s in RAGGED]  # 3 steps of 2 values
+    model = Seq2SeqRegressor(**SMALL).fit(RAGGED, y)
+    graph = session(model)
+    for X, feed in inputs():
+        prediction, attention = graph.run(None, feed)
+        assert prediction.shape == (len(X), 3, 2)
+        np.testing.assert_allclose(prediction, model.predict(X), rtol=1e-6, atol=1e-6)
+        for i, expected in enumerate(model.attention_weights(X)):
+            np.testing.assert_allclose(attention[i, :, : feed["lengths"][i]], expected,
+                                       atol=1e-6)
+
+
+SOURCES = ["abc", "cab", "bca", "aab", "cba", "bba", "ab", "c", "abcab"] * 3
+
+
+def test_text_seq2seq_graph_decodes_greedily_as_predict():
+    model = TextSeq2Seq(hidden_size=8, embedding_dim=4, max_iter=15, max_output_length=3,
+                        learning_rate_init=3e-2, random_state=0)
+    model.fit(SOURCES, [s[::-1] for s in SOURCES])
+    texts = ["abc", "cabbage", "x", "ba", "abcab", "c"]  # g, e, x: unknown
+    ids = [np.array([[model.vocabulary_.get(t, 0)] for t in model.build_analyzer()(d)])
+           for d in texts]
+    x, lengths = padded(ids, fill=0)
+    tokens, length, log_likelihood, attention = session(model).run(
+        None, {"x": x, "lengths": lengths})
+    expected = model.predict(texts)
+    # Outputs cut at the end token and at max_output_length both occur.
+    assert {len(e) for e in expected} >= {1, 3}
+    np.testing.assert_array_equal(length, [len(e) for e in expected])
+    assert ["".join(row) for row in tokens] == expected
+    np.testing.assert_allclose(log_likelihood, [d[2] for d in model._decoded(texts)],
+                               rtol=1e-5)
+    for i, weights in enumerate(model.attention_weights(texts)):
+        np.testing.assert_allclose(attention[i, : length[i], : lengths[i]], weights,
+                                   atol=1e-6)
+
+
+def test_beam_search_is_refused():
+    model = TextSeq2Seq(hidden_size=4, embedding_dim=2, max_iter=1, beam_size=3)
+    model.fit(SOURCES[:6], SOURCES[:6])
+    with pytest.raises(ValueError, match=r"greedy decoding only.*set_params\(beam_size=1\)"):
+        to_onnx(model)
+
+
 def test_model_is_written_to_path_and_has_dynamic_axes(tmp_path):
     clf = LSTMClassifier(**SMALL).fit(X3, LABELS)
     model = to_onnx(clf, tmp_path / "model.onnx", opset=18)
@@ -194,9 +260,8 @@ def test_export_leaves_the_estimator_unchanged():
 def test_unfitted_and_unsupported_estimators_are_refused():
     with pytest.raises(Exception, match="not fitted"):
         to_onnx(LSTMClassifier())
-    detector = SequenceAnomalyDetector(**SMALL).fit(X3)
-    with pytest.raises(TypeError, match="SequenceAnomalyDetector is not supported"):
-        to_onnx(detector)
+    with pytest.raises(TypeError, match="LogisticRegression is not supported"):
+        to_onnx(LogisticRegression().fit(X3[:, 0], LABELS))
 
 
 def test_missing_onnx_names_the_extra(monkeypatch):
