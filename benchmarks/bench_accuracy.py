@@ -100,6 +100,11 @@ CONFIGS = {
     # the front end with mean pooling (the README's recommendation before max became
     # the default)
     "conv-mean": lambda seed: LSTMClassifier(pooling="mean", random_state=seed),
+    # the default plus LSTM-FCN's convolutional branch (mean of the front end's features)
+    "conv-branch": lambda seed: LSTMClassifier(conv_branch=True, random_state=seed),
+    # the front end with batch normalisation and LSTM-FCN's convolutional branch
+    "conv-bn-branch": lambda seed: LSTMClassifier(conv_norm="batch", conv_branch=True,
+                                                  random_state=seed),
     # the network of the defaults before the front end: the LSTM reads the steps
     "plain": lambda seed: LSTMClassifier(conv_channels=None, pooling="last",
                                          random_state=seed),

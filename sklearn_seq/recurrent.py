@@ -30,6 +30,8 @@ _CONV_CONSTRAINTS = {
     "conv_channels": ["array-like", StrOptions({"auto"}), None],
     "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "conv_stride": [Interval(Integral, 1, None, closed="left")],
+    "conv_norm": [StrOptions({"batch"}), None],
+    "conv_branch": ["boolean"],
 }
 
 
@@ -121,6 +123,8 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
             "kernel_size": int(self.kernel_size) if isinstance(self.kernel_size, Integral)
             else tuple(kernels),
             "conv_stride": self.conv_stride,
+            "conv_norm": self.conv_norm,
+            "conv_branch": self.conv_branch,
         }
 
 
@@ -146,6 +150,8 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         conv_channels="auto",
         kernel_size=(7, 5, 3),
         conv_stride=4,
+        conv_norm=None,
+        conv_branch=False,
         max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
@@ -194,6 +200,8 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
         self.conv_stride = conv_stride
+        self.conv_norm = conv_norm
+        self.conv_branch = conv_branch
         self.class_weight = class_weight
 
 
@@ -218,6 +226,8 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         conv_channels="auto",
         kernel_size=(7, 5, 3),
         conv_stride=4,
+        conv_norm=None,
+        conv_branch=False,
         max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
@@ -265,6 +275,8 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         self.conv_channels = conv_channels
         self.kernel_size = kernel_size
         self.conv_stride = conv_stride
+        self.conv_norm = conv_norm
+        self.conv_branch = conv_branch
 
 
 @fill_doc(cell="LSTM")

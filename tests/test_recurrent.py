@@ -894,3 +894,51 @@ def test_layer_sizes_given_as_numpy_arrays_fit_save_and_warm_start(tmp_path):
     est.save(tmp_path / "m.skseq")
     np.testing.assert_allclose(load(tmp_path / "m.skseq").predict_proba(X),
                                est.predict_proba(X))
+
+
+def test_conv_batch_norm_leaves_padding_out_of_its_training_statistics():
+    from sklearn_seq.nn._recurrent import MaskedBatchNorm1d
+
+    rng = np.random.RandomState(0)
+    lengths = [5, 2, 4]
+    h = torch.tensor(rng.randn(3, 2, 5) * 3 + 1)  # (batch, channels, time)
+    mask = (torch.arange(5)[None, :] < torch.tensor(lengths)[:, None]).unsqueeze(1).double()
+    h = h * mask + 100 * (1 - mask)  # padding far from the real steps
+    masked, plain = MaskedBatchNorm1d(2).double(), torch.nn.BatchNorm1d(2).double()
+    out = masked(h, mask)
+    # the same as batch normalisation of the real steps alone, laid end to end
+    real = torch.cat([h[i, :, :n] for i, n in enumerate(lengths)], dim=1)[None]
+    expected = plain(real)[0]
+    got = torch.cat([out[i, :, :n] for i, n in enumerate(lengths)], dim=1)
+    torch.testing.assert_close(got, expected)
+    torch.testing.assert_close(masked.running_mean, plain.running_mean)
+    torch.testing.assert_close(masked.running_var, plain.running_var)
+    # at prediction, the running statistics: a sequence alone gives the same numbers
+    masked.eval()
+    torch.testing.assert_close(masked(h[1:2, :, :2], None), masked(h, mask)[1:2, :, :2])
+
+
+def test_conv_branch_joins_the_mean_of_the_front_end_features_to_the_summary():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 1) for n in [9, 4, 12, 7] * 5]
+    y = np.arange(20) % 2
+    kw = dict(conv_channels=(3, 5), kernel_size=3, hidden_size=4, max_iter=2,
+              dtype="float64", random_state=0)
+    est = LSTMClassifier(conv_norm="batch", conv_branch=True, **kw).fit(X, y)
+    module = est.net_.module_
+    # exact on ragged input: a sequence alone gives the numbers it gets in a batch
+    alone = np.vstack([est.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(est.predict_proba(X), alone, rtol=1e-12, atol=1e-12)
+    assert len(module.conv.norms) == 2 and module.head.in_features == 4 + 5
+    module.eval()
+    x, lengths = torch.zeros(2, 12, 1, dtype=torch.float64), torch.tensor([12, 4])
+    x[0, :, 0], x[1, :4, 0] = torch.tensor(X[2][:, 0]), torch.tensor(X[1][:, 0])
+    summary, _ = module.encode(x, lengths)
+    features, _ = module.conv.features((x - module.input_mean) / module.input_scale, lengths)
+    torch.testing.assert_close(summary[:, 4:], torch.stack(
+        [features[0, :, :12].mean(dim=1), features[1, :, :4].mean(dim=1)]))
+    # the defaults, None and False: convolutions and ReLUs alone, the recurrent summary
+    plain = LSTMClassifier(**kw).fit(X, y).net_.module_
+    assert plain.conv.norms is None and plain.head.in_features == 4
+    with pytest.raises(ValueError, match="conv_norm"):
+        LSTMClassifier(conv_norm="layer", **kw).fit(X, y)

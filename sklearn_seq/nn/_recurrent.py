@@ -18,6 +18,7 @@ from ._gru import gru_forward, uses_gru_kernel
 
 __all__ = [
     "ConvFrontEnd",
+    "MaskedBatchNorm1d",
     "RecurrentEncoder",
     "SequencePooling",
     "SequenceNetwork",
@@ -66,18 +67,48 @@ def _init_forget_bias(rnn, cell, value=1.0):
                 getattr(rnn, name.replace("bias_ih", "bias_hh"))[hidden : 2 * hidden].zero_()
 
 
+class MaskedBatchNorm1d(nn.BatchNorm1d):
+    """``nn.BatchNorm1d`` over ``(batch, channels, time)`` whose training
+    statistics leave out padding steps.
+
+    With a ``mask`` (``(batch, 1, time)``, 1 on real steps) the batch mean and
+    variance are those of the real steps only, and the running statistics are
+    updated from them, so padding never shifts the normalisation. In evaluation
+    mode every step is normalised with the running statistics alone: a
+    sequence's output does not depend on the batch it is predicted in.
+    """
+
+    def forward(self, h, mask=None):
+        if mask is None or not self.training:
+            return super().forward(h)
+        n = mask.sum()
+        mean = (h * mask).sum(dim=(0, 2)) / n
+        var = (((h - mean[:, None]) * mask) ** 2).sum(dim=(0, 2)) / n
+        with torch.no_grad():
+            self.num_batches_tracked += 1
+            # unbiased running variance, as nn.BatchNorm1d keeps
+            unbiased = var * n / (n - 1).clamp(min=1)
+            self.running_mean.lerp_(mean, self.momentum)
+            self.running_var.lerp_(unbiased, self.momentum)
+        scale = self.weight * torch.rsqrt(var + self.eps)
+        return (h - mean[:, None]) * scale[:, None] + self.bias[:, None]
+
+
 class ConvFrontEnd(nn.Module):
     """One-dimensional convolutions over time (ReLU after each) before the recurrent
     layers, as in LSTM-FCN and CNN-LSTM models: they turn raw values into local
     shape features, which recurrent layers alone learn slowly on long series.
-    With ``stride > 1`` the features are max-pooled over blocks of ``stride``
-    steps, so the recurrent layers run over ``ceil(length / stride)`` steps.
+    With ``norm="batch"`` each convolution is followed by batch normalisation
+    (before its ReLU), as in the fully convolutional classifiers (FCN). With
+    ``stride > 1`` the features are max-pooled over blocks of ``stride`` steps,
+    so the recurrent layers run over ``ceil(length / stride)`` steps.
 
     Exact on padded batches: each convolution keeps the length ("same" padding)
     and sees zeros beyond a sequence's last real step, as it would on the sequence
-    alone, because padding steps are set to zero before every convolution; the
-    features are non-negative (ReLU), so a block that ends in padding has the
-    maximum of its real steps.
+    alone, because padding steps are set to zero before every convolution; batch
+    normalisation leaves padding out of its statistics
+    (:class:`MaskedBatchNorm1d`); the features are non-negative (ReLU) and zero on
+    padding, so a block that ends in padding has the maximum of its real steps.
 
     Parameters
     ----------
@@ -90,9 +121,11 @@ class ConvFrontEnd(nn.Module):
         Width of the convolutions in time steps: one for all, or one per layer.
     stride : int
         Steps per output step (max pooling after the last convolution).
+    norm : {None, "batch"}
+        Normalisation after each convolution.
     """
 
-    def __init__(self, input_size, channels=(), kernel_size=5, stride=1):
+    def __init__(self, input_size, channels=(), kernel_size=5, stride=1, norm=None):
         super().__init__()
         channels = tuple(channels or ())
         kernels = (
@@ -108,23 +141,41 @@ class ConvFrontEnd(nn.Module):
             nn.Conv1d(sizes[i], sizes[i + 1], k, padding="same")
             for i, k in enumerate(kernels[: len(channels)])
         )
+        # Absent (not an empty list) without normalisation: the weights of networks
+        # saved before it existed keep their names.
+        self.norms = (
+            nn.ModuleList(MaskedBatchNorm1d(c) for c in channels) if norm == "batch" else None
+        )
         self.stride = stride if channels else 1
         self.output_size = sizes[-1]
+
+    def features(self, x, lengths=None):
+        """``x`` (batch, time, features) to ``(h, mask)``: the last convolution's
+        features ``h`` (batch, output_size, time), zero on padding, and the mask
+        (batch, 1, time) of real steps (None without ``lengths``)."""
+        mask = None
+        if lengths is not None:
+            mask = length_mask(lengths.to(x.device), x.shape[1]).unsqueeze(1).to(x.dtype)
+        h = x.transpose(1, 2)
+        for i, conv in enumerate(self.convs):
+            h = conv(h if mask is None else h * mask)
+            if self.norms is not None:
+                h = self.norms[i](h, mask)
+            h = F.relu(h)
+        return (h if mask is None else h * mask), mask
 
     def forward(self, x, lengths=None):
         """``x`` (batch, time, features) to ``(h, lengths)``: ``h`` (batch,
         ceil(time / stride), output_size) and the sequences' lengths in its steps."""
         if not len(self.convs):
             return x, lengths
-        mask = None
-        if lengths is not None:
-            mask = length_mask(lengths.to(x.device), x.shape[1]).unsqueeze(1).to(x.dtype)
-        h = x.transpose(1, 2)
-        for conv in self.convs:
-            h = F.relu(conv(h if mask is None else h * mask))
+        h, _ = self.features(x, lengths)
+        return self.downsample(h, lengths)
+
+    def downsample(self, h, lengths=None):
+        """Features ``(batch, output_size, time)`` from :meth:`features` to the
+        recurrent layers' input ``(h, lengths)``, as :meth:`forward` returns."""
         if self.stride > 1:
-            if mask is not None:
-                h = h * mask
             h = F.max_pool1d(h, self.stride, ceil_mode=True)
             if lengths is not None:
                 lengths = torch.div(lengths + self.stride - 1, self.stride, rounding_mode="floor")
@@ -333,9 +384,13 @@ class SequenceNetwork(_PooledReadout):
         As in :class:`RecurrentEncoder`; ``dropout`` also applies before the head.
     pooling : {"last", "mean", "max", "attention"}
         How the sequence is summarised.
-    conv_channels, kernel_size, conv_stride
-        The convolutions before the recurrent layers and their pooling (see
-        :class:`ConvFrontEnd`); ``conv_channels=()``: none.
+    conv_channels, kernel_size, conv_stride, conv_norm
+        The convolutions before the recurrent layers, their pooling and
+        normalisation (see :class:`ConvFrontEnd`); ``conv_channels=()``: none.
+    conv_branch : bool
+        With convolutions: the mean of their features over each sequence's real
+        steps (global average pooling, as in the fully convolutional branch of
+        LSTM-FCN) is concatenated with the recurrent summary before the head.
     input_mean, input_scale : array-like of shape (input_size,), optional
         Fixed standardisation applied to every step (buffers, saved with the weights).
     dtype : torch.dtype
@@ -355,27 +410,39 @@ class SequenceNetwork(_PooledReadout):
         conv_channels=(),
         kernel_size=5,
         conv_stride=1,
+        conv_norm=None,
+        conv_branch=False,
         input_mean=None,
         input_scale=None,
         dtype=torch.float32,
     ):
         super().__init__()
         register_standardization(self, input_size, input_mean, input_scale)
-        self.conv = ConvFrontEnd(input_size, conv_channels, kernel_size, conv_stride)
+        self.conv = ConvFrontEnd(input_size, conv_channels, kernel_size, conv_stride, conv_norm)
         self.encoder = RecurrentEncoder(
             self.conv.output_size, hidden_size, num_layers, cell, bidirectional, dropout
         )
         self.pooling = SequencePooling(self.encoder.output_size, pooling)
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.encoder.output_size, n_outputs)
+        self.conv_branch = bool(conv_branch and conv_channels)
+        width = self.encoder.output_size + (self.conv.output_size if self.conv_branch else 0)
+        self.head = nn.Linear(width, n_outputs)
         self.to(dtype)
 
     def encode(self, x, lengths=None):
         """Return ``(summary, attention_weights or None)`` for a padded batch."""
         x = (x - self.input_mean) / self.input_scale
-        h, h_lengths = self.conv(x, lengths)
+        if not self.conv_branch:
+            h, h_lengths = self.conv(x, lengths)
+        else:
+            features, mask = self.conv.features(x, lengths)
+            h, h_lengths = self.conv.downsample(features, lengths)
         outputs, last = self.encoder(h, h_lengths)
         summary, weights = self.pooling(outputs, last, h_lengths)
+        if self.conv_branch:
+            # features are zero on padding: their sum over real steps / the length
+            mean = features.mean(dim=2) if mask is None else features.sum(dim=2) / mask.sum(dim=2)
+            summary = torch.cat([summary, mean], dim=-1)
         if weights is not None:
             weights = self.conv.spread(weights, x.shape[1], lengths)
         return summary, weights
