@@ -52,6 +52,8 @@ autodoc_default_options = {"members": True}
 autodoc_typehints = "none"
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
+# "fit()" in the contents of a page, not "LSTMClassifier.fit()".
+toc_object_entries_show_parents = "hide"
 
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn-seq {release}"
@@ -59,9 +61,11 @@ html_static_path = ["_static"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
-    "header_links_before_dropdown": 8,
+    "header_links_before_dropdown": 5,
 }
-html_sidebars = {"index": [], "benchmarks": []}
+# No left column on the single pages: their contents are on the right.
+html_sidebars = {page: [] for page in ("index", "getting_started", "user_guide", "benchmarks",
+                                        "reliability", "gpu_dask", "developer_guide")}
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",

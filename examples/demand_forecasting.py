@@ -1,5 +1,5 @@
-"""Forecast a year of monthly demand with one tuned, persisted pipeline.
-=====================================================================
+"""Forecast a year of monthly demand with one tuned, persisted pipeline
+====================================================================
 
 The Box-Jenkins airline passengers (1949-1960) stand in for monthly demand. The
 last 12 months are held out; everything is fitted on the 132 months before them.

@@ -1,5 +1,5 @@
-"""Forecast four weeks of daily sales of many stores with one global model.
-========================================================================
+"""Forecast four weeks of daily sales of many stores with one global model
+=======================================================================
 
 Generated daily sales of 20 stores (:func:`~sklearn_seq.datasets.make_store_demand`:
 small, medium and large stores in two regions, opened on different days, with

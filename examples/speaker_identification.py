@@ -1,5 +1,5 @@
-"""Speaker identification from variable-length cepstral sequences (ragged input).
-==============================================================================
+"""Speaker identification from variable-length cepstral sequences (ragged input)
+=============================================================================
 
 Each utterance is a different number of MFCC-like frames (13 coefficients); the
 list of utterances goes straight into a pipeline with ``SequenceScaler`` and a
