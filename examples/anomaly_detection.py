@@ -1,4 +1,5 @@
-"""Anomaly detection in a multichannel sensor stream.
+"""Anomaly detection in a multichannel sensor stream
+=================================================
 
 Three correlated sensors follow a daily-like cycle; spikes, level shifts and
 frozen sensors are injected and labelled step by step. A Pipeline windows the

@@ -1,4 +1,5 @@
-"""Churn prediction from a customer event log, one probability per customer.
+"""Churn prediction from a customer event log, one probability per customer
+========================================================================
 
 The log has one row per event (signup, login, purchase, support call,
 complaint, downgrade) with a time and an amount. ``EventSequencer`` turns it

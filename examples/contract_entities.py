@@ -1,4 +1,5 @@
-"""Named entities in contract clauses in four languages, tagged token by token.
+"""Named entities in contract clauses in four languages, tagged token by token
+===========================================================================
 
 Contract clauses in English, French, German and Spanish name parties (company
 names made of invented words, so the names in the held-out clauses were never

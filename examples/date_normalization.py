@@ -1,4 +1,5 @@
-"""Dates written in four languages and many formats, normalised to ``YYYY-MM-DD``.
+"""Dates written in four languages and many formats, normalised to ``YYYY-MM-DD``
+==============================================================================
 
 ``make_date_normalization`` writes dates as people do in English, French, German
 and Spanish (``"3 mars 2021"``, ``"March 3rd, 2021"``, ``"Mittwoch, 3. März

@@ -1,4 +1,5 @@
-"""Forecast a year of monthly demand with one tuned, persisted pipeline.
+"""Forecast a year of monthly demand with one tuned, persisted pipeline
+====================================================================
 
 The Box-Jenkins airline passengers (1949-1960) stand in for monthly demand. The
 last 12 months are held out; everything is fitted on the 132 months before them.
@@ -253,7 +254,7 @@ def _plot(train, test, forecast, bands, weights, output):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

@@ -1,4 +1,5 @@
-"""Which steps and which words a prediction rests on: integrated gradients.
+"""Which steps and which words a prediction rests on: integrated gradients
+=======================================================================
 
 Two models are explained with ``sequence_attributions`` (``pip install
 "sklearn-seq[explain]"``, for captum) and drawn with ``AttributionDisplay``:

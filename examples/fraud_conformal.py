@@ -1,4 +1,5 @@
-"""Card fraud as a set-valued decision with 90% coverage, through MAPIE.
+"""Card fraud as a set-valued decision with 90% coverage, through MAPIE
+====================================================================
 
 A GRU classifier reads each card's transactions (a ragged batch: one sequence per
 card, of its own length) and MAPIE's ``SplitConformalClassifier`` turns its

@@ -1,4 +1,5 @@
-"""Fraud detection from card transaction sequences, against gradient boosting.
+"""Fraud detection from card transaction sequences, against gradient boosting
+==========================================================================
 
 Each card's transactions become one sequence (``EventSequencer``), and a GRU
 classifier with ``class_weight="balanced"`` scores each card's chance of being

@@ -1,5 +1,5 @@
-"""Vanishing gradients, measured: accuracy against the lag for RNN, LSTM, GRU and a
-transformer.
+"""Vanishing gradients, measured: accuracy against the lag for RNN, LSTM, GRU and a transformer
+============================================================================================
 
 The label of each sequence is written at one step, ``lag`` steps before its end;
 every other step is noise. A plain (Elman) RNN must carry that bit through ``lag``

@@ -1,4 +1,5 @@
-"""Per-step fault labelling of machine sensor streams with a sequence tagger.
+"""Per-step fault labelling of machine sensor streams with a sequence tagger
+=========================================================================
 
 Each machine streams vibration, temperature and current around levels of its
 own; some streams hold a fault (a failing bearing, or overheating) for a

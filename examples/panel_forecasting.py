@@ -1,4 +1,5 @@
-"""Forecast four weeks of daily sales of many stores with one global model.
+"""Forecast four weeks of daily sales of many stores with one global model
+=======================================================================
 
 Generated daily sales of 20 stores (:func:`~sklearn_seq.datasets.make_store_demand`:
 small, medium and large stores in two regions, opened on different days, with
@@ -196,7 +197,7 @@ def _plot(model, sales, future, store, output):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--n-stores", type=int, default=20)
     parser.add_argument("--n-days", type=int, default=365)
     parser.add_argument("--max-iter", type=int, default=40)

@@ -1,4 +1,5 @@
-"""Stock-like price forecasting with a GRU, against the naive last-value forecast.
+"""Stock-like price forecasting with a GRU, against the naive last-value forecast
+==============================================================================
 
 A GRU reads the last 30 daily log returns and predicts the next day's return; the
 price forecast is today's price times exp(predicted return). Scored with MSE and MAE

@@ -1,4 +1,5 @@
-"""Quickstart: classify ragged multichannel sequences, then save and reload the model.
+"""Quickstart: classify ragged multichannel sequences, then save and reload the model
+==================================================================================
 
 The model is saved in the safe format (``model.save`` / ``sklearn_seq.load``: no
 code runs when the file is loaded), the one to use for models you share.

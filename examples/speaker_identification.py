@@ -1,4 +1,5 @@
-"""Speaker identification from variable-length cepstral sequences (ragged input).
+"""Speaker identification from variable-length cepstral sequences (ragged input)
+=============================================================================
 
 Each utterance is a different number of MFCC-like frames (13 coefficients); the
 list of utterances goes straight into a pipeline with ``SequenceScaler`` and a
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -71,6 +73,11 @@ def main(n_utterances=50, max_iter=80, search=True):
     plt = pyplot()
     if plt is not None:
         model = pipe.best_estimator_ if search else pipe
+        if not hasattr(model[-1], "attention_weights"):
+            # The search chose mean pooling, which has no attention to draw.
+            print("the search chose pooling='mean'; the plot is of the attention model")
+            model = clone(model).set_params(lstmclassifier__pooling="attention")
+            model.fit(X_tr, y_tr)
         scaled = model[0].transform(X_te[:4])
         fig, ax = plt.subplots()
         AttentionDisplay.from_estimator(model[-1], scaled, ax=ax)

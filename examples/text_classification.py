@@ -1,4 +1,5 @@
-"""Route multilingual support tickets with a bidirectional RNN, beside TF-IDF.
+"""Route multilingual support tickets with a bidirectional RNN, beside TF-IDF
+==========================================================================
 
 Compares :class:`~sklearn_seq.text.BiRNNTextClassifier` with ``TfidfVectorizer`` +
 ``LogisticRegression`` on the same split of generated tickets (five intents, five

@@ -397,8 +397,8 @@ def to_onnx(estimator, path=None, *, opset=DEFAULT_OPSET):
       (batch,), as ``score_samples``, ``decision_function`` and ``predict``, and
       ``step_scores`` (batch, time), as ``score_steps`` (0 past each length);
     - :class:`~sklearn_seq.seq2seq.Seq2SeqRegressor`: ``prediction`` (batch,
-      output_length_[, n_outputs_]), as ``predict``, and ``attention`` (batch,
-      output_length_, time), as ``attention_weights``;
+      `output_length_`[, `n_outputs_`]), as ``predict``, and ``attention`` (batch,
+      `output_length_`, time), as ``attention_weights``;
     - :class:`~sklearn_seq.seq2seq.TextSeq2Seq`, greedy decoding only
       (``beam_size=1``; beam search is refused): ``tokens`` (batch,
       max_output_length), strings, ``""`` from the end token on; ``length``, the

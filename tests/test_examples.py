@@ -379,3 +379,16 @@ def test_example_runs_without_matplotlib(name, monkeypatch, tmp_path, capsys):
     _assert_printed(name, out)
     assert out.count(NO_MATPLOTLIB) == 1
     assert not list(tmp_path.glob("*.png"))
+
+
+def test_speaker_plot_when_the_search_prefers_mean_pooling(monkeypatch, tmp_path, capsys):
+    # The full-size search can choose mean pooling, which has no attention to plot.
+    module = _load("speaker_identification")
+    monkeypatch.setattr(module, "OUTPUT", tmp_path)
+    search = module.GridSearchCV
+    monkeypatch.setattr(module, "GridSearchCV",
+                        lambda pipe, grid, cv: search(pipe, {"lstmclassifier__pooling": ["mean"]},
+                                                      cv=cv))
+    module.main(n_utterances=6, max_iter=2, search=True)
+    assert "the search chose pooling='mean'" in capsys.readouterr().out
+    assert (tmp_path / "speaker_attention.png").stat().st_size > 0

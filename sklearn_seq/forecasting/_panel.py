@@ -127,7 +127,7 @@ class PanelForecaster(ConformalMixin, WindowsMixin, BaseEstimator):
         The time step of the series.
     ids_ : ndarray
         Ids of the series seen in ``fit`` (the model forecasts any series).
-    linear_coef_ : ndarray of shape (horizon, window_ + horizon * n_future) or None
+    linear_coef_ : ndarray of shape (horizon, `window_` + horizon * n_future) or None
         The linear forecast's weights of each window step (scaled units), then of
         the future covariates of each forecast step.
     linear_intercept_ : ndarray of shape (horizon,) or None

@@ -52,7 +52,7 @@ class _QueryAttention(nn.Module):
 
 
 class AdditiveAttention(_QueryAttention):
-    """Additive (Bahdanau) attention: ``v . tanh(W_k h_t + W_q q)``.
+    """Additive (Bahdanau) attention: ``v^T tanh(W_k h_t + W_q q)``.
 
     Parameters
     ----------
@@ -77,7 +77,7 @@ class AdditiveAttention(_QueryAttention):
 
 
 class DotProductAttention(_QueryAttention):
-    """Scaled dot-product attention: ``softmax(W_q q . W_k h_t / sqrt(size))``.
+    """Scaled dot-product attention: ``softmax((W_q q)^T (W_k h_t) / sqrt(size))``.
 
     Parameters
     ----------

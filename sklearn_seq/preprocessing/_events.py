@@ -253,7 +253,7 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
         Number of columns of the event table seen in ``fit`` (of each id's
         DataFrame for grouped events, plus the id column if they lack it).
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of the event table seen in ``fit`` (for grouped events
         without the id column, the id column comes first).
 

@@ -37,7 +37,7 @@ class ChannelsLast(_SequenceTransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Channels seen in ``fit`` (time points for 2D input).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of a 2D pandas or polars DataFrame with string names.
 
     See Also

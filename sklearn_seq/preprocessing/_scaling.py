@@ -51,9 +51,9 @@ class SequenceScaler(
 
     Attributes
     ----------
-    mean_ : ndarray of shape (n_features_per_step_,)
+    mean_ : ndarray of shape (`n_features_per_step_`,)
         Mean of each feature (zeros with ``with_mean=False``).
-    scale_ : ndarray of shape (n_features_per_step_,)
+    scale_ : ndarray of shape (`n_features_per_step_`,)
         Standard deviation of each feature (ones with ``with_std=False``).
     n_features_in_ : int
         Set by a fit on 2D input only: the number of time steps (one column
@@ -61,7 +61,7 @@ class SequenceScaler(
         ``n_features_per_step_``).
     n_features_per_step_ : int
         Features per time step.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names when ``X`` was a pandas or polars DataFrame with string
         column names.
 

@@ -413,7 +413,7 @@ class SequenceWindower(_SequenceTransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Columns of the table seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names when the table was a pandas or polars DataFrame with string
         names.
 

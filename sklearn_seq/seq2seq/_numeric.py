@@ -216,7 +216,7 @@ class Seq2SeqRegressor(RegressorMixin, _BaseSeq2Seq):
 
         Returns
         -------
-        y : ndarray of shape (n_samples, output_length_[, n_outputs_])
+        y : ndarray of shape (n_samples, `output_length_`[, `n_outputs_`])
             Without the last axis when the training outputs had one value per step.
         """
         return self._decoded(X)[0]
@@ -231,7 +231,7 @@ class Seq2SeqRegressor(RegressorMixin, _BaseSeq2Seq):
 
         Returns
         -------
-        weights : list of ndarray of shape (output_length_, n_input_steps)
+        weights : list of ndarray of shape (`output_length_`, n_input_steps)
             Rows sum to 1.
         """
         return self._decoded(X)[1]

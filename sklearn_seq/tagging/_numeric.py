@@ -286,8 +286,10 @@ device, random_state, verbose, warm_start, checkpoint_dir, checkpoint_every
 class TransformerStepRegressor(SelfAttentionMixin, _StepRegressor):
     """Transformer encoder per-step regressor: a value at every time step, trained with skorch.
 
-    %(intro)s Targets are standardised for training and predictions returned in
-    the units of ``y``.
+    %(intro)s
+
+    Targets are standardised for training and predictions returned in the units of
+    ``y``.
 
     Parameters
     ----------

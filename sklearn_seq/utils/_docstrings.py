@@ -213,7 +213,7 @@ n_features_in_ : int
 n_features_per_step_ : int
     Features per time step, fixed at fit; the number of steps may vary at predict.
 
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
     Column names when ``X`` was a pandas DataFrame with string column names.
 
 n_iter_ : int
