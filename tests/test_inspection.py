@@ -3,15 +3,20 @@
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.pipeline import make_pipeline
 
 from sklearn_seq import (
     AttentionForecaster,
     BiRNNTextClassifier,
+    BiRNNTextTagger,
     GRUClassifier,
     GRURegressor,
+    GRUStepRegressor,
     GRUTagger,
+    PanelForecaster,
+    Seq2SeqRegressor,
     SequenceAnomalyDetector,
     SequenceScaler,
     TransformerRegressor,
@@ -171,9 +176,74 @@ def test_refuses_what_it_cannot_explain(ragged):
         sequence_attributions(clf, X, target="cat")
     with pytest.raises(ValueError, match="target has 2 labels for 6 samples"):
         sequence_attributions(clf, X, target=[0, 1])
+    with pytest.raises(ValueError, match="one output per sequence; step is for the taggers"):
+        sequence_attributions(clf, X, step=0)
     tagger = GRUTagger(hidden_size=4, max_iter=1).fit(X[:2], [np.zeros(5), np.ones(7)])
-    with pytest.raises(TypeError, match="one output per sequence.*got GRUTagger"):
+    with pytest.raises(ValueError, match="output at every step: pass step"):
         sequence_attributions(tagger, X)
+    with pytest.raises(ValueError, match="step=5 is outside sequence 0, which has 5 steps"):
+        sequence_attributions(tagger, X, step=5)
+    with pytest.raises(ValueError, match="step=-6 is outside sequence 0"):
+        sequence_attributions(tagger, X, step=-6)
+
+
+def test_refusals_say_what_to_use_instead():
+    rng = np.random.RandomState(0)
+    X = rng.randn(6, 5, 1)
+    s2s = Seq2SeqRegressor(hidden_size=4, max_iter=1, random_state=0).fit(X, X[:, :3])
+    with pytest.raises(TypeError, match=r"generated step by step.*attention_weights\(X\)"
+                                        r".*AlignmentDisplay"):
+        sequence_attributions(s2s, X)
+    frame = pd.DataFrame({"id": np.repeat([0, 1], 12), "y": rng.randn(24)})
+    panel = PanelForecaster(AttentionForecaster(hidden_size=4, max_iter=1), id_col="id",
+                            time_col=None, horizon=2, window=4).fit(frame)
+    with pytest.raises(TypeError, match=r"no network of its own.*"
+                                        r"sequence_attributions\(model.estimator_, windows\)"):
+        sequence_attributions(panel, frame)
+
+
+@pytest.fixture(scope="module")
+def step_tagger():
+    """The label at step t is the sign of the input at step t."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 8, 1)
+    tagger = GRUTagger(hidden_size=8, max_iter=15, learning_rate_init=0.02, random_state=0)
+    return tagger.fit(X, (X[:, :, 0] > 0).astype(int)), X[:20]
+
+
+@pytest.mark.parametrize("method, step", [("integrated_gradients", 5), ("occlusion", -1)])
+def test_a_tagger_step_is_explained_by_the_input_step_its_label_depends_on(
+        step_tagger, method, step):
+    tagger, X = step_tagger
+    result = sequence_attributions(tagger, X, step=step, method=method, n_steps=16)
+    assert result.attributions.shape == X.shape
+    # The known answer: the input step of the explained output step ranks first.
+    assert np.mean(np.abs(result.attributions[..., 0]).argmax(axis=1) == step % 8) >= 0.9
+    np.testing.assert_array_equal(result.target, tagger.predict(X)[:, step])
+    proba = tagger.predict_proba(X)[np.arange(len(X)), step]
+    np.testing.assert_allclose(result.output, proba[np.arange(len(X)), result.target],
+                               atol=1e-6)
+    if method == "integrated_gradients":
+        np.testing.assert_allclose(result.attributions.sum(axis=(1, 2)),
+                                   result.output - result.baseline_output, atol=2e-3)
+
+
+def test_step_regressor_and_text_tagger_explain_one_output_step():
+    rng = np.random.RandomState(0)
+    X = rng.randn(10, 6, 2)
+    reg = GRUStepRegressor(hidden_size=4, max_iter=2, random_state=0).fit(X, X[..., 0] * 10)
+    result = sequence_attributions(reg, X[:3], step=2, n_steps=8)
+    np.testing.assert_allclose(result.output, reg.predict(X[:3])[:, 2], rtol=1e-5)
+    docs = [["Alice", "met", "Bob"], ["Bob", "ran"], ["the", "Alice"]]
+    tagger = BiRNNTextTagger(hidden_size=4, embedding_dim=4, max_iter=2, random_state=0,
+                             dtype="float64")
+    tagger.fit(docs, [["P", "O", "P"], ["P", "O"], ["O", "P"]])
+    result = sequence_attributions(tagger, docs, step=1, n_steps=32)
+    assert result.tokens == docs
+    assert [a.shape for a in result.attributions] == [(3,), (2,), (2,)]
+    # The baseline replaces the token ids only (the shape features stay).
+    np.testing.assert_allclose([a.sum() for a in result.attributions],
+                               result.output - result.baseline_output, atol=1e-3)
 
 
 def test_without_captum_the_error_names_the_extra(ragged, monkeypatch):

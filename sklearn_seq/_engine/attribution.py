@@ -31,17 +31,21 @@ def _captum_attr():
 
 class _Explained(torch.nn.Module):
     """The value explained for each sample: the module's output (its first element
-    for a tuple), as a probability (softmax) or times ``scale``."""
+    for a tuple; at step ``step`` for a network with an output per step), as a
+    probability (softmax) or times ``scale``."""
 
-    def __init__(self, module, probability, scale):
+    def __init__(self, module, probability, scale, step=None):
         super().__init__()
         self.module = module
         self.probability = probability
         self.scale = scale
+        self.step = step
 
     def forward(self, x):
         out = self.module(x)
         out = out[0] if isinstance(out, tuple) else out
+        if self.step is not None:
+            out = out[:, self.step]
         if self.probability:
             return torch.softmax(out, dim=1)
         return out * self.scale
@@ -106,7 +110,8 @@ def _steps(sequences, rows):
 
 @translate_out_of_memory
 def attribute(net, sequences, columns, baseline, *, method="integrated_gradients",
-              probability=False, scale=1.0, n_steps=50, window=(1, 1), batch_size=None):
+              probability=False, scale=1.0, step=None, n_steps=50, window=(1, 1),
+              batch_size=None):
     """Attributions of ``net``'s output for ``sequences``, one array per sequence.
 
     Parameters
@@ -123,6 +128,9 @@ def attribute(net, sequences, columns, baseline, *, method="integrated_gradients
     probability, scale
         Explain the softmax of the output (classifiers) or the output times
         ``scale`` (regressors in the units of their target).
+    step : int or None
+        For a network with an output per step (a tagger), the output step
+        explained (negative: from the end); each sequence must have it.
     n_steps : int
         Points on the integration path of integrated gradients.
     window : (int, int)
@@ -138,7 +146,7 @@ def attribute(net, sequences, columns, baseline, *, method="integrated_gradients
     """
     module = net.module_
     module.eval()
-    explained = _Explained(module, probability, scale)
+    explained = _Explained(module, probability, scale, step)
     layers = _embedding_layers(module)
     if isinstance(baseline, str):
         mean = getattr(module, "input_mean", None)
@@ -160,6 +168,10 @@ def attribute(net, sequences, columns, baseline, *, method="integrated_gradients
                 # Float ids, so that occlusion can mix them with the baseline.
                 x = torch.as_tensor(steps.astype(np.float64), device=net.device)
                 base = torch.zeros_like(x)
+                if x.dim() == 3:
+                    # Token ids with features of each token (the tagger's shapes): the
+                    # baseline replaces the id only, so the features keep their value.
+                    base[..., 1:] = x[..., 1:]
             base = base.contiguous()
             target = None if columns is None else columns[rows].tolist()
             out = _attribute_batch(explained, x, base, target, method=method,

@@ -11,11 +11,40 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_is_fitted
 
 from .._engine import attribution as engine
+from ..tagging._text import _token_lists
 from ..utils._text import _text_documents
 
-# The networks whose output is one row per sequence; the taggers' is one per step.
+# The networks whose output is one row per sequence, and the taggers' (one per step,
+# explained at the output step ``step``).
 _SUPPORTED = ("SequenceNetwork", "TransformerNetwork", "TextNetwork", "ForecastNetwork",
-              "NextStepNetwork")
+              "NextStepNetwork", "TaggingNetwork")
+_PER_STEP = "TaggingNetwork"
+
+
+def _refusal(estimator):
+    """Why ``estimator`` cannot be explained, and what to do instead."""
+    name = type(estimator).__name__
+    if getattr(estimator, "_module", None) == "Seq2SeqNetwork":
+        return (
+            f"sequence_attributions does not explain {name}: its output is a sequence "
+            "generated step by step, each step reading the steps it generated before, so "
+            "an output step has no single differentiable value of the input. Use its "
+            f"attention instead: {name}.attention_weights(X), drawn by "
+            "sklearn_seq.plotting.AlignmentDisplay.from_estimator."
+        )
+    if hasattr(estimator, "window_") and hasattr(estimator, "estimator_"):
+        return (
+            f"{name} has no network of its own: explain its fitted estimator_, an "
+            f"{type(estimator.estimator_).__name__} over windows of window_ steps, with "
+            f"sequence_attributions(model.estimator_, windows), windows of shape "
+            "(n_windows, window_, n_features_per_step_) laid out as the model builds them "
+            "(the target, standardised per window, first; then the covariates)."
+        )
+    return (
+        f"sequence_attributions explains sklearn_seq estimators with one output per "
+        f"sequence (classifiers, regressors, AttentionForecaster, "
+        f"SequenceAnomalyDetector) or per step (the taggers, with step=); got {name}."
+    )
 
 
 def _final_step(estimator, X):
@@ -27,17 +56,43 @@ def _final_step(estimator, X):
         estimator = estimator[-1]
     check_is_fitted(estimator)
     if getattr(estimator, "_module", None) not in _SUPPORTED:
-        raise TypeError(
-            f"sequence_attributions explains sklearn_seq estimators with one output per "
-            f"sequence (classifiers, regressors, AttentionForecaster, "
-            f"SequenceAnomalyDetector); got {type(estimator).__name__}."
-        )
+        raise TypeError(_refusal(estimator))
     return estimator, X
 
 
-def _classifier_columns(estimator, X, seqs, target):
+def _checked_step(estimator, seqs, step):
+    """``step`` as an int for a tagger (each sequence must have it), None otherwise."""
+    name = type(estimator).__name__
+    if estimator._module != _PER_STEP:
+        if step is not None:
+            raise ValueError(
+                f"{name} has one output per sequence; step is for the taggers and must be "
+                "None."
+            )
+        return None
+    if step is None:
+        raise ValueError(
+            f"{name} has an output at every step: pass step, the index of the output "
+            "step to explain (negative counts from the end: -1 is each sequence's last)."
+        )
+    lengths = np.full(seqs.n_samples, seqs.values.shape[1]) if not seqs.is_ragged \
+        else np.asarray(seqs.lengths)
+    short = np.flatnonzero((step >= lengths) | (step < -lengths))
+    if short.size:
+        raise ValueError(
+            f"step={step} is outside sequence {short[0]}, which has {lengths[short[0]]} "
+            f"steps; give a step every sequence has (0 to {lengths.min() - 1}, or -1 to "
+            f"{-lengths.min()})."
+        )
+    return int(step)
+
+
+def _classifier_columns(estimator, X, seqs, target, step):
     if target is None:
-        codes = np.argmax(estimator.predict_proba(X), axis=1)
+        proba = estimator.predict_proba(X)
+        if step is not None:  # the predicted class at that step
+            proba = np.stack([p[step] for p in proba])
+        codes = np.argmax(proba, axis=1)
         return codes, estimator.classes_[codes]
     labels = np.asarray(target, dtype=object)
     labels = np.full(seqs.n_samples, target, dtype=object) if labels.ndim == 0 else labels
@@ -79,14 +134,17 @@ def _regressor_columns(estimator, seqs, target):
         estimator._y_mean[target])
 
 
-def _explained(estimator, X, seqs, target):
+def _explained(estimator, X, seqs, target, step):
     """The output columns to explain, the targets as the user reads them, how the
     engine turns the network's output into the explained value, and the offset
     that value lacks (a regressor's target mean)."""
-    if is_classifier(estimator):
-        columns, targets = _classifier_columns(estimator, X, seqs, target)
+    # The taggers are neither classifiers nor regressors to scikit-learn (their
+    # targets are sequences): the class taggers have classes_, the others regress.
+    tagger = step is not None
+    if is_classifier(estimator) or (tagger and hasattr(estimator, "classes_")):
+        columns, targets = _classifier_columns(estimator, X, seqs, target, step)
         return columns, targets, {"probability": True}, 0.0
-    if is_regressor(estimator):
+    if is_regressor(estimator) or tagger:
         return _regressor_columns(estimator, seqs, target)
     if target is not None:
         raise ValueError(
@@ -113,6 +171,7 @@ def _shaped_like(attributions, seqs, X, estimator):
         "X": ["array-like", list, tuple, object],
         "method": [StrOptions(set(engine.METHODS))],
         "target": [None, object],
+        "step": [None, Integral],
         "baseline": [StrOptions({"mean"}), "array-like", float, Integral],
         "n_steps": [Interval(Integral, 2, None, closed="left")],
         "window": [Interval(Integral, 1, None, closed="left"), tuple],
@@ -121,7 +180,8 @@ def _shaped_like(attributions, seqs, X, estimator):
     prefer_skip_nested_validation=True,
 )
 def sequence_attributions(estimator, X, *, method="integrated_gradients", target=None,
-                          baseline="mean", n_steps=50, window=1, batch_size=None):
+                          step=None, baseline="mean", n_steps=50, window=1,
+                          batch_size=None):
     """How much each time step and feature (or token) of each sequence moved the
     output of a fitted estimator, by integrated gradients or occlusion.
 
@@ -138,7 +198,15 @@ def sequence_attributions(estimator, X, *, method="integrated_gradients", target
     in the units of ``y`` (of output ``target``; a forecaster's median with
     quantiles); for :class:`~sklearn_seq.SequenceAnomalyDetector`, its
     ``score_samples`` (a negative attribution makes a sequence look more
-    anomalous).
+    anomalous). For a tagger (an output at every step), the same at the output
+    step ``step``, over all the input steps.
+
+    The encoder-decoders (:class:`~sklearn_seq.Seq2SeqRegressor`,
+    :class:`~sklearn_seq.TextSeq2Seq`) are refused: each output step reads the
+    steps generated before it; their ``attention_weights`` (drawn by
+    :class:`~sklearn_seq.plotting.AlignmentDisplay`) show what each output step
+    read. :class:`~sklearn_seq.forecasting.PanelForecaster` is explained through
+    its fitted ``estimator_``, on the windows it reads.
 
     Parameters
     ----------
@@ -157,6 +225,12 @@ def sequence_attributions(estimator, X, *, method="integrated_gradients", target
         Classifiers: the class to explain, for every sample or one per sample
         (None: each sample's predicted class). Regressors: the index of the
         output (needed with several outputs). None for the anomaly detector.
+        Taggers: as for classifiers (None: the class predicted at ``step``) or
+        regressors.
+    step : int, default=None
+        Taggers only (required for them): the output step explained, the same
+        for every sequence; negative counts from the end (-1: each sequence's
+        last step). Every sequence must have that step.
     baseline : "mean", float or array-like of shape (n_features,), default="mean"
         The step that stands for "no information": ``"mean"`` is the training
         data's mean of each feature (zero after the network's standardisation).
@@ -202,6 +276,14 @@ def sequence_attributions(estimator, X, *, method="integrated_gradients", target
     >>> bool(np.allclose(result.attributions.sum(axis=(1, 2)),
     ...                  result.output - result.baseline_output, atol=1e-2))
     True
+
+    A tagger's output at one step, over all the input steps:
+
+    >>> from sklearn_seq import GRUTagger
+    >>> tagger = GRUTagger(hidden_size=4, max_iter=5, random_state=0)
+    >>> tagger = tagger.fit(X, (X[:, :, 0] > 0).astype(int))
+    >>> sequence_attributions(tagger, X[:3], step=-1).attributions.shape
+    (3, 8, 2)
     """
     estimator, X = _final_step(estimator, X)
     window = (window, 1) if isinstance(window, Integral) else tuple(window)
@@ -215,10 +297,13 @@ def sequence_attributions(estimator, X, *, method="integrated_gradients", target
     elif not isinstance(baseline, str):
         baseline = np.broadcast_to(np.asarray(baseline, dtype=np.float64),
                                    (seqs.n_features,)).copy()
-    columns, targets, how, offset = _explained(estimator, X, seqs, target)
+    step = _checked_step(estimator, seqs, step)
+    if step is not None and hasattr(estimator, "vocabulary_"):  # the text tagger
+        tokens = _token_lists(X, type(estimator).__name__)
+    columns, targets, how, offset = _explained(estimator, X, seqs, target, step)
     attributions, output, at_baseline = engine.attribute(
-        estimator.net_, seqs, columns, baseline, method=method, n_steps=n_steps,
-        window=window, batch_size=batch_size, **how)
+        estimator.net_, seqs, columns, baseline, method=method, step=step,
+        n_steps=n_steps, window=window, batch_size=batch_size, **how)
     if tokens is None:
         attributions = _shaped_like(attributions, seqs, X, estimator)
     return Bunch(attributions=attributions, tokens=tokens, target=targets,
