@@ -30,9 +30,10 @@ intervals). The others:
 
 Columns: MASE and MAPE (mean over the series of a row), coverage of the 80% and
 95% intervals (share of held-out points inside), their mean width (upper minus
-lower, in the units of the series), and the seconds to fit and forecast. ``--seeds N`` runs our model with seeds 0 .. N-1 and prints mean ± sd
-over seeds. A summary over the real series follows (mean MASE, how many beat
-seasonal naive, mean coverage).
+lower, in the units of the series), and the seconds to fit and forecast.
+``--seeds N`` runs our model with seeds 0 .. N-1 and prints mean ± sd over seeds. A
+summary over the real series follows (mean MASE, how many beat seasonal naive, mean
+coverage).
 
     python benchmarks/bench_forecast.py [--data-dir ../shared/data] [--seeds 1]
                                         [--n-stores 50] [--threads 1]
