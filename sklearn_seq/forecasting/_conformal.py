@@ -104,8 +104,11 @@ def conformal_widths(scores, levels):
 
     The scores of one forecast are correlated (its errors accumulate over the
     horizon), so the finite-sample correction counts ``n / sqrt(horizon)``
-    independent scores rather than ``n``: on generated random walks and AR(1)
-    series of 30 to 100 steps, counting ``n`` covered 92% at nominal 95."""
+    independent scores rather than ``n``: on generated random walks, AR(1),
+    seasonal and trending series of 30 to 100 steps, each fitted alone with a
+    horizon of 6, the intervals covered 81% and 92% at nominal 80 and 95 counting
+    ``n``, 84% and 95% counting ``n / sqrt(horizon)`` (per-step quantiles: 78% and
+    85%)."""
     scale = step_scale(scores)
     pooled = np.sort((scores / scale)[~np.isnan(scores)])
     n = pooled.size
@@ -117,9 +120,9 @@ def conformal_widths(scores, levels):
             warnings.warn(
                 f"{scores.shape[0]} calibration forecasts ({n} errors over the horizon, "
                 f"worth about {n_eff} independent ones) are too few for {lvl:g}% "
-                f"intervals (at least {math.ceil(100 / (100 - lvl)) - 1} are needed); the "
-                "widest error is used, and the intervals may cover less. Raise "
-                "calibration_windows or give longer series.",
+                f"intervals (at least {math.ceil(100 / (100 - lvl)) - 1} independent ones "
+                "are needed); the widest error is used, and the intervals may cover "
+                "less. Raise calibration_windows or give longer series.",
                 UserWarning, stacklevel=5,
             )
             share = 1.0
