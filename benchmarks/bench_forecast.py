@@ -29,10 +29,11 @@ intervals). The others:
   skipped, with a line saying so, when it is not (or fails).
 
 Columns: MASE and MAPE (mean over the series of a row), coverage of the 80% and
-95% intervals (share of held-out points inside), and the seconds to fit and
-forecast. ``--seeds N`` runs our model with seeds 0 .. N-1 and prints mean ± sd
-over seeds. A summary over the real series follows (mean MASE, how many beat
-seasonal naive, mean coverage).
+95% intervals (share of held-out points inside), their mean width (upper minus
+lower, in the units of the series), and the seconds to fit and forecast.
+``--seeds N`` runs our model with seeds 0 .. N-1 and prints mean ± sd over seeds. A
+summary over the real series follows (mean MASE, how many beat seasonal naive, mean
+coverage).
 
     python benchmarks/bench_forecast.py [--data-dir ../shared/data] [--seeds 1]
                                         [--n-stores 50] [--threads 1]
@@ -286,6 +287,7 @@ def score(task, forecasts):
                 lo = forecasts.loc[rows, f"lower_{level}"].to_numpy(float)
                 hi = forecasts.loc[rows, f"upper_{level}"].to_numpy(float)
                 metrics[f"cov{level}"] = float(np.mean((actual >= lo) & (actual <= hi)))
+                metrics[f"width{level}"] = float(np.mean(hi - lo))
         out[key] = metrics
     return out
 
@@ -308,6 +310,12 @@ def fmt(values, digits=2, percent=False):
     return f"{mean:.{digits}f} ± {scale * statistics.stdev(values):.{digits}f}"
 
 
+def fmt_width(values):
+    """Mean over seeds of an interval width, to three significant digits; n/a when empty."""
+    values = [v for v in values if v is not None]
+    return f"{statistics.mean(values):.3g}" if values else "n/a"
+
+
 def run_task(task, methods, seeds, results):
     """Run every method on ``task``; append one row per (series group, method)."""
     for name, fn in methods.items():
@@ -326,7 +334,7 @@ def run_task(task, methods, seeds, results):
                   else [(task.name if len(task.ids()) == 1 else f"{task.name}: {key}", [key])
                         for key in task.ids()])
         for label, keys in groups:
-            per_seed = {m: [] for m in ("MASE", "MAPE", "cov80", "cov95")}
+            per_seed = {m: [] for m in ("MASE", "MAPE", "cov80", "cov95", "width80", "width95")}
             for scores, _ in runs:
                 for m in per_seed:
                     vals = [scores[k].get(m) for k in keys]
@@ -396,11 +404,15 @@ def origins_report(real, methods, n_origins):
             got = [v for v in per if v is not None]
             cov = [[statistics.mean(r[c]) for r in mine.values() if None not in r[c]]
                    for c in ("cov80", "cov95")]
+            widths = [fmt_width([statistics.mean(r[c]) for r in mine.values()
+                                 if None not in r[c]]) for c in ("width80", "width95")]
             rows.append([label, name, *("n/a" if v is None else f"{v:.3f}" for v in per),
                          f"{statistics.mean(got):.3f}",
-                         *(f"{100 * statistics.mean(c):.0f}" if c else "n/a" for c in cov)])
+                         *(f"{100 * statistics.mean(c):.0f}" if c else "n/a" for c in cov),
+                         *widths])
     table(rows, ["series", "method", *(f"MASE cut-off {o}" for o in range(n_origins)),
-                 "mean MASE", "mean 80% cov. %", "mean 95% cov. %"])
+                 "mean MASE", "mean 80% cov. %", "mean 95% cov. %", "mean 80% width",
+                 "mean 95% width"])
     print(f"\nreal series, mean over series and the {n_origins} cut-offs:")
     summary(real, methods, what="series x cut-offs")
 
@@ -438,10 +450,12 @@ def main(data_dir=None, seeds=(0,), n_stores=50, threads=None, origins=1):
           "coverage: share of held-out points inside the interval")
     table([[r["task"], r["method"], fmt(r["MASE"], 3), fmt(r["MAPE"], 1),
             fmt(r["cov80"], 0, True), fmt(r["cov95"], 0, True),
+            fmt_width(r["width80"]), fmt_width(r["width95"]),
             fmt(r["seconds"], 1) + (f" (all {r['n_series']})" if r["n_series"] > 1
                                     and not r["task"].startswith("stores") else "")]
            for r in results if r["origin"] == 0],
-          ["series (H)", "method", "MASE", "MAPE %", "80% cov. %", "95% cov. %", "fit s"])
+          ["series (H)", "method", "MASE", "MAPE %", "80% cov. %", "95% cov. %",
+           "80% width", "95% width", "fit s"])
 
     real = [r for r in results if r["real"]]
     if real:

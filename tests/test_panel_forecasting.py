@@ -23,6 +23,7 @@ from sklearn_seq.forecasting import (
     RollingOriginSplit,
     backtest,
 )
+from sklearn_seq.forecasting._conformal import conformal_widths, step_scale
 from sklearn_seq.preprocessing import SequenceWindower, make_windows
 
 
@@ -418,14 +419,71 @@ def test_future_covariates_need_a_window_as_long_as_the_horizon():
                         future_covariates="promo").fit(table)
 
 
-def test_calibration_on_a_short_series_holds_back_what_it_can():
-    table = pd.DataFrame({"y": 100 + np.sin(np.arange(30.0))})  # shampoo's length
+def test_a_series_of_shampoos_length_gets_both_levels_from_errors_pooled_over_steps():
+    rng = np.random.RandomState(0)
+    table = pd.DataFrame({"y": 100 + np.cumsum(rng.standard_normal(30))})  # shampoo's length
     model = PanelForecaster(linear(), horizon=6, window=6, id_col=None, time_col=None,
                             level=(80, 95))
-    with pytest.warns(UserWarning, match="too few for 95% intervals"):
-        model.fit(table)
-    assert 1 <= model.n_calibration_forecasts_ < 19
-    assert {"lower_95", "upper_95"} <= set(model.predict(table).columns)
+    model.fit(table)  # no warning: 10 held-back origins give 75 errors over the horizon
+    # 10 forecasts of every step, then 5 whose horizon runs past the end.
+    assert model.n_calibration_forecasts_ == 10 + 5
+    forecast = model.predict(table)
+    width = {lvl: forecast[f"upper_{lvl}"] - forecast[f"lower_{lvl}"] for lvl in (80, 95)}
+    assert np.all(np.isfinite(width[95])) and np.all(width[95] > width[80])
+    # Both levels are one pooled quantile times each step's typical error.
+    ratio = width[95] / width[80]
+    np.testing.assert_allclose(ratio, ratio.iloc[0])
+
+
+def test_pooled_intervals_cover_short_ar1_series_close_to_their_level():
+    rng = np.random.RandomState(0)
+    inside = {80: [], 95: []}
+    for _ in range(150):  # each a series of 36 steps, fitted alone, and its next 6
+        noise = rng.standard_normal(42)
+        values = np.zeros(42)
+        for t in range(1, 42):
+            values[t] = 0.8 * values[t - 1] + noise[t]
+        values += 100
+        table = pd.DataFrame({"y": values[:36]})
+        model = PanelForecaster(linear(), horizon=6, id_col=None, time_col=None,
+                                level=(80, 95)).fit(table)
+        forecast = model.predict(table)
+        for lvl in inside:
+            inside[lvl].append((forecast[f"lower_{lvl}"] <= values[36:])
+                               & (values[36:] <= forecast[f"upper_{lvl}"]))
+    for lvl, hits in inside.items():
+        assert abs(np.mean(hits) - lvl / 100) < 0.05, (lvl, np.mean(hits))
+
+
+def test_step_scale_follows_each_step_with_many_errors_and_the_root_law_with_few():
+    steps = np.array([1.0, 5.0, 2.0, 3.0])
+    np.testing.assert_allclose(step_scale(np.tile(steps, (2000, 1))), steps, rtol=0.02)
+    # One forecast: the law sqrt(h) fitted to its errors weighs 20 times each error.
+    scale = step_scale(steps[None, :])
+    law = np.sqrt([1, 2, 3, 4]) * np.sum(steps / np.sqrt([1, 2, 3, 4])) / 4
+    np.testing.assert_allclose(scale, (steps + 20 * law) / 21)
+    # Steps past the end of the series (NaN) are left out of their step's mean.
+    partial = np.array([[1.0, 2.0], [1.0, np.nan]])
+    np.testing.assert_allclose(step_scale(np.tile(partial, (1000, 1)))[1], 2.0, rtol=0.02)
+
+
+def test_pooled_widths_are_the_quantiles_of_errors_growing_as_the_root_of_the_step():
+    rng = np.random.RandomState(0)
+    root = np.sqrt(np.arange(1, 5))
+    scores = np.abs(rng.standard_normal((4000, 4))) * root
+    widths = conformal_widths(scores, np.array([80.0, 95.0]))
+    # Half-normal quantiles: 1.2816 (80%) and 1.9600 (95%) times sqrt(h).
+    np.testing.assert_allclose(widths, np.outer([1.2816, 1.9600], root), rtol=0.04)
+
+
+def test_future_covariates_calibrate_on_full_horizons_only():
+    n = 40
+    table = pd.DataFrame({"ds": np.arange(n), "y": np.sin(np.arange(n) / 3.0),
+                          "promo": np.arange(n) % 2})
+    model = plain(horizon=3, window=5, id_col=None, future_covariates="promo",
+                  level=(80,), calibration_windows=8).fit(table)
+    # The steps past the end have no promotions to read: no partial forecasts.
+    assert model.n_calibration_forecasts_ == 8
 
 
 class Zero(RegressorMixin, BaseEstimator):
@@ -456,8 +514,9 @@ def test_the_linear_part_forecasts_a_linear_series_and_the_estimator_its_residua
 def test_auto_window_leaves_room_to_calibrate_a_short_series():
     table = pd.DataFrame({"y": 100 + np.sin(np.arange(30.0))})  # shampoo's 30 months
     model = PanelForecaster(linear(), horizon=6, id_col=None, time_col=None,
-                            season_length=12, level=(80,))
-    with pytest.warns(UserWarning, match="too few for 80% intervals"):
+                            season_length=12, level=(80, 95))
+    # 2 held-back origins (and 5 partial ones): 27 errors, enough for 80% only.
+    with pytest.warns(UserWarning, match="too few for 95% intervals"):
         model.fit(table)
     assert model.window_ == 30 - 2 * 6 - 4
     assert PanelForecaster(linear(), horizon=6, id_col=None, time_col=None,

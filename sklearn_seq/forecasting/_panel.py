@@ -107,8 +107,7 @@ class PanelForecaster(ConformalMixin, WindowsMixin, BaseEstimator):
         ones of each series, with ``horizon`` steps each). "auto" takes enough for
         the highest ``level`` to be reachable (at least 1 / (1 - level) - 1
         forecasts in all) and at least ``horizon``, fewer when the series are too
-        short to hold them back (a warning then says the intervals may cover
-        less).
+        short to hold them back (a warning says when the errors are too few).
     stride : int, default=1
         Steps between the origins of consecutive training windows.
     freq : str or None, default=None
@@ -136,7 +135,8 @@ class PanelForecaster(ConformalMixin, WindowsMixin, BaseEstimator):
         Calibrated half-widths of the intervals per horizon step, in units of each
         series' mean absolute step-to-step change.
     n_calibration_forecasts_ : int
-        Forecasts the calibration was computed from (0 without ``level``).
+        Forecasts the calibration was computed from (0 without ``level``); without
+        future covariates, with the ``horizon - 1`` partial ones after the last.
 
     See Also
     --------
@@ -148,10 +148,15 @@ class PanelForecaster(ConformalMixin, WindowsMixin, BaseEstimator):
     -----
     The intervals are split-conformal: with ``level``, a first model is fitted on
     every series but its last ``calibration_windows + horizon - 1`` steps and
-    forecasts each of those origins; the absolute errors, divided by each series'
-    mean absolute change, give the half-width for each horizon step at each
-    coverage (with the finite-sample correction). The final model is then fitted on
-    all the data. The coverage holds on average over series and origins when the
+    forecasts from each origin in them (the last ones score the steps before the
+    end). The absolute errors, in units of each
+    series' mean absolute change and divided by the typical error of their step
+    (shrunk toward a square-root law in the step), are pooled over steps and
+    series: one quantile per coverage (its finite-sample correction counting
+    ``n / sqrt(horizon)`` of the ``n`` correlated errors) times each step's typical
+    error gives the half-widths, so that a short series calibrates from every error
+    of its held-back stretch. The final model is then fitted on all the data. The
+    coverage holds on average over series and origins when the
     future behaves as the calibration stretch did.
 
     With ``linear=True``, on eleven real series (airline, shampoo, sunspots, lynx,
