@@ -227,6 +227,8 @@ class TrainingMixin:
             validates=early_stopping,
             score_kind=self._score_kind,
             checkpoint=checkpoint,
+            # a parameter of the estimators that offer a schedule (``learning_rate``)
+            schedule=getattr(self, "learning_rate", "constant"),
         )
 
     def _make_net(self, module_kwargs, batch_size, device, early_stopping,

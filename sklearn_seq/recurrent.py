@@ -30,8 +30,9 @@ _CONV_CONSTRAINTS = {
     "conv_channels": ["array-like", StrOptions({"auto"}), None],
     "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "conv_stride": [Interval(Integral, 1, None, closed="left")],
-    "conv_norm": [StrOptions({"batch"}), None],
+    "conv_norm": [StrOptions({"batch", "layer"}), None],
     "conv_branch": ["boolean"],
+    "learning_rate": [StrOptions({"constant", "cosine"})],
 }
 
 
@@ -150,10 +151,11 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         conv_channels="auto",
         kernel_size=(7, 5, 3),
         conv_stride=4,
-        conv_norm=None,
-        conv_branch=False,
+        conv_norm="layer",
+        conv_branch=True,
         max_iter="auto",
         batch_size="auto",
+        learning_rate="cosine",
         learning_rate_init=1e-3,
         alpha=1e-4,
         shuffle=True,
@@ -202,6 +204,7 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         self.conv_stride = conv_stride
         self.conv_norm = conv_norm
         self.conv_branch = conv_branch
+        self.learning_rate = learning_rate
         self.class_weight = class_weight
 
 
@@ -230,6 +233,7 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         conv_branch=False,
         max_iter="auto",
         batch_size="auto",
+        learning_rate="constant",
         learning_rate_init=1e-3,
         alpha=1e-4,
         shuffle=True,
@@ -277,6 +281,7 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         self.conv_stride = conv_stride
         self.conv_norm = conv_norm
         self.conv_branch = conv_branch
+        self.learning_rate = learning_rate
 
 
 @fill_doc(cell="LSTM")

@@ -211,10 +211,11 @@ def test_warm_start_and_partial_fit_continue_training():
 def test_warm_start_keeps_the_optimizer_state_and_applies_new_training_parameters():
     rng = np.random.RandomState(0)
     X, y = rng.randn(40, 5, 2), np.arange(40) % 2
-    params = dict(hidden_size=4, shuffle=False, random_state=0)
+    params = dict(hidden_size=4, shuffle=False, learning_rate="constant", random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        # Two warm-started fits of 2 epochs equal one fit of 4 (Adam's moments kept).
+        # Two warm-started fits of 2 epochs equal one fit of 4 (Adam's moments kept;
+        # a constant rate: a schedule starts again with each fit).
         once = LSTMClassifier(max_iter=4, **params).fit(X, y)
         twice = LSTMClassifier(max_iter=2, warm_start=True, **params).fit(X, y)
         twice.fit(X, y)
@@ -608,8 +609,10 @@ def test_early_stopping_watches_the_validation_loss_by_default():
     # share while the model learns, so early stopping that watched it restored the
     # first epoch's always-majority model (balanced accuracy 0.5) without a word.
     X, y = _imbalanced()
+    # (a constant rate: 40 epochs of a falling one learn this task less far)
     params = dict(hidden_size=8, max_iter=40, learning_rate_init=3e-3, early_stopping=True,
-                  validation_fraction=0.2, conv_channels=None, pooling="last", random_state=0)
+                  validation_fraction=0.2, conv_channels=None, pooling="last",
+                  learning_rate="constant", random_state=0)
     default = GRUClassifier(**params).fit(X, y)
     assert balanced_accuracy_score(y, default.predict(X)) > 0.85
     # The score is the negative validation loss (higher is better, as in
@@ -731,8 +734,11 @@ def test_verbose_output_to_a_file_or_pipe_is_plain_lines(capsys):
     out, err = capsys.readouterr()
     assert "\x1b[" not in out + err and "\r" not in out + err
     lines = out.splitlines()
-    assert lines[0].split() == ["epoch", "train_loss", "valid_loss", "valid_score", "dur"]
-    rows = [line.split() for line in lines[2:]]
+    # the learning rate of each epoch too, with the classifiers' cosine schedule
+    assert lines[0].split() == ["epoch", "train_loss", "valid_loss", "valid_score", "lr",
+                                "dur"]
+    # (a last line may say which epoch's weights early stopping restored)
+    rows = [line.split() for line in lines[2:] if not line.startswith("Restoring")]
     assert [int(r[0]) for r in rows] == [1, 2, 3, 4] == list(range(1, est.n_iter_ + 1))
     for row, loss in zip(rows, est.loss_curve_):
         assert float(row[1]) == pytest.approx(loss, abs=1e-4)
@@ -937,8 +943,75 @@ def test_conv_branch_joins_the_mean_of_the_front_end_features_to_the_summary():
     features, _ = module.conv.features((x - module.input_mean) / module.input_scale, lengths)
     torch.testing.assert_close(summary[:, 4:], torch.stack(
         [features[0, :, :12].mean(dim=1), features[1, :, :4].mean(dim=1)]))
-    # the defaults, None and False: convolutions and ReLUs alone, the recurrent summary
-    plain = LSTMClassifier(**kw).fit(X, y).net_.module_
+    # None and False (the regressors' defaults): convolutions and ReLUs alone, the
+    # recurrent summary
+    plain = LSTMClassifier(conv_norm=None, conv_branch=False, **kw).fit(X, y).net_.module_
     assert plain.conv.norms is None and plain.head.in_features == 4
     with pytest.raises(ValueError, match="conv_norm"):
-        LSTMClassifier(conv_norm="layer", **kw).fit(X, y)
+        LSTMClassifier(conv_norm="instance", **kw).fit(X, y)
+
+
+def test_masked_sequence_norm_is_group_norm_of_each_sequence_alone():
+    from sklearn_seq.nn._recurrent import MaskedSequenceNorm1d
+
+    rng = np.random.RandomState(0)
+    lengths = [5, 2, 4]
+    h = torch.tensor(rng.randn(3, 2, 5) * 3 + 1)  # (batch, channels, time)
+    mask = (torch.arange(5)[None, :] < torch.tensor(lengths)[:, None]).unsqueeze(1).double()
+    h = h * mask + 100 * (1 - mask)  # padding far from the real steps
+    norm = MaskedSequenceNorm1d(2).double()
+    with torch.no_grad():
+        norm.weight.copy_(torch.tensor([2.0, 0.5]))
+        norm.bias.copy_(torch.tensor([1.0, -1.0]))
+    reference = torch.nn.GroupNorm(1, 2).double()
+    reference.load_state_dict(norm.state_dict())
+    out = norm(h, mask)
+    for i, n in enumerate(lengths):
+        # each sequence normalised on its own real steps, whatever its batch
+        torch.testing.assert_close(out[i, :, :n], reference(h[i:i + 1, :, :n])[0])
+        torch.testing.assert_close(norm(h[i:i + 1, :, :n], None)[0], out[i, :, :n])
+    # the same in training and in evaluation: no batch statistics
+    norm.eval()
+    torch.testing.assert_close(norm(h, mask), out)
+
+
+def test_conv_norm_layer_is_exact_on_ragged_input():
+    rng = np.random.RandomState(0)
+    X = [rng.randn(n, 1) for n in [9, 4, 12, 7] * 5]
+    y = np.arange(20) % 2
+    est = LSTMClassifier(conv_channels=(3, 5), kernel_size=3, hidden_size=4, max_iter=2,
+                         conv_norm="layer", conv_branch=True, dtype="float64",
+                         random_state=0).fit(X, y)
+    assert len(est.net_.module_.conv.norms) == 2
+    alone = np.vstack([est.predict_proba([x]) for x in X])
+    np.testing.assert_allclose(est.predict_proba(X), alone, rtol=1e-12, atol=1e-12)
+
+
+def test_cosine_learning_rate_falls_to_one_percent_over_each_fit():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 6, 1), np.arange(20) % 2
+    est = LSTMClassifier(learning_rate="cosine", learning_rate_init=0.01, max_iter=5,
+                         n_iter_no_change=50, hidden_size=4, conv_channels=None,
+                         random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+        rates = [row["event_lr"] for row in est.net_.history]
+        np.testing.assert_allclose(rates, 1e-4 + (0.01 - 1e-4) * (
+            1 + np.cos(np.pi * np.arange(5) / 4)) / 2)
+        # a warm-started fit starts again at learning_rate_init, over its own epochs
+        est.set_params(warm_start=True, max_iter=3).fit(X, y)
+    rates = [row["event_lr"] for row in est.net_.history[5:]]
+    np.testing.assert_allclose(rates, [0.01, 0.01 * 0.505, 1e-4])
+    # partial_fit: one epoch at learning_rate_init
+    est.partial_fit(X, y)
+    assert est.net_.history[-1, "event_lr"] == pytest.approx(0.01)
+    # "constant" (the regressors' default) records no schedule and keeps the rate
+    plain = LSTMClassifier(learning_rate="constant", max_iter=2, hidden_size=4,
+                           conv_channels=None, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain.fit(X, y)
+    assert "event_lr" not in plain.net_.history[-1]
+    with pytest.raises(ValueError, match="learning_rate"):
+        LSTMClassifier(learning_rate="adaptive").fit(X, y)

@@ -21,7 +21,9 @@ from sklearn_seq._engine.callbacks import CHECKPOINT_NAME, NonFiniteLossError
 from sklearn_seq._persistence import ModelFileError, load
 from sklearn_seq.nn import SequenceNetwork
 
-SMALL = dict(hidden_size=4, max_iter=5, batch_size=10, random_state=0)
+# A constant learning rate: an interrupted fit is compared with a shorter one.
+SMALL = dict(hidden_size=4, max_iter=5, batch_size=10, learning_rate="constant",
+             random_state=0)
 rng = np.random.RandomState(0)
 X = rng.randn(40, 5, 2).astype(np.float32)
 Y_CLASS = np.arange(40) % 2

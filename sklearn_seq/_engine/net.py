@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, GradientNormClipping, PrintLog, ProgressBar
+from skorch.callbacks import Callback, GradientNormClipping, LRScheduler, PrintLog, ProgressBar
 from skorch.helper import predefined_split
 from skorch.history import History
 from skorch.utils import TeeGenerator, to_tensor
@@ -240,6 +240,20 @@ class TrainingSpec:
     validates: bool = False
     score_kind: str = "loss"
     checkpoint: Optional[tuple] = None
+    schedule: str = "constant"
+
+
+# learning_rate="cosine": the rate at the end of a fit, as a fraction of the first.
+COSINE_FINAL_FRACTION = 0.01
+
+
+class FitSchedule(LRScheduler):
+    """skorch's learning rate scheduler for one fit: its torch scheduler (which
+    holds the optimizer) is dropped when the fit ends, so a fitted net pickles and
+    moves between devices as skorch arranges for its optimizer."""
+
+    def on_train_end(self, net, **kwargs):
+        self.__dict__.pop("lr_scheduler_", None)
 
 
 def training_callbacks(spec):
@@ -264,6 +278,13 @@ def training_callbacks(spec):
         callbacks.insert(0, ("valid_score", ValidationScore(spec.score_kind)))
     if spec.max_grad_norm is not None:
         callbacks.append(("clip", GradientNormClipping(spec.max_grad_norm)))
+    if spec.schedule == "cosine":
+        # skorch's scheduler; ``train`` sets T_max to the epochs of each fit, and
+        # last_epoch=-1 starts every fit (warm-started ones too) at the full rate.
+        callbacks.append(("lr_schedule", FitSchedule(
+            torch.optim.lr_scheduler.CosineAnnealingLR, T_max=1, last_epoch=-1,
+            eta_min=spec.learning_rate * COSINE_FINAL_FRACTION,
+        )))
     if spec.verbose and _is_terminal(sys.stderr):
         callbacks.append(("progress", ProgressBar()))
     callbacks.append(("finite_loss", FiniteLossGuard()))
@@ -337,6 +358,8 @@ def update_training(net, spec, batch_size, valid_dataset=None):
     net.initialize_callbacks()
     for group in net.optimizer_.param_groups:
         group["lr"] = spec.learning_rate
+        # the rate a schedule starts from (torch keeps the first fit's otherwise)
+        group.pop("initial_lr", None)
 
 
 @translate_out_of_memory
@@ -353,6 +376,9 @@ def train(net, dataset, epochs, seed, valid_scorer=None):
     """
     n_before = len(net.history)
     callbacks = dict(net.callbacks_)
+    if "lr_schedule" in callbacks:
+        # the rate falls over this fit's epochs (one epoch, a partial_fit: constant)
+        callbacks["lr_schedule"].T_max = max(1, epochs - 1)
     scoring = callbacks.get("valid_score")
     if scoring is not None and scoring.kind == "scorer":
         scoring.scorer_ = valid_scorer

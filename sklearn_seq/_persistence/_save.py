@@ -47,7 +47,10 @@ def _optimizer_state(optimizer, tensors):
             else:
                 scalars[key] = _encode(value, f"optimizer state {key!r}")
         per_param[str(index)] = scalars
-    groups = [_encode(g, "optimizer settings") for g in state["param_groups"]]
+    # A learning rate schedule's note of where it started ("initial_lr") is not
+    # kept: every fit starts its schedule again at learning_rate_init.
+    groups = [_encode({k: v for k, v in g.items() if k != "initial_lr"}, "optimizer settings")
+              for g in state["param_groups"]]
     return {"param_groups": groups, "state": per_param}
 
 

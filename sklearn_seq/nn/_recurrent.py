@@ -94,6 +94,32 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
         return (h - mean[:, None]) * scale[:, None] + self.bias[:, None]
 
 
+class MaskedSequenceNorm1d(nn.Module):
+    """Normalisation of each sequence on its own over ``(channels, time)``: the
+    mean and variance of one sequence's features over all channels and its real
+    steps (padding left out), then a learnt scale and shift per channel
+    (``nn.GroupNorm`` with one group, masked). No batch statistics: training and
+    prediction compute the same thing, whatever the batch.
+    """
+
+    def __init__(self, channels, eps=1e-5):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, h, mask=None):
+        if mask is None:
+            mean = h.mean(dim=(1, 2), keepdim=True)
+            var = h.var(dim=(1, 2), unbiased=False, keepdim=True)
+        else:
+            n = mask.sum(dim=(1, 2), keepdim=True) * h.shape[1]
+            mean = (h * mask).sum(dim=(1, 2), keepdim=True) / n
+            var = (((h - mean) * mask) ** 2).sum(dim=(1, 2), keepdim=True) / n
+        h = (h - mean) * torch.rsqrt(var + self.eps)
+        return h * self.weight[:, None] + self.bias[:, None]
+
+
 class ConvFrontEnd(nn.Module):
     """One-dimensional convolutions over time (ReLU after each) before the recurrent
     layers, as in LSTM-FCN and CNN-LSTM models: they turn raw values into local
@@ -143,8 +169,9 @@ class ConvFrontEnd(nn.Module):
         )
         # Absent (not an empty list) without normalisation: the weights of networks
         # saved before it existed keep their names.
+        norm_class = {"batch": MaskedBatchNorm1d, "layer": MaskedSequenceNorm1d}.get(norm)
         self.norms = (
-            nn.ModuleList(MaskedBatchNorm1d(c) for c in channels) if norm == "batch" else None
+            nn.ModuleList(norm_class(c) for c in channels) if norm_class is not None else None
         )
         self.stride = stride if channels else 1
         self.output_size = sizes[-1]
