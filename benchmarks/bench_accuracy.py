@@ -497,8 +497,9 @@ def run_text(data_dir, text_configs, seeds, threads, max_docs, limit):
                 outs.append(bounded_text_fit(config, seed, threads, limit, d_train, y_train,
                                              d_test))
                 out = outs[-1]
-                _progress(f"    accuracy {_fmt(_seed_accuracy(out, y_test))}, "
-                          f"{out.get('fit_time', 'no')} s, {out.get('epochs')} epochs"
+                fit = f"fit {out['fit_time']:.1f} s, " if "fit_time" in out else ""
+                _progress(f"    accuracy {_fmt(_seed_accuracy(out, y_test))}, {fit}"
+                          f"{out.get('epochs')} epochs"
                           + (f", {out['error']}" if "error" in out else ""))
             rows.append(_text_row(name, size, config, outs, y_test, base_acc, limit))
     print(f"Text: fixed 80/20 split (stratified, seed 0), training part subsampled to about "

@@ -283,7 +283,10 @@ def test_early_stopping_auto_is_on_from_1000_documents_with_two_per_class():
     X, y = make_support_tickets(1000, random_state=0, return_X_y=True)
     y = np.asarray(y)
     clf = _tiny(max_iter=1, early_stopping="auto", batch_size=256)
-    assert clf.fit(X, y).validation_scores_ is not None
+    scores = np.asarray(clf.fit(X, y).validation_scores_)
+    # it watches the accuracy by default: a share of the 100 held-out documents
+    assert BiRNNTextClassifier().scoring == "accuracy"
+    assert_allclose(scores * 100, np.round(scores * 100), atol=1e-9)
     assert clf.get_params()["early_stopping"] == "auto"
     assert clf.fit(X[:999], y[:999]).validation_scores_ is None
     # a class with one document cannot be split in a stratified way: off
