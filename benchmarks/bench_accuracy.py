@@ -36,13 +36,15 @@ Text part (``--text``): crowdflower_tweets (English, 3 classes) and
 parlspeech_4lang (four languages, label "lang:party"), each split once 80/20,
 stratified, seed 0 (a label with a single document goes to the training part),
 the training part subsampled (stratified, seed 0) to ``--max-docs``. TF-IDF +
-logistic regression against ``BiRNNTextClassifier()`` with its defaults
-(``random_state`` = the first seed; ``--text-configs`` adds named alternatives
-from ``TEXT_CONFIGS``, such as the same network with ``max_iter=10``). Each
-BiRNN fit runs in a child process with ``verbose=1`` (its per-epoch log is read
-for the number of epochs done) and is stopped once it has run
-``--max-fit-seconds``: its row then says "not finished" and how many epochs it
-had done, with no accuracy.
+logistic regression against ``BiRNNTextClassifier()`` with its defaults, fitted
+once per seed with ``random_state=seed`` (``--text-configs`` adds named
+alternatives from ``TEXT_CONFIGS``, such as the same network with
+``max_iter=10``); a row gives the accuracy as mean ± standard error over the
+seeds and each seed's. Each BiRNN fit runs in a child process with
+``verbose=1`` (its per-epoch log is read for the number of epochs done) and is
+stopped once it has run ``--max-fit-seconds``: it then counts as "stopped",
+with no accuracy (a row whose fits were all stopped says "not finished" and
+how many epochs the first had done).
 
 Progress goes to stderr; stdout has only the tables (Markdown). Needs the
 development data folder (``--data-dir``: ``ucr/*.npz``,
@@ -120,6 +122,13 @@ CONFIGS = {
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),
+    # the defaults before the bag-of-words part and early stopping on accuracy
+    "previous": lambda seed: BiRNNTextClassifier(bag_of_words=False, scoring="loss",
+                                                 random_state=seed),
+    # the defaults without the bag-of-words part
+    "no-bag": lambda seed: BiRNNTextClassifier(bag_of_words=False, random_state=seed),
+    # the defaults with early stopping on the validation loss
+    "loss": lambda seed: BiRNNTextClassifier(scoring="loss", random_state=seed),
     # the default's network with a small fixed budget of epochs
     "max_iter=10": lambda seed: BiRNNTextClassifier(max_iter=10, random_state=seed),
     # the defaults plus fastText's character n-gram vectors of each word
@@ -432,7 +441,36 @@ def bounded_text_fit(config, seed, threads, limit, docs, y, docs_test):
                 proc.kill()
 
 
-def run_text(data_dir, text_configs, seed, threads, max_docs, limit):
+def _seed_accuracy(out, y_test):
+    """Test accuracy of one bounded fit, None when it was stopped or failed."""
+    return accuracy_score(y_test, out["pred"]) if "pred" in out else None
+
+
+def _text_row(name, size, config, outs, y_test, base_acc, limit):
+    """One table row for a configuration's fits over the seeds."""
+    label = f"BiRNNTextClassifier {config}"
+    errors = [o["error"] for o in outs if "error" in o]
+    if errors:
+        return [name, size, label, "error", "", "", "", errors[0]]
+    accs = [_seed_accuracy(o, y_test) for o in outs]
+    per_seed = " / ".join("stopped" if a is None else f"{a:.3f}" for a in accs)
+    done = [o for o in outs if o["finished"]]
+    stopped = [o for o in outs if not o["finished"]]
+    if not done:
+        per = stopped[0]["per_epoch"]
+        return [name, size, label, "not finished", per_seed, f"> {limit:g} (stopped)",
+                f"{stopped[0]['epochs']} done",
+                f"{per:.1f} s an epoch" if per is not None else "no epoch done"]
+    accs = [a for a in accs if a is not None]
+    note = f"{statistics.mean(accs) - base_acc:+.3f} vs TF-IDF"
+    if stopped:
+        note += f"; {len(stopped)} of {len(outs)} fits stopped at {limit:g} s"
+    return [name, size, label, _fmt_acc(accs), per_seed,
+            f"{statistics.mean(o['fit_time'] for o in done):.1f}",
+            f"{statistics.mean(o['epochs'] for o in done):.0f}", note]
+
+
+def run_text(data_dir, text_configs, seeds, threads, max_docs, limit):
     rows = []
     for name, file in TEXT_SETS.items():
         if not (Path(data_dir) / file).exists():
@@ -450,29 +488,27 @@ def run_text(data_dir, text_configs, seed, threads, max_docs, limit):
         fit_time = time.perf_counter() - start
         base_acc = accuracy_score(y_test, baseline.predict(d_test))
         rows.append([name, size, "TF-IDF + LogisticRegression(max_iter=1000)",
-                     f"{base_acc:.3f}", f"{fit_time:.1f}", "", ""])
+                     f"{base_acc:.3f}", "", f"{fit_time:.1f}", "", ""])
         for config in text_configs:
-            _progress(f"{name}: BiRNNTextClassifier {config}, seed {seed}, "
-                      f"stopped after {limit:g} s ...")
-            out = bounded_text_fit(config, seed, threads, limit, d_train, y_train, d_test)
-            label = f"BiRNNTextClassifier {config}"
-            if "error" in out:
-                rows.append([name, size, label, "error", "", "", out["error"]])
-            elif out["finished"]:
-                acc = accuracy_score(y_test, out["pred"])
-                rows.append([name, size, label, f"{acc:.3f}", f"{out['fit_time']:.1f}",
-                             out["epochs"], f"{acc - base_acc:+.3f} vs TF-IDF"])
-            else:
-                per = out["per_epoch"]
-                rows.append([name, size, label, "not finished", f"> {limit:g} (stopped)",
-                             f"{out['epochs']} done",
-                             f"{per:.1f} s an epoch" if per is not None else "no epoch done"])
-            _progress(f"    {rows[-1][3:]}")
+            outs = []
+            for seed in seeds:
+                _progress(f"{name}: BiRNNTextClassifier {config}, seed {seed}, "
+                          f"stopped after {limit:g} s ...")
+                outs.append(bounded_text_fit(config, seed, threads, limit, d_train, y_train,
+                                             d_test))
+                out = outs[-1]
+                fit = f"fit {out['fit_time']:.1f} s, " if "fit_time" in out else ""
+                _progress(f"    accuracy {_fmt(_seed_accuracy(out, y_test))}, {fit}"
+                          f"{out.get('epochs')} epochs"
+                          + (f", {out['error']}" if "error" in out else ""))
+            rows.append(_text_row(name, size, config, outs, y_test, base_acc, limit))
     print(f"Text: fixed 80/20 split (stratified, seed 0), training part subsampled to about "
-          f"{max_docs} documents; BiRNN seed {seed}; BiRNN fits stopped after {limit:g} s")
+          f"{max_docs} documents; BiRNN accuracy: mean ± standard error over {len(seeds)} "
+          f"seed(s) {list(seeds)}; fit: mean seconds, epochs: mean, of the finished fits; "
+          f"BiRNN fits stopped after {limit:g} s")
     print()
-    table(rows, ["corpus", "train/test, labels", "model", "accuracy", "fit (s)", "epochs",
-                 "note"])
+    table(rows, ["corpus", "train/test, labels", "model", "accuracy", "per seed", "fit (s)",
+                 "epochs", "note"])
     print()
 
 
@@ -489,7 +525,7 @@ def main(data_dir, seeds=(0, 1, 2), sets=UCR_SETS, configs=("default", "plain"),
     if ucr:
         run_ucr(data_dir, sets, {c: CONFIGS[c] for c in configs}, seeds, z, max_fit_seconds)
     if text:
-        run_text(data_dir, text_configs, seeds[0], threads, max_docs, max_fit_seconds)
+        run_text(data_dir, text_configs, seeds, threads, max_docs, max_fit_seconds)
 
 
 def _names(value, allowed):

@@ -130,6 +130,8 @@ class _Scoring(nn.Module):
             out = self.network.head(_transformer_summary(self.network, x, lengths))
         elif isinstance(self.network, TextNetwork) and self.network.subword is not None:
             out = self.network.head(_text_summary(self.network, x, lengths))
+            if self.network.bag is not None:
+                out = out + self.network.bag_logits(x, lengths)
         else:
             out = self.network(x, lengths)
         if isinstance(out, tuple):  # a window-scaled forecast: its first field

@@ -116,6 +116,16 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
     freeze_embeddings : bool, default=False
         Keep the embeddings fixed during training (fine-tune them when False).
 
+    bag_of_words : bool, default=True
+        Add a linear model of the document's bag of words to the network's
+        output, trained with it (the "wide" part of wide-and-deep models): each
+        vocabulary token has one weight per class, starting at zero, and the mean
+        of the weights of the document's tokens (a mean, so that long documents
+        do not get larger outputs) is added to the class scores. Words then
+        reach the classes directly as well as through the recurrent layer. It
+        costs little; False trains the recurrent network alone. Unused on
+        numeric sequences.
+
     cell : {"lstm", "gru", "transformer"}, default="lstm"
         The recurrent cell, or ``"transformer"``: self-attention layers over the
         tokens with sine and cosine position codes, as
@@ -218,6 +228,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
         "embeddings": [Mapping, "array-like", None],
         "freeze_embeddings": ["boolean"],
+        "bag_of_words": ["boolean"],
         "cell": [StrOptions({"lstm", "gru", "transformer"})],
         **SelfAttentionMixin._parameter_constraints,
         "early_stopping": ["boolean", StrOptions({"auto"})],
@@ -232,7 +243,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         "analyzer_": "str",
     }
 
-    # Over 60 lines: scikit-learn wants each of the 38 parameters in the signature and
+    # Over 60 lines: scikit-learn wants each of the 39 parameters in the signature and
     # assigned as given.
     def __init__(
         self,
@@ -249,6 +260,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         embedding_dim=64,
         embeddings=None,
         freeze_embeddings=False,
+        bag_of_words=True,
         cell="lstm",
         nhead=4,
         hidden_size=64,
@@ -262,7 +274,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         alpha=1e-4,
         shuffle=True,
         early_stopping="auto",
-        scoring="loss",
+        scoring="accuracy",
         validation_fraction=0.1,
         n_iter_no_change=3,
         tol=1e-4,
@@ -313,6 +325,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         self.embedding_dim = embedding_dim
         self.embeddings = embeddings
         self.freeze_embeddings = freeze_embeddings
+        self.bag_of_words = bag_of_words
         self.cell = cell
         self.nhead = nhead
         self.class_weight = class_weight
@@ -407,6 +420,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
                 self.embeddings, self.vocabulary_, self.embedding_dim,
                 aligned=self.vocabulary is not None),
             freeze_embeddings=self.freeze_embeddings,
+            bag_of_words=self.bag_of_words,
             **self._encoder_kwargs(),
             **self._network_size(),
         )

@@ -256,11 +256,37 @@ def test_long_document_is_truncated_at_the_default_max_len_keeping_its_start():
     assert tokens == words[:200] and weights.shape == (200,)
 
 
+def test_bag_of_words_adds_the_mean_of_its_tokens_class_weights_to_the_network():
+    import torch
+
+    from sklearn_seq.nn import TextNetwork
+
+    clf = _tiny(max_iter=5, dtype="float64").fit(DOCS, LABELS)
+    module = clf.net_.module_
+    doc = "parcel charge parcel unheard-of"  # a repeated word and unknown ones (id 0)
+    ids = [clf.vocabulary_.get(t, 0) for t in ["parcel", "charge", "parcel", "unheard", "of"]]
+    x = torch.tensor(ids)[None, :, None]
+    with torch.no_grad():
+        recurrent = super(TextNetwork, module).forward(x)  # the head alone
+        expected = torch.softmax(recurrent + module.bag.weight[ids].mean(dim=0), dim=1)
+    assert module.bag.weight.shape == (len(clf.vocabulary_) + 1, 2)
+    assert np.abs(module.bag.weight.detach().numpy()).max() > 0  # trained from zero
+    assert_allclose(clf.predict_proba([doc]), expected.numpy(), rtol=1e-12)
+    plain = _tiny(max_iter=5, dtype="float64", bag_of_words=False).fit(DOCS, LABELS)
+    assert plain.net_.module_.bag is None
+    with torch.no_grad():
+        head_only = torch.softmax(super(TextNetwork, plain.net_.module_).forward(x), dim=1)
+    assert_allclose(plain.predict_proba([doc]), head_only.numpy(), rtol=1e-12)
+
+
 def test_early_stopping_auto_is_on_from_1000_documents_with_two_per_class():
     X, y = make_support_tickets(1000, random_state=0, return_X_y=True)
     y = np.asarray(y)
     clf = _tiny(max_iter=1, early_stopping="auto", batch_size=256)
-    assert clf.fit(X, y).validation_scores_ is not None
+    scores = np.asarray(clf.fit(X, y).validation_scores_)
+    # it watches the accuracy by default: a share of the 100 held-out documents
+    assert BiRNNTextClassifier().scoring == "accuracy"
+    assert_allclose(scores * 100, np.round(scores * 100), atol=1e-9)
     assert clf.get_params()["early_stopping"] == "auto"
     assert clf.fit(X[:999], y[:999]).validation_scores_ is None
     # a class with one document cannot be split in a stratified way: off

@@ -52,12 +52,13 @@ class _Explained(torch.nn.Module):
 
 
 def _embedding_layers(module):
-    """The layers whose outputs are a text network's step inputs (None: numeric)."""
+    """The layers that read a text network's token ids (None: numeric): the
+    embeddings, and the subword and bag-of-words tables where it has them."""
     embedding = getattr(module, "embedding", None)
     if embedding is None:
         return None
-    subword = getattr(module, "subword", None)
-    return [embedding] if subword is None else [embedding, subword]
+    extra = (getattr(module, name, None) for name in ("subword", "bag"))
+    return [embedding, *(layer for layer in extra if layer is not None)]
 
 
 def _attribute_batch(explained, x, base, target, *, method, n_steps, window, layers):
@@ -76,7 +77,7 @@ def _attribute_batch(explained, x, base, target, *, method, n_steps, window, lay
             internal_batch_size=max(len(x), 128))
     with warnings.catch_warnings():
         # Its warning for several layers asks that none reads another's output: the
-        # token and subword embeddings each read the ids.
+        # token, subword and bag-of-words tables each read the ids.
         warnings.filterwarnings("ignore", "Multiple layers provided", UserWarning)
         lig = attr.LayerIntegratedGradients(explained, layers if len(layers) > 1 else layers[0])
     out = lig.attribute(x, baselines=base, target=target, n_steps=n_steps,

@@ -1,4 +1,5 @@
-"""The text network: token embeddings, a recurrent encoder, pooling and a linear head.
+"""The text network: token embeddings, a recurrent encoder, pooling and a linear head
+(plus, optionally, a linear model of the bag of words added to its logits).
 
 Documents arrive as padded batches of token ids ``(batch, time, 1)`` with their
 lengths; the encoder reads each document up to its own end (see
@@ -8,7 +9,7 @@ lengths; the encoder reads each document up to its own end (see
 import torch
 from torch import nn
 
-from ._recurrent import _PooledReadout, SequencePooling
+from ._recurrent import _PooledReadout, SequencePooling, length_mask
 from ._transformer import sequence_encoder
 
 __all__ = ["TextNetwork"]
@@ -41,6 +42,12 @@ class TextNetwork(_PooledReadout):
         Initial embedding matrix (pretrained vectors).
     freeze_embeddings : bool
         Keep the embedding matrix fixed during training.
+    bag_of_words : bool
+        Add a linear model of the document's bag of words to the head's logits:
+        each token id has one weight per output (starting at zero), and their
+        mean over the document's real tokens is added (the wide part of
+        wide-and-deep models; the mean keeps its scale from growing with the
+        length).
     nhead : int
         Attention heads per layer of a transformer encoder.
     dtype : torch.dtype
@@ -61,6 +68,7 @@ class TextNetwork(_PooledReadout):
         n_subword_buckets=0,
         embeddings=None,
         freeze_embeddings=False,
+        bag_of_words=False,
         nhead=4,
         dtype=torch.float32,
     ):
@@ -85,6 +93,10 @@ class TextNetwork(_PooledReadout):
         self.pooling = SequencePooling(self.encoder.output_size, pooling)
         self.dropout = nn.Dropout(dropout)
         self.head = nn.Linear(self.encoder.output_size, n_outputs)
+        self.bag = None
+        if bag_of_words:
+            self.bag = nn.Embedding(n_tokens, n_outputs)
+            nn.init.zeros_(self.bag.weight)
         self.to(dtype)
 
     def _embed(self, x):
@@ -98,6 +110,20 @@ class TextNetwork(_PooledReadout):
             grams = x[..., 1:].reshape(batch * steps, n_grams).long()
             h = h + self.subword(grams).view(batch, steps, -1)
         return self.dropout(h)
+
+    def forward(self, x, lengths=None):
+        out = super().forward(x, lengths)
+        return out if self.bag is None else out + self.bag_logits(x, lengths)
+
+    def bag_logits(self, x, lengths=None):
+        """The bag-of-words part of the logits: the mean of the tokens' weights."""
+        ids = (x if x.dim() == 2 else x[..., 0]).long()
+        weights = self.bag(ids)
+        if lengths is None:
+            return weights.mean(dim=1)
+        mask = length_mask(lengths.to(weights.device), weights.shape[1]).unsqueeze(-1)
+        mask = mask.to(weights.dtype)
+        return (weights * mask).sum(dim=1) / mask.sum(dim=1)
 
     def encode(self, x, lengths=None):
         """Return ``(summary, attention_weights or None)`` for a padded batch of ids."""

@@ -127,7 +127,7 @@ early_stopping : {early_stopping_type}
     training stops when the training loss stops improving.{early_stopping_end}"""
 
 _SCORING = """\
-scoring : str, callable or None, default="loss"
+scoring : str, callable or None, default="{scoring}"
     What early stopping watches on the validation data, as in
     ``HistGradientBoostingClassifier``. ``"loss"``: the validation loss (the
     training criterion, without the L2 penalty). A scorer name such as
@@ -137,7 +137,7 @@ scoring : str, callable or None, default="loss"
     sample weights. None: the estimator's ``score`` (accuracy or R^2). The loss
     sees a model improve where accuracy may not: on imbalanced classes validation
     accuracy can stay at the majority share for many epochs, and early stopping
-    watching it would restore a model that predicts the majority class only.
+    watching it would restore a model that predicts the majority class only.{scoring_end}
     Only used with ``early_stopping``; may change between warm-started fits."""
 
 _TRAINING_END = """\
@@ -173,9 +173,11 @@ learning_rate : {{"constant", "cosine"}}, default="{default}"
 
 
 def _training_params(*, max_iter="200", learning_rate_init="1e-3", n_iter_no_change="10",
-                     scoring=True, early_stopping_auto=None, learning_rate=None):
+                     scoring=True, scoring_default="loss", scoring_end="",
+                     early_stopping_auto=None, learning_rate=None):
     """The training parameters' paragraphs with an estimator's defaults; ``scoring``:
-    whether early stopping may watch a scorer; ``early_stopping_auto``: what
+    whether early stopping may watch a scorer (``scoring_default`` by default, with
+    ``scoring_end`` saying why); ``early_stopping_auto``: what
     ``early_stopping="auto"`` means, when it is allowed."""
     early_stopping_type = "bool, default=False"
     end = " Not used by\n    ``partial_fit``."
@@ -191,7 +193,8 @@ def _training_params(*, max_iter="200", learning_rate_init="1e-3", n_iter_no_cha
         early_stopping_end=end,
     )
     first = _MAX_ITER_AUTO if max_iter == "auto" else _MAX_ITER.format(max_iter=max_iter)
-    return "\n\n".join([first, start, *([_SCORING] if scoring else []),
+    scoring_text = _SCORING.format(scoring=scoring_default, scoring_end=scoring_end)
+    return "\n\n".join([first, start, *([scoring_text] if scoring else []),
                         _TRAINING_END.format(n_iter_no_change=n_iter_no_change)])
 
 
@@ -366,6 +369,12 @@ docdict = {
     "unsupervised_training_params": _training_params(scoring=False),
     "text_training_params": _training_params(
         max_iter="20", learning_rate_init="3e-3", n_iter_no_change="3",
+        scoring_default="accuracy", scoring_end=(
+            "\n    Text models watch ``\"accuracy\"`` by default: their validation loss\n"
+            "    often rises after a few epochs (the model grows confident on the\n"
+            "    documents it gets wrong) while the accuracy still improves, and\n"
+            "    stopping on the loss then kept a model about 0.01 less accurate on\n"
+            "    English tweets (see the README)."),
         early_stopping_auto="on when\n    ``fit`` gets at least 1,000 documents and every "
         "class has at least two\n    (a stratified split needs them)."),
     "recurrent_classifier_params": "\n\n".join([
