@@ -139,6 +139,10 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         **BaseRecurrent._fitted_attributes,
         **RecurrentClassifierMixin._fitted_attributes,
     }
+    # files saved before these parameters existed: a front end without normalisation
+    # or branch, trained at a constant rate
+    _params_before_they_existed = {"learning_rate": "constant", "conv_norm": None,
+                                   "conv_branch": False}
 
     def __init__(
         self,
@@ -217,6 +221,7 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         **BaseRecurrent._fitted_attributes,
         **RecurrentRegressorMixin._fitted_attributes,
     }
+    _params_before_they_existed = {"learning_rate": "constant"}
 
     def __init__(
         self,

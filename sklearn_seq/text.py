@@ -242,6 +242,8 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         "_text_input": "bool",
         "analyzer_": "str",
     }
+    # files saved before the bag-of-words part existed have a network without it
+    _params_before_they_existed = {"bag_of_words": False}
 
     # Over 60 lines: scikit-learn wants each of the 39 parameters in the signature and
     # assigned as given.

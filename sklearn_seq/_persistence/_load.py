@@ -151,7 +151,9 @@ def _check_top_level(document):
 def _build_estimator(document):
     cls = _estimator_class(document["estimator"])
     allowed = set(cls._get_param_names())
-    params = {}
+    # A parameter added since the file was written takes the value that reproduces
+    # what the file's estimator did (not the new default), where the class names one.
+    params = dict(getattr(cls, "_params_before_they_existed", {}))
     for key, value in document["params"].items():
         if key not in allowed:
             _fail("params", f"{cls.__name__} has no parameter {key!r:.60}")
