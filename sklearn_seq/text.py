@@ -276,7 +276,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         alpha=1e-4,
         shuffle=True,
         early_stopping="auto",
-        scoring="accuracy",
+        scoring="loss",
         validation_fraction=0.1,
         n_iter_no_change=3,
         tol=1e-4,

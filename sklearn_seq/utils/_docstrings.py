@@ -369,12 +369,6 @@ docdict = {
     "unsupervised_training_params": _training_params(scoring=False),
     "text_training_params": _training_params(
         max_iter="20", learning_rate_init="3e-3", n_iter_no_change="3",
-        scoring_default="accuracy", scoring_end=(
-            "\n    Text models watch ``\"accuracy\"`` by default: their validation loss\n"
-            "    often rises after a few epochs (the model grows confident on the\n"
-            "    documents it gets wrong) while the accuracy still improves, and\n"
-            "    stopping on the loss then kept a model about 0.01 less accurate on\n"
-            "    English tweets (see the README)."),
         early_stopping_auto="on when\n    ``fit`` gets at least 1,000 documents and every "
         "class has at least two\n    (a stratified split needs them)."),
     "recurrent_classifier_params": "\n\n".join([
