@@ -127,7 +127,7 @@ early_stopping : {early_stopping_type}
     training stops when the training loss stops improving.{early_stopping_end}"""
 
 _SCORING = """\
-scoring : str, callable or None, default="{scoring}"
+scoring : str, callable or None, default="loss"
     What early stopping watches on the validation data, as in
     ``HistGradientBoostingClassifier``. ``"loss"``: the validation loss (the
     training criterion, without the L2 penalty). A scorer name such as
@@ -137,7 +137,7 @@ scoring : str, callable or None, default="{scoring}"
     sample weights. None: the estimator's ``score`` (accuracy or R^2). The loss
     sees a model improve where accuracy may not: on imbalanced classes validation
     accuracy can stay at the majority share for many epochs, and early stopping
-    watching it would restore a model that predicts the majority class only.{scoring_end}
+    watching it would restore a model that predicts the majority class only.
     Only used with ``early_stopping``; may change between warm-started fits."""
 
 _TRAINING_END = """\
@@ -173,12 +173,11 @@ learning_rate : {{"constant", "cosine"}}, default="{default}"
 
 
 def _training_params(*, max_iter="200", learning_rate_init="1e-3", n_iter_no_change="10",
-                     scoring=True, scoring_default="loss", scoring_end="",
-                     early_stopping_auto=None, learning_rate=None):
+                     scoring=True, early_stopping_auto=None, learning_rate=None):
     """The training parameters' paragraphs with an estimator's defaults; ``scoring``:
-    whether early stopping may watch a scorer (``scoring_default`` by default, with
-    ``scoring_end`` saying why); ``early_stopping_auto``: what
-    ``early_stopping="auto"`` means, when it is allowed."""
+    whether early stopping may watch a scorer; ``early_stopping_auto``: what
+    ``early_stopping="auto"`` means, when it is allowed; ``learning_rate``: the
+    default of the learning rate schedule, for the estimators that have one."""
     early_stopping_type = "bool, default=False"
     end = " Not used by\n    ``partial_fit``."
     if early_stopping_auto is not None:
@@ -193,8 +192,7 @@ def _training_params(*, max_iter="200", learning_rate_init="1e-3", n_iter_no_cha
         early_stopping_end=end,
     )
     first = _MAX_ITER_AUTO if max_iter == "auto" else _MAX_ITER.format(max_iter=max_iter)
-    scoring_text = _SCORING.format(scoring=scoring_default, scoring_end=scoring_end)
-    return "\n\n".join([first, start, *([scoring_text] if scoring else []),
+    return "\n\n".join([first, start, *([_SCORING] if scoring else []),
                         _TRAINING_END.format(n_iter_no_change=n_iter_no_change)])
 
 
