@@ -229,7 +229,13 @@ class TrainingMixin:
             checkpoint=checkpoint,
             # a parameter of the estimators that offer a schedule (``learning_rate``)
             schedule=getattr(self, "learning_rate", "constant"),
+            criterion_kwargs=self._criterion_kwargs(),
         )
+
+    def _criterion_kwargs(self):
+        """Settings of the training criterion (``_criterion``) from the estimator's
+        parameters; none by default."""
+        return {}
 
     def _make_net(self, module_kwargs, batch_size, device, early_stopping,
                   valid_dataset=None, *, seed=0):

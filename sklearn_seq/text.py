@@ -7,7 +7,7 @@ length and the exact handling of padding are the base estimator's.
 """
 
 from collections.abc import Mapping
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
@@ -158,6 +158,16 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
 
     %(text_training_params)s
 
+    label_smoothing : float, default=0.0
+        Share of each document's target spread evenly over the classes in the
+        training loss (``torch.nn.CrossEntropyLoss``'s ``label_smoothing``); 0:
+        the plain cross-entropy. It keeps the network from growing ever more
+        confident on the documents it gets wrong, which makes the validation
+        loss that early stopping watches rise while the accuracy still
+        improves: on 10,000 English tweets 0.1 raised the accuracy from 0.721 to
+        0.730 (three seeds), but on the 55-class speeches it lowered one seed
+        from 0.432 to 0.412, so it is not the default (see the README).
+
     %(classifier_runtime_params)s
 
     Attributes
@@ -233,6 +243,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         **SelfAttentionMixin._parameter_constraints,
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
     _fitted_attributes = {
         **BaseRecurrent._fitted_attributes,
@@ -281,6 +292,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         n_iter_no_change=3,
         tol=1e-4,
         max_grad_norm=1.0,
+        label_smoothing=0.0,
         class_weight=None,
         dtype="float32",
         device="cpu",
@@ -330,6 +342,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         self.bag_of_words = bag_of_words
         self.cell = cell
         self.nhead = nhead
+        self.label_smoothing = label_smoothing
         self.class_weight = class_weight
 
     # -- the network follows the input: text or numeric sequences -------------------
@@ -396,6 +409,9 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         return self._to_sequences(tokens)
 
     # -- the network ---------------------------------------------------------------
+
+    def _criterion_kwargs(self):
+        return {"label_smoothing": float(self.label_smoothing)}
 
     def _module_kwargs(self, seqs, sample_weight):
         if not self._text_input and self.cell == "transformer":

@@ -2,6 +2,7 @@
 checks on text, plus Unicode, bad input and accuracy against TF-IDF."""
 
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, train_test_split
@@ -435,3 +436,29 @@ def test_a_small_corpus_is_told_to_lower_min_df():
     with pytest.raises(ValueError, match=r"min_df=3 documents; on a small corpus lower min_df"):
         BiRNNTextClassifier(hidden_size=4, max_iter=1).fit(docs, [0, 1, 0, 1])
     BiRNNTextClassifier(hidden_size=4, max_iter=1, min_df=1).fit(docs, [0, 1, 0, 1])
+
+
+def test_label_smoothing_is_the_training_criterion_and_follows_warm_starts():
+    import torch
+
+    # lr ~0: the weights stay those of initialisation, so the first epoch's loss
+    # (one batch of all eight documents) is the smoothed cross-entropy of their logits
+    clf = _tiny(max_iter=1, learning_rate_init=1e-12, label_smoothing=0.3, alpha=0.0,
+                dtype="float64")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(DOCS, LABELS)
+    logits = torch.log(torch.tensor(clf.predict_proba(DOCS)))
+    target = torch.tensor(np.searchsorted(clf.classes_, LABELS))
+    expected = torch.nn.functional.cross_entropy(logits, target, label_smoothing=0.3)
+    assert clf.loss_curve_[0] == pytest.approx(float(expected), rel=1e-9)
+    assert clf.loss_curve_[0] != pytest.approx(
+        float(torch.nn.functional.cross_entropy(logits, target)), rel=1e-3)
+    # a warm-started fit trains with the value set then
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.set_params(warm_start=True, label_smoothing=0.0).fit(DOCS, LABELS)
+    assert clf.net_.criterion_.label_smoothing == 0.0
+    assert BiRNNTextClassifier().label_smoothing == 0.0
+    with pytest.raises(ValueError, match="label_smoothing"):
+        _tiny(label_smoothing=1.0).fit(DOCS, LABELS)

@@ -241,6 +241,7 @@ class TrainingSpec:
     score_kind: str = "loss"
     checkpoint: Optional[tuple] = None
     schedule: str = "constant"
+    criterion_kwargs: dict = dataclasses.field(default_factory=dict)
 
 
 # learning_rate="cosine": the rate at the end of a fit, as a fraction of the first.
@@ -309,6 +310,7 @@ def _net_params(spec, valid_dataset):
         train_split=predefined_split(valid_dataset) if valid_dataset is not None else None,
         callbacks=training_callbacks(spec),
         callbacks__print_log=print_log,
+        **{f"criterion__{key}": value for key, value in spec.criterion_kwargs.items()},
     )
 
 
@@ -356,6 +358,8 @@ def update_training(net, spec, batch_size, valid_dataset=None):
         setattr(net, key, value)
     net.batch_size = batch_size
     net.initialize_callbacks()
+    if spec.criterion_kwargs:
+        net.initialize_criterion()
     for group in net.optimizer_.param_groups:
         group["lr"] = spec.learning_rate
         # the rate a schedule starts from (torch keeps the first fit's otherwise)
