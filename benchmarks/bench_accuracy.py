@@ -122,14 +122,15 @@ CONFIGS = {
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),
-    # the defaults before the bag-of-words part
-    "previous": lambda seed: BiRNNTextClassifier(bag_of_words=False, random_state=seed),
+    # the defaults before the bag-of-words part and label smoothing
+    "previous": lambda seed: BiRNNTextClassifier(bag_of_words=False, label_smoothing=0.0,
+                                                 random_state=seed),
     # the defaults with early stopping on the validation accuracy (better on the
     # tweets, but it keeps an always-majority model on a rare class: not the default)
     "accuracy": lambda seed: BiRNNTextClassifier(scoring="accuracy", random_state=seed),
-    # the defaults with label smoothing (better on the tweets, worse on the speeches)
-    "label-smoothing": lambda seed: BiRNNTextClassifier(label_smoothing=0.1,
-                                                        random_state=seed),
+    # the defaults without label smoothing (0.009 lower on 10,000 tweets)
+    "no-smoothing": lambda seed: BiRNNTextClassifier(label_smoothing=0.0,
+                                                     random_state=seed),
     # the default's network with a small fixed budget of epochs
     "max_iter=10": lambda seed: BiRNNTextClassifier(max_iter=10, random_state=seed),
     # the defaults plus fastText's character n-gram vectors of each word

@@ -667,6 +667,7 @@ def test_files_written_before_the_engine_split_still_load(name, inputs):
         # parameters added since take the values of what the file holds, not the
         # new defaults: its network has no bag-of-words part
         assert model.bag_of_words is False and model.net_.module_.bag is None
+        assert model.label_smoothing == 0.0
     if name == "lstm_classifier":
         # the network of its time: no front end, the last state; it trains on, at the
         # constant rate of its time

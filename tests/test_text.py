@@ -459,6 +459,6 @@ def test_label_smoothing_is_the_training_criterion_and_follows_warm_starts():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.set_params(warm_start=True, label_smoothing=0.0).fit(DOCS, LABELS)
     assert clf.net_.criterion_.label_smoothing == 0.0
-    assert BiRNNTextClassifier().label_smoothing == 0.0
+    assert BiRNNTextClassifier().label_smoothing == 0.1
     with pytest.raises(ValueError, match="label_smoothing"):
         _tiny(label_smoothing=1.0).fit(DOCS, LABELS)
