@@ -221,7 +221,6 @@ class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecur
         **BaseRecurrent._fitted_attributes,
         **RecurrentRegressorMixin._fitted_attributes,
     }
-    _params_before_they_existed = {"learning_rate": "constant"}
 
     def __init__(
         self,

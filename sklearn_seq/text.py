@@ -253,7 +253,8 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         "_text_input": "bool",
         "analyzer_": "str",
     }
-    # files saved before the bag-of-words part existed have a network without it
+    # files saved before these parameters existed: a network without the
+    # bag-of-words part, trained on the plain cross-entropy
     _params_before_they_existed = {"bag_of_words": False, "label_smoothing": 0.0}
 
     # Over 60 lines: scikit-learn wants each of the 39 parameters in the signature and

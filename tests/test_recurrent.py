@@ -902,14 +902,20 @@ def test_layer_sizes_given_as_numpy_arrays_fit_save_and_warm_start(tmp_path):
                                est.predict_proba(X))
 
 
+def _padded_features():
+    """Features (batch 3, channels 2, time 5) of sequences of lengths 5, 2 and 4, the
+    mask of their real steps and the lengths; padding far from the real steps."""
+    rng = np.random.RandomState(0)
+    lengths = [5, 2, 4]
+    h = torch.tensor(rng.randn(3, 2, 5) * 3 + 1)
+    mask = (torch.arange(5)[None, :] < torch.tensor(lengths)[:, None]).unsqueeze(1).double()
+    return h * mask + 100 * (1 - mask), mask, lengths
+
+
 def test_conv_batch_norm_leaves_padding_out_of_its_training_statistics():
     from sklearn_seq.nn._recurrent import MaskedBatchNorm1d
 
-    rng = np.random.RandomState(0)
-    lengths = [5, 2, 4]
-    h = torch.tensor(rng.randn(3, 2, 5) * 3 + 1)  # (batch, channels, time)
-    mask = (torch.arange(5)[None, :] < torch.tensor(lengths)[:, None]).unsqueeze(1).double()
-    h = h * mask + 100 * (1 - mask)  # padding far from the real steps
+    h, mask, lengths = _padded_features()
     masked, plain = MaskedBatchNorm1d(2).double(), torch.nn.BatchNorm1d(2).double()
     out = masked(h, mask)
     # the same as batch normalisation of the real steps alone, laid end to end
@@ -954,11 +960,7 @@ def test_conv_branch_joins_the_mean_of_the_front_end_features_to_the_summary():
 def test_masked_sequence_norm_is_group_norm_of_each_sequence_alone():
     from sklearn_seq.nn._recurrent import MaskedSequenceNorm1d
 
-    rng = np.random.RandomState(0)
-    lengths = [5, 2, 4]
-    h = torch.tensor(rng.randn(3, 2, 5) * 3 + 1)  # (batch, channels, time)
-    mask = (torch.arange(5)[None, :] < torch.tensor(lengths)[:, None]).unsqueeze(1).double()
-    h = h * mask + 100 * (1 - mask)  # padding far from the real steps
+    h, mask, lengths = _padded_features()
     norm = MaskedSequenceNorm1d(2).double()
     with torch.no_grad():
         norm.weight.copy_(torch.tensor([2.0, 0.5]))
