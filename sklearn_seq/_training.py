@@ -82,8 +82,17 @@ class TrainingMixin:
     """Training for :class:`~sklearn_seq.base.BaseRecurrent`, which reads every
     parameter it uses."""
 
+    # batch_size="auto" on 32 to 319 sequences: a tenth of them (at least 8) a
+    # batch, as the fully convolutional classifiers train, rather than 32 (see
+    # _RecurrentClassifier). Below 32 the whole set stays one batch: a fit then
+    # is the same with integer sample weights as with repeated sequences.
+    _small_batches = False
+
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
+            if self._small_batches and 32 <= n_samples < 320:
+                # About ten optimizer steps an epoch on a small training set.
+                return int(max(8, n_samples // 10))
             # At least 32 steps per epoch on large data, whole batch on tiny data.
             return int(min(n_samples, np.clip(n_samples // 32, 32, 256)))
         return int(min(self.batch_size, n_samples))

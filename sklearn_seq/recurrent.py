@@ -13,6 +13,7 @@ from ._tasks import (
     RecurrentClassifierMixin,
     RecurrentRegressorMixin,
 )
+from ._training import AUTO_EPOCHS, AUTO_TIME_STEPS
 from .base import BaseRecurrent
 from .utils._docstrings import fill_doc
 
@@ -51,6 +52,11 @@ def _check_positive_ints(name, values):
 # forecasting windows, go to the recurrent layers directly).
 AUTO_CONV_CHANNELS = (32, 32, 32)
 AUTO_CONV_MIN_LENGTH = 64
+# For the classifiers, twice as wide on training sets of at most this many time
+# steps: there max_iter="auto" stops at its 200 epochs long before its budget of
+# time steps, and 64 channels (about twice the time of 32) still fit in half of it.
+AUTO_WIDE_CONV_CHANNELS = (64, 64, 64)
+AUTO_WIDE_MAX_STEPS = AUTO_TIME_STEPS // (2 * AUTO_EPOCHS[1])
 
 
 class _ConvFrontEndMixin(PooledNetworkMixin):
@@ -67,6 +73,8 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
     # Their stopping rule also waits for 10 * n_iter_no_change optimizer steps
     # without improvement (see _engine.callbacks.StoppingCriterion).
     _counts_steps = True
+    # conv_channels="auto" is wider on small training sets (the classifiers).
+    _wide_on_small_data = False
 
     def _resolve_architecture(self, seqs):
         """The front end's channels (a tuple, empty for none) and the pooling, with
@@ -75,6 +83,9 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         if isinstance(channels, str):  # "auto"
             median = np.median(seqs.lengths) if seqs.is_ragged else seqs.max_length
             channels = AUTO_CONV_CHANNELS if median >= AUTO_CONV_MIN_LENGTH else ()
+            steps = seqs.lengths.sum() if seqs.is_ragged else seqs.n_samples * seqs.max_length
+            if channels and self._wide_on_small_data and steps <= AUTO_WIDE_MAX_STEPS:
+                channels = AUTO_WIDE_CONV_CHANNELS
         channels = tuple(_check_positive_ints("conv_channels", () if channels is None
                                               else channels))
         pooling = self.pooling
@@ -143,6 +154,10 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
     # or branch, trained at a constant rate
     _params_before_they_existed = {"learning_rate": "constant", "conv_norm": None,
                                    "conv_branch": False}
+    # Tuned on the UCR development sets (see the README): on small training sets,
+    # smaller batches (more optimizer steps) and a wider front end.
+    _small_batches = True
+    _wide_on_small_data = True
 
     def __init__(
         self,

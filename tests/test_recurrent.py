@@ -182,6 +182,50 @@ def test_training_goes_on_past_an_initial_plateau():
     assert est.n_iter_ < 800  # and it stops by itself once learnt
 
 
+def _epochs_until_stopped(losses, patience=10, spikes=True):
+    """Feed a scripted training loss, one optimizer step an epoch, to the stopping
+    rule; the epochs it lets run."""
+    from types import SimpleNamespace
+
+    from skorch.history import History
+
+    from sklearn_seq._engine.callbacks import StoppingCriterion
+
+    rule = StoppingCriterion(monitor="train_loss", patience=patience, threshold=1e-4,
+                             threshold_mode="abs", spikes=spikes, sink=lambda *a, **k: None)
+    net = SimpleNamespace(history=History(), verbose=0)
+    rule.on_train_begin(net)
+    for epoch, loss in enumerate(losses, start=1):
+        net.history.new_epoch()
+        net.history.record("epoch", epoch)
+        net.history.new_batch()
+        net.history.record_batch("train_loss", loss)
+        net.history.record("train_loss", loss)
+        try:
+            rule.on_epoch_end(net)
+        except KeyboardInterrupt:
+            return epoch
+    return len(losses)
+
+
+def test_stopping_rule_waits_for_the_loss_to_recover_from_a_spike():
+    # The loss falls to 0.47, a step throws it up to 1.2, and it comes down again
+    # more slowly: 25 epochs to get back under 0.47. Comparing each epoch with the
+    # best before the spike alone stops this 10 epochs after it, at 0.95 (as
+    # ArrowHead did with 8 sequences a batch: accuracy 0.64 at epoch 57).
+    down = list(np.linspace(1.1, 0.47, 37))
+    recovery = list(np.linspace(1.2, 0.48, 25))
+    after = list(np.linspace(0.46, 0.2, 20))
+    losses = down + recovery + after + [0.2] * 30
+    assert _epochs_until_stopped(losses, spikes=False) == len(down) + 10
+    # It trains through the recovery and stops 10 epochs into the final plateau.
+    assert _epochs_until_stopped(losses) == len(down) + len(recovery) + len(after) + 10
+    # Near the best, noise does not keep it going: a flat loss stops after patience
+    # epochs without a new best, as a loss that wobbles within a tenth of its fall.
+    assert _epochs_until_stopped([1.0, 0.5] + [0.5] * 30) == 2 + 10
+    assert _epochs_until_stopped([1.0, 0.5] + [0.52, 0.54] * 15) == 2 + 10
+
+
 def test_early_stopping_records_scores_and_restores_best():
     X, y = make_sequence_classification(n_samples=120, random_state=0)
     est = LSTMClassifier(hidden_size=8, max_iter=30, early_stopping=True, n_iter_no_change=3,
@@ -609,8 +653,10 @@ def test_early_stopping_watches_the_validation_loss_by_default():
     # share while the model learns, so early stopping that watched it restored the
     # first epoch's always-majority model (balanced accuracy 0.5) without a word.
     X, y = _imbalanced()
-    # (a constant rate: 40 epochs of a falling one learn this task less far)
+    # (a constant rate: 40 epochs of a falling one learn this task less far; 32
+    # sequences a batch, as "auto" gave before it took a tenth of a small set)
     params = dict(hidden_size=8, max_iter=40, learning_rate_init=3e-3, early_stopping=True,
+                  batch_size=32,
                   validation_fraction=0.2, conv_channels=None, pooling="last",
                   learning_rate="constant", random_state=0)
     default = GRUClassifier(**params).fit(X, y)
@@ -851,15 +897,16 @@ def test_conv_channels_cannot_change_between_warm_started_fits(tmp_path):
 
 def test_auto_architecture_follows_the_median_training_length(tmp_path):
     from sklearn_seq import load
-    from sklearn_seq.recurrent import AUTO_CONV_MIN_LENGTH
+    from sklearn_seq.recurrent import AUTO_CONV_MIN_LENGTH, AUTO_WIDE_MAX_STEPS
 
     rng = np.random.RandomState(0)
     y = np.arange(20) % 2
     long_ = rng.randn(20, AUTO_CONV_MIN_LENGTH, 1)
     short = long_[:, : AUTO_CONV_MIN_LENGTH - 1]
     kw = dict(hidden_size=4, max_iter=1, random_state=0)
+    # 20 * 64 time steps: a small training set, which the classifiers read wider
     clf = LSTMClassifier(**kw).fit(long_, y)
-    assert (clf.conv_channels_, clf.pooling_) == ((32, 32, 32), "max")
+    assert (clf.conv_channels_, clf.pooling_) == ((64, 64, 64), "max")
     assert clf.net_.module_.conv is not None
     clf = LSTMClassifier(**kw).fit(short, y)
     assert (clf.conv_channels_, clf.pooling_) == ((), "last")
@@ -867,22 +914,50 @@ def test_auto_architecture_follows_the_median_training_length(tmp_path):
     ragged = [long_[i] if i < 9 else short[i] for i in range(20)]
     assert LSTMClassifier(**kw).fit(ragged, y).conv_channels_ == ()
     ragged = [long_[i] if i < 11 else short[i] for i in range(20)]
-    assert LSTMClassifier(**kw).fit(ragged, y).conv_channels_ == (32, 32, 32)
-    # a regressor reads the last state whatever its front end; explicit values stay
+    assert LSTMClassifier(**kw).fit(ragged, y).conv_channels_ == (64, 64, 64)
+    # over AUTO_WIDE_MAX_STEPS time steps, 32 channels
+    n_big = AUTO_WIDE_MAX_STEPS // AUTO_CONV_MIN_LENGTH + 1
+    big = rng.randn(n_big, AUTO_CONV_MIN_LENGTH, 1).astype(np.float32)
+    assert LSTMClassifier(**kw).fit(big, np.arange(n_big) % 2).conv_channels_ == (32, 32, 32)
+    assert LSTMClassifier(**kw).fit(big[:-1], np.arange(n_big - 1) % 2).conv_channels_ == (
+        64, 64, 64)
+    # a regressor reads the last state whatever its front end, and keeps 32 channels
+    # on small data; explicit values stay
     reg = GRURegressor(**kw).fit(long_, long_[:, -1, 0])
     assert (reg.conv_channels_, reg.pooling_) == ((32, 32, 32), "last")
     clf = LSTMClassifier(conv_channels=(4,), kernel_size=3, pooling="mean", **kw).fit(short, y)
     assert (clf.conv_channels_, clf.pooling_) == ((4,), "mean")
     # a warm-started fit keeps what "auto" chose, even on data that would choose otherwise
     clf = LSTMClassifier(warm_start=True, **kw).fit(long_, y).fit(short, y)
-    assert (clf.conv_channels_, clf.pooling_, clf.n_iter_) == ((32, 32, 32), "max", 2)
+    assert (clf.conv_channels_, clf.pooling_, clf.n_iter_) == ((64, 64, 64), "max", 2)
     # the safe file keeps the choice
     clf.save(tmp_path / "m.skseq")
     loaded = load(tmp_path / "m.skseq")
-    assert (loaded.conv_channels_, loaded.pooling_) == ((32, 32, 32), "max")
+    assert (loaded.conv_channels_, loaded.pooling_) == ((64, 64, 64), "max")
     np.testing.assert_allclose(loaded.predict_proba(long_), clf.predict_proba(long_))
     with pytest.raises(NotFittedError):
         LSTMClassifier().conv_channels_
+
+
+@pytest.mark.parametrize(
+    "n, classifier_batch, regressor_batch",
+    [(20, 20, 20), (31, 31, 31), (32, 8, 32), (36, 8, 32), (100, 10, 32), (319, 31, 32),
+     (320, 32, 32), (2000, 62, 62)],
+)
+def test_auto_batch_size_is_a_tenth_of_a_small_training_set(n, classifier_batch,
+                                                            regressor_batch):
+    # The classifiers train sets of 32 to 319 sequences in about ten steps an
+    # epoch (at least 8 sequences a batch); below 32, one batch (so that integer
+    # weights equal repetitions); the regressors (and everything from 320
+    # sequences on) keep min(n, clip(n // 32, 32, 256)).
+    assert LSTMClassifier()._batch_size(n) == classifier_batch
+    assert GRUClassifier()._batch_size(n) == classifier_batch
+    assert LSTMRegressor()._batch_size(n) == regressor_batch
+    assert LSTMClassifier(batch_size=16)._batch_size(n) == 16
+    X = np.random.RandomState(0).randn(36, 5, 1)
+    est = LSTMClassifier(hidden_size=4, max_iter=1).fit(X, np.arange(36) % 2)
+    # 36 sequences, 8 a batch: five optimizer steps in the epoch
+    assert len(est.net_.history[-1]["batches"]) == 5
 
 
 def test_layer_sizes_given_as_numpy_arrays_fit_save_and_warm_start(tmp_path):

@@ -291,28 +291,48 @@ class StoppingCriterion(EarlyStopping):
     learns more: ten epochs of one step each cannot tell a plateau from
     convergence. On larger data (many steps an epoch) ``patience`` decides alone.
 
+    With ``spikes=True`` (for the training loss, which lower is better), an epoch
+    whose value is far above the best (by more than a tenth of the fall from the
+    first epoch's value to the best, and more than the threshold) is not counted
+    as an epoch without improvement: the loss is then recovering from a spike (a
+    step that throws it up, which small batches and Adam make common), not
+    converged, and comparing it with the best before the spike would stop the
+    training half-way back down. A rising validation loss is overfitting, so
+    early stopping on validation data does not ignore it.
+
     skorch ends training by raising ``KeyboardInterrupt`` and swallowing it; the flag
     lets the estimator tell its own stop from a user's Ctrl-C.
     """
 
-    def __init__(self, *args, min_steps=0, **kwargs):
+    def __init__(self, *args, min_steps=0, spikes=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.min_steps = min_steps
+        self.spikes = spikes
 
     def on_train_begin(self, net, **kwargs):
         self.stopped_ = False
         self.missed_steps_ = 0
+        self.first_ = None
         return super().on_train_begin(net, **kwargs)
+
+    def _far_above_best(self, current):
+        margin = max(self.threshold, (self.first_ - self.best_value_) / 10)
+        return current > self.best_value_ + margin
 
     def on_epoch_end(self, net, **kwargs):
         current = net.history[-1, self.monitor]
+        if self.first_ is None:
+            self.first_ = current
         steps = sum("train_loss" in b for b in net.history[-1]["batches"])
         if self._is_score_improved(current):
             self.misses_ = self.missed_steps_ = 0
+            self.best_value_ = current
             self.dynamic_threshold_ = self._calc_new_threshold(current)
             self.best_epoch_ = net.history[-1, "epoch"]
             if self.load_best:
                 self.best_model_weights_ = deepcopy(net.module_.state_dict())
+            return
+        if self.spikes and self._far_above_best(current):
             return
         self.misses_ += 1
         self.missed_steps_ += steps

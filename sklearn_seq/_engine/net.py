@@ -268,6 +268,7 @@ def training_callbacks(spec):
         monitor="valid_score" if validates else "train_loss",
         patience=spec.patience,
         min_steps=spec.min_steps,
+        spikes=not validates,
         threshold=spec.tol,
         threshold_mode="abs",
         lower_is_better=not validates,
