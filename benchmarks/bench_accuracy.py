@@ -101,6 +101,11 @@ CONFIGS = {
     # and the cosine schedule became the classifiers' defaults
     "previous": lambda seed: LSTMClassifier(conv_norm=None, conv_branch=False,
                                             learning_rate="constant", random_state=seed),
+    # the defaults before the rules for small training sets (2026-12-04), on sets of
+    # fewer than 1,024 long sequences: batches of 32 and 32 channels (the stopping
+    # rule's handling of spikes stays)
+    "2026-12-03": lambda seed: LSTMClassifier(batch_size=32, conv_channels=(32, 32, 32),
+                                              random_state=seed),
     "gru": lambda seed: GRUClassifier(random_state=seed),
     "bi": lambda seed: LSTMClassifier(bidirectional=True, random_state=seed),
     # the previous defaults with mean pooling (the README's recommendation before max
