@@ -32,8 +32,9 @@ published 1NN-DTW where the file has it, else the 1-NN computed here), on how
 many of the sets with published deep-model scores it is within 0.03 of the best
 of FCN, ResNet and InceptionTime, and how many fits exceeded the time bound.
 
-Text part (``--text``): crowdflower_tweets (English, 3 classes) and
-parlspeech_4lang (four languages, label "lang:party"), each split once 80/20,
+Text part (``--text``): crowdflower_tweets (English, 3 classes), health_tweets
+(English news tweets, 16 sources) and parlspeech_4lang (four languages, label
+"lang:party"), each split once 80/20,
 stratified, seed 0 (a label with a single document goes to the training part),
 the training part subsampled (stratified, seed 0) to ``--max-docs``. TF-IDF +
 logistic regression against ``BiRNNTextClassifier()`` with its defaults, fitted
@@ -92,6 +93,7 @@ from sklearn_seq import (
 UCR_SETS = ("ArrowHead", "Coffee", "ECG5000", "OSULeaf", "Trace", "PLAID",
             "PickupGestureWiimoteZ")
 TEXT_SETS = {"crowdflower_tweets": "text/crowdflower_tweets.jsonl.gz",
+             "health_tweets": "text/health_tweets.jsonl.gz",
              "parlspeech_4lang": "text/parlspeech_4lang.jsonl.gz"}
 
 # name -> estimator for a seed; add a named alternative here to compare it
@@ -477,9 +479,10 @@ def _text_row(name, size, config, outs, y_test, base_acc, limit):
             f"{statistics.mean(o['epochs'] for o in done):.0f}", note]
 
 
-def run_text(data_dir, text_configs, seeds, threads, max_docs, limit):
+def run_text(data_dir, text_configs, seeds, threads, max_docs, limit, text_sets=TEXT_SETS):
     rows = []
-    for name, file in TEXT_SETS.items():
+    for name in text_sets:
+        file = TEXT_SETS[name]
         if not (Path(data_dir) / file).exists():
             _progress(f"{name}: {Path(data_dir) / file} not found, skipped")
             continue
@@ -522,7 +525,8 @@ def run_text(data_dir, text_configs, seeds, threads, max_docs, limit):
 # ---------------------------------------------------------------- main
 
 def main(data_dir, seeds=(0, 1, 2), sets=UCR_SETS, configs=("default", "plain"),
-         z=True, text=False, ucr=True, text_configs=("default",), max_docs=10000,
+         z=True, text=False, ucr=True, text_configs=("default",), text_sets=tuple(TEXT_SETS),
+         max_docs=10000,
          max_fit_seconds=120.0, threads=1):
     torch.set_num_threads(threads)
     print(f"bench_accuracy.py, {date.today().isoformat()}, sklearn-seq "
@@ -532,7 +536,7 @@ def main(data_dir, seeds=(0, 1, 2), sets=UCR_SETS, configs=("default", "plain"),
     if ucr:
         run_ucr(data_dir, sets, {c: CONFIGS[c] for c in configs}, seeds, z, max_fit_seconds)
     if text:
-        run_text(data_dir, text_configs, seeds, threads, max_docs, max_fit_seconds)
+        run_text(data_dir, text_configs, seeds, threads, max_docs, max_fit_seconds, text_sets)
 
 
 def _names(value, allowed):
@@ -560,6 +564,8 @@ if __name__ == "__main__":
     p.add_argument("--text-configs", type=lambda v: _names(v, TEXT_CONFIGS),
                    default=["default"],
                    help=f"comma-separated text configurations, of {list(TEXT_CONFIGS)}")
+    p.add_argument("--text-sets", type=lambda v: _names(v, TEXT_SETS), default=list(TEXT_SETS),
+                   help=f"comma-separated corpora, of {list(TEXT_SETS)}")
     p.add_argument("--max-docs", type=int, default=10000,
                    help="training documents per corpus after the split (default 10000)")
     p.add_argument("--max-fit-seconds", type=float, default=120.0,
@@ -574,5 +580,5 @@ if __name__ == "__main__":
         sys.exit(0)
     main(a.data_dir, seeds=tuple(range(a.seeds)), sets=a.sets, configs=a.configs,
          z=not a.no_znorm, text=a.text or a.text_only, ucr=not a.text_only,
-         text_configs=a.text_configs,
+         text_configs=a.text_configs, text_sets=a.text_sets,
          max_docs=a.max_docs, max_fit_seconds=a.max_fit_seconds, threads=a.threads)
