@@ -103,11 +103,11 @@ CONFIGS = {
     # and the cosine schedule became the classifiers' defaults
     "previous": lambda seed: LSTMClassifier(conv_norm=None, conv_branch=False,
                                             learning_rate="constant", random_state=seed),
-    # the defaults before the rules for small training sets (2026-12-04), on sets of
-    # fewer than 1,024 long sequences: batches of 32 and 32 channels (the stopping
-    # rule's handling of spikes stays)
+    # the defaults before the rules of 2026-12-04 for the size of the training set,
+    # on sets of fewer than 1,024 long sequences: batches of 32, 32 channels and the
+    # per-sequence normalisation (the stopping rule's handling of spikes stays)
     "2026-12-03": lambda seed: LSTMClassifier(batch_size=32, conv_channels=(32, 32, 32),
-                                              random_state=seed),
+                                              conv_norm="layer", random_state=seed),
     "gru": lambda seed: GRUClassifier(random_state=seed),
     "bi": lambda seed: LSTMClassifier(bidirectional=True, random_state=seed),
     # the previous defaults with mean pooling (the README's recommendation before max
@@ -118,8 +118,10 @@ CONFIGS = {
     # the previous defaults plus LSTM-FCN's convolutional branch
     "conv-branch": lambda seed: LSTMClassifier(conv_norm=None, learning_rate="constant",
                                                random_state=seed),
-    # the defaults with batch normalisation (FCN's) instead of the per-sequence one
+    # the defaults with batch normalisation (FCN's) on every set, and the
+    # per-sequence one on every set
     "conv-bn-branch": lambda seed: LSTMClassifier(conv_norm="batch", random_state=seed),
+    "conv-ln-branch": lambda seed: LSTMClassifier(conv_norm="layer", random_state=seed),
     # the defaults with wider convolutions (about 2.5 times the fit time)
     "conv64": lambda seed: LSTMClassifier(conv_channels=(64, 64, 64), random_state=seed),
     # the network of the defaults before the front end: the LSTM reads the steps

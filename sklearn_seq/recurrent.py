@@ -31,7 +31,7 @@ _CONV_CONSTRAINTS = {
     "conv_channels": ["array-like", StrOptions({"auto"}), None],
     "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "conv_stride": [Interval(Integral, 1, None, closed="left")],
-    "conv_norm": [StrOptions({"batch", "layer"}), None],
+    "conv_norm": [StrOptions({"batch", "layer", "auto"}), None],
     "conv_branch": ["boolean"],
     "learning_rate": [StrOptions({"constant", "cosine"})],
 }
@@ -57,6 +57,9 @@ AUTO_CONV_MIN_LENGTH = 64
 # time steps, and 64 channels (about twice the time of 32) still fit in half of it.
 AUTO_WIDE_CONV_CHANNELS = (64, 64, 64)
 AUTO_WIDE_MAX_STEPS = AUTO_TIME_STEPS // (2 * AUTO_EPOCHS[1])
+# conv_norm="auto": batch normalisation from this many training sequences (batches of
+# at least 10 under batch_size="auto"), the per-sequence one below.
+AUTO_BATCH_NORM_MIN_SAMPLES = 100
 
 
 class _ConvFrontEndMixin(PooledNetworkMixin):
@@ -102,6 +105,18 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         check_is_fitted(self)
         return tuple(self.net_.get_params_for("module").get("conv_channels") or ())
 
+    def _resolve_norm(self, seqs):
+        if self.conv_norm == "auto":
+            return "batch" if seqs.n_samples >= AUTO_BATCH_NORM_MIN_SAMPLES else "layer"
+        return self.conv_norm
+
+    @property
+    def conv_norm_(self):
+        """The normalisation after the fitted network's convolutions; what
+        ``conv_norm="auto"`` chose."""
+        check_is_fitted(self)
+        return self.net_.get_params_for("module").get("conv_norm")
+
     @property
     def pooling_(self):
         """The pooling of the fitted network; what ``pooling="auto"`` chose."""
@@ -112,7 +127,7 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         # "auto" stands for what the first fit chose
         params = dict(self.get_params(deep=False) if params is None else params)
         built = self.net_.get_params_for("module")
-        for key in ("conv_channels", "pooling"):
+        for key in ("conv_channels", "pooling", "conv_norm"):
             if isinstance(params[key], str) and params[key] == "auto":
                 params[key] = built.get(key)
         super()._check_same_network(params)
@@ -135,7 +150,7 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
             "kernel_size": int(self.kernel_size) if isinstance(self.kernel_size, Integral)
             else tuple(kernels),
             "conv_stride": self.conv_stride,
-            "conv_norm": self.conv_norm,
+            "conv_norm": self._resolve_norm(seqs),
             "conv_branch": self.conv_branch,
         }
 
@@ -170,7 +185,7 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         conv_channels="auto",
         kernel_size=(7, 5, 3),
         conv_stride=4,
-        conv_norm="layer",
+        conv_norm="auto",
         conv_branch=True,
         max_iter="auto",
         batch_size="auto",

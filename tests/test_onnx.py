@@ -59,7 +59,12 @@ def inputs():
 CLASSIFIERS = [
     LSTMClassifier(**SMALL, bidirectional=True, pooling="mean"),
     # the convolutional front end with its stride, as conv_channels="auto" builds it
-    GRUClassifier(**SMALL, conv_channels=(4, 4), kernel_size=3, conv_stride=2, pooling="max"),
+    GRUClassifier(**SMALL, conv_channels=(4, 4), kernel_size=3, conv_stride=2, pooling="max",
+                  conv_norm="layer"),
+    # batch normalisation (what conv_norm="auto" takes from 100 training sequences)
+    # and the branch
+    LSTMClassifier(**SMALL, conv_channels=(4, 4), kernel_size=3, conv_stride=2,
+                   conv_norm="batch", conv_branch=True),
     RNNClassifier(**SMALL, num_layers=2, pooling="attention"),
     TransformerClassifier(**SMALL, nhead=2, num_layers=1),
 ]

@@ -1032,6 +1032,31 @@ def test_conv_branch_joins_the_mean_of_the_front_end_features_to_the_summary():
         LSTMClassifier(conv_norm="instance", **kw).fit(X, y)
 
 
+def test_conv_norm_auto_takes_batch_norm_from_100_training_sequences():
+    from sklearn_seq.nn._recurrent import MaskedBatchNorm1d, MaskedSequenceNorm1d
+    from sklearn_seq.recurrent import AUTO_BATCH_NORM_MIN_SAMPLES
+
+    assert AUTO_BATCH_NORM_MIN_SAMPLES == 100
+    rng = np.random.RandomState(0)
+    X = rng.randn(100, 8, 1).astype(np.float32)
+    y = np.arange(100) % 2
+    kw = dict(conv_channels=(3,), kernel_size=3, hidden_size=4, max_iter=1, random_state=0)
+    assert LSTMClassifier().conv_norm == "auto"
+    est = LSTMClassifier(**kw).fit(X, y)
+    assert est.conv_norm_ == "batch"
+    assert isinstance(est.net_.module_.conv.norms[0], MaskedBatchNorm1d)
+    small = LSTMClassifier(**kw).fit(X[:99], y[:99])
+    assert small.conv_norm_ == "layer"
+    assert isinstance(small.net_.module_.conv.norms[0], MaskedSequenceNorm1d)
+    # a warm-started fit keeps the first fit's choice; explicit values stay
+    small.set_params(warm_start=True).fit(X, y)
+    assert small.conv_norm_ == "layer" and small.n_iter_ == 2
+    assert LSTMClassifier(conv_norm="layer", **kw).fit(X, y).conv_norm_ == "layer"
+    assert LSTMClassifier(conv_norm=None, **kw).fit(X, y).conv_norm_ is None
+    # the regressors keep no normalisation unless asked
+    assert GRURegressor(**kw).fit(X, y * 1.0).conv_norm_ is None
+
+
 def test_masked_sequence_norm_is_group_norm_of_each_sequence_alone():
     from sklearn_seq.nn._recurrent import MaskedSequenceNorm1d
 
