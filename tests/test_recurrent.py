@@ -221,9 +221,18 @@ def test_stopping_rule_waits_for_the_loss_to_recover_from_a_spike():
     # It trains through the recovery and stops 10 epochs into the final plateau.
     assert _epochs_until_stopped(losses) == len(down) + len(recovery) + len(after) + 10
     # Near the best, noise does not keep it going: a flat loss stops after patience
-    # epochs without a new best, as a loss that wobbles within a tenth of its fall.
+    # epochs without a new best, as a loss that wobbles within a tenth of its fall
+    # on a log scale (from 1.0 to 0.5: up to 0.5 * 2 ** 0.1 = 0.536).
     assert _epochs_until_stopped([1.0, 0.5] + [0.5] * 30) == 2 + 10
-    assert _epochs_until_stopped([1.0, 0.5] + [0.52, 0.54] * 15) == 2 + 10
+    assert _epochs_until_stopped([1.0, 0.5] + [0.51, 0.53] * 15) == 2 + 10
+    # Epochs above that do not count: 0.54 is far above the best here.
+    assert _epochs_until_stopped([1.0, 0.5] + [0.51, 0.54] * 15) == 2 + 2 * 10 - 1
+    # Late in training the margin is a share of the loss: from 1.0 down to 0.04,
+    # 0.07 is far above the best (noise that stopped ECG5000 at epoch 52 with a
+    # margin of a tenth of the fall on a linear scale, 0.1).
+    late = list(np.geomspace(1.0, 0.04, 40)) + [0.07, 0.06] * 10 + [0.04] * 12
+    assert _epochs_until_stopped(late) == 40 + 20 + 10
+    assert _epochs_until_stopped(late, spikes=False) == 40 + 10
 
 
 def test_early_stopping_records_scores_and_restores_best():

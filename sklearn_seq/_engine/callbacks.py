@@ -293,7 +293,8 @@ class StoppingCriterion(EarlyStopping):
 
     With ``spikes=True`` (for the training loss, which lower is better), an epoch
     whose value is far above the best (by more than a tenth of the fall from the
-    first epoch's value to the best, and more than the threshold) is not counted
+    first epoch's value to the best, measured on a log scale, and more than the
+    threshold) is not counted
     as an epoch without improvement: the loss is then recovering from a spike (a
     step that throws it up, which small batches and Adam make common), not
     converged, and comparing it with the best before the spike would stop the
@@ -316,8 +317,14 @@ class StoppingCriterion(EarlyStopping):
         return super().on_train_begin(net, **kwargs)
 
     def _far_above_best(self, current):
-        margin = max(self.threshold, (self.first_ - self.best_value_) / 10)
-        return current > self.best_value_ + margin
+        best, first = self.best_value_, self.first_
+        if best > 0 and first > best:
+            # a tenth of the fall on a log scale: a loss falls by factors, and late
+            # in training its epoch-to-epoch noise is a share of its level
+            margin = best * ((first / best) ** 0.1 - 1)
+        else:
+            margin = (first - best) / 10
+        return current > best + max(self.threshold, margin)
 
     def on_epoch_end(self, net, **kwargs):
         current = net.history[-1, self.monitor]
