@@ -287,12 +287,7 @@ class TrainingMixin:
         default fit takes a bounded time."""
         if self.max_iter != "auto":
             return self.max_iter
-        if seqs.is_ragged:
-            lengths = seqs.lengths if train_idx is None else seqs.lengths[train_idx]
-            steps = int(lengths.sum())
-        else:
-            steps = seqs.max_length * (seqs.n_samples if train_idx is None else len(train_idx))
-        steps = max(1, steps)
+        steps = max(1, seqs.n_steps(train_idx))
         return int(np.clip(np.ceil(AUTO_TIME_STEPS / steps), *AUTO_EPOCHS))
 
     def _input_standardization(self, seqs, sample_weight):

@@ -80,14 +80,13 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
     _wide_on_small_data = False
 
     def _resolve_architecture(self, seqs):
-        """The front end's channels (a tuple, empty for none) and the pooling, with
-        what "auto" stands for."""
+        """The front end's channels (a tuple, empty for none), its normalisation and
+        the pooling, with what "auto" stands for."""
         channels = self.conv_channels
         if isinstance(channels, str):  # "auto"
             median = np.median(seqs.lengths) if seqs.is_ragged else seqs.max_length
             channels = AUTO_CONV_CHANNELS if median >= AUTO_CONV_MIN_LENGTH else ()
-            steps = seqs.lengths.sum() if seqs.is_ragged else seqs.n_samples * seqs.max_length
-            if channels and self._wide_on_small_data and steps <= AUTO_WIDE_MAX_STEPS:
+            if channels and self._wide_on_small_data and seqs.n_steps() <= AUTO_WIDE_MAX_STEPS:
                 channels = AUTO_WIDE_CONV_CHANNELS
         channels = tuple(_check_positive_ints("conv_channels", () if channels is None
                                               else channels))
@@ -96,7 +95,10 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
             # with the front end, the maximum over time (what a convolutional
             # classifier's global pooling does); without it, the last state
             pooling = "max" if channels else "last"
-        return channels, pooling
+        norm = self.conv_norm
+        if norm == "auto":
+            norm = "batch" if seqs.n_samples >= AUTO_BATCH_NORM_MIN_SAMPLES else "layer"
+        return channels, norm, pooling
 
     @property
     def conv_channels_(self):
@@ -104,11 +106,6 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         what ``conv_channels="auto"`` chose."""
         check_is_fitted(self)
         return tuple(self.net_.get_params_for("module").get("conv_channels") or ())
-
-    def _resolve_norm(self, seqs):
-        if self.conv_norm == "auto":
-            return "batch" if seqs.n_samples >= AUTO_BATCH_NORM_MIN_SAMPLES else "layer"
-        return self.conv_norm
 
     @property
     def conv_norm_(self):
@@ -133,7 +130,7 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         super()._check_same_network(params)
 
     def _module_kwargs(self, seqs, sample_weight):
-        channels, pooling = self._resolve_architecture(seqs)
+        channels, norm, pooling = self._resolve_architecture(seqs)
         kernels = _check_positive_ints("kernel_size", self.kernel_size)
         if channels and not isinstance(self.kernel_size, Integral) and len(kernels) != len(
             channels
@@ -150,7 +147,7 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
             "kernel_size": int(self.kernel_size) if isinstance(self.kernel_size, Integral)
             else tuple(kernels),
             "conv_stride": self.conv_stride,
-            "conv_norm": self._resolve_norm(seqs),
+            "conv_norm": norm,
             "conv_branch": self.conv_branch,
         }
 

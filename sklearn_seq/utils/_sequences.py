@@ -52,6 +52,13 @@ class Sequences:
     def __len__(self):
         return self.n_samples
 
+    def n_steps(self, index=None):
+        """Time steps of all the sequences (or of those at ``index``): what a pass
+        over them reads."""
+        if self.is_ragged:
+            return int((self.lengths if index is None else self.lengths[index]).sum())
+        return self.max_length * (self.n_samples if index is None else len(index))
+
     def step_values(self):
         """All time steps of all sequences as one ``(n_steps, n_features)`` view."""
         if self.is_ragged:
