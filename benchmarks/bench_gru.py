@@ -3,11 +3,13 @@
 One forward and backward pass (the loss reads every output and the last state) of
 ``torch.nn.LSTM`` (torch's oneDNN kernel), ``torch.nn.GRU`` (torch's own CPU
 kernel, what the library used before) and the library's GRU layer
-(``sklearn_seq.nn._gru``, what ``RecurrentEncoder`` runs on the CPU now) on the same
-``nn.GRU``'s parameters: 140 steps, 1 input feature, float32, hidden 16, 64 and 128,
-batch 32 and 128, measured in alternation. Prints the median time of each and the
-ratios to the LSTM within each round; then the largest difference between the
-library's outputs and gradients and ``nn.GRU``'s.
+(``sklearn_seq.nn._gru``, what ``RecurrentEncoder`` runs on the CPU now), with its
+per-step loops compiled (``_gru_loops.c``, the installed default) and in Python (the
+fallback without a C compiler), on the same ``nn.GRU``'s parameters: 140 steps, 1
+input feature, float32, hidden 16, 64 and 128, batch 32 and 128, measured in
+alternation. Prints the median time of each and the ratios to the LSTM within each
+round; then the largest difference between the library's outputs and gradients
+and ``nn.GRU``'s.
 
 With ``--fit``, also ``LSTMClassifier`` and ``GRUClassifier`` (defaults, five epochs,
 with the library's GRU kernel and with ``nn.GRU``) on 500 random sequences of 140
@@ -23,6 +25,7 @@ import numpy as np
 import torch
 from _common import interleaved, paired_ratio, table
 
+import sklearn_seq.nn._gru as gru_module
 from sklearn_seq.nn._gru import gru_forward
 
 STEPS, FEATURES = 140, 1
@@ -35,10 +38,16 @@ def _lstm(lstm, x):
     return run
 
 
-def _gru(gru, x, kernel):
+def _gru(gru, x, kernel, compiled=True):
+    loops = gru_module._gru_loops
+
     def run():
-        out, h = gru_forward(gru, x) if kernel else gru(x)
-        (out.sum() + h.sum()).backward()
+        gru_module._gru_loops = loops if compiled else None
+        try:
+            out, h = gru_forward(gru, x) if kernel else gru(x)
+            (out.sum() + h.sum()).backward()
+        finally:
+            gru_module._gru_loops = loops
     return run
 
 
@@ -65,18 +74,23 @@ def kernels(repeat, sizes=(16, 64, 128), batches=(32, 128)):
             x = torch.randn(batch, STEPS, FEATURES)
             samples = {}
             times = interleaved({"lstm": _lstm(lstm, x), "gru": _gru(gru, x, False),
-                                 "kernel": _gru(gru, x, True)},
+                                 "kernel": _gru(gru, x, True),
+                                 "python": _gru(gru, x, True, compiled=False)},
                                 repeat=repeat, warmup=2, samples=samples)
             worst = max(worst, _difference(gru, x))
             rows.append([hidden, batch, f"{times['lstm'] * 1e3:.1f}",
                          f"{times['gru'] * 1e3:.1f}", f"{times['kernel'] * 1e3:.1f}",
+                         f"{times['python'] * 1e3:.1f}",
                          f"{paired_ratio(samples, 'gru', 'lstm'):.2f}",
                          f"{paired_ratio(samples, 'kernel', 'lstm'):.2f}",
+                         f"{paired_ratio(samples, 'python', 'lstm'):.2f}",
                          f"{paired_ratio(samples, 'gru', 'kernel'):.2f}"])
     print(f"Forward + backward, {STEPS} steps, {FEATURES} feature, float32, "
-          f"{torch.get_num_threads()} torch threads, median of {repeat}")
+          f"{torch.get_num_threads()} torch threads, median of {repeat}; compiled loops "
+          f"available: {gru_module.uses_compiled_loops()}")
     table(rows, ["hidden", "batch", "nn.LSTM (ms)", "nn.GRU (ms)", "GRU kernel (ms)",
-                 "nn.GRU / LSTM", "kernel / LSTM", "nn.GRU / kernel"])
+                 "kernel, Python loops (ms)", "nn.GRU / LSTM", "kernel / LSTM",
+                 "Python loops / LSTM", "nn.GRU / kernel"])
     print(f"\nlargest difference to nn.GRU (outputs, last state, input and weight "
           f"gradients), float32: {worst:.1e}")
 
