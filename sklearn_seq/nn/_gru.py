@@ -154,9 +154,9 @@ class _GRULayer(torch.autograd.Function):
         ctx.save_for_backward(x, w_ih, w_hh, g, n, out)
         return out, out[-1].clone()
 
-    # Over 60 lines on purpose: one numeric kernel whose buffers (a, d and their
-    # per-step views) serve both the reverse recurrence and the weight gradients of
-    # each chunk; split into helpers, a dozen tensors would travel between them.
+    # Over 60 lines on purpose: one numeric kernel whose buffers (a and d) serve both
+    # the reverse recurrence (_backward_steps) and the weight gradients of each
+    # chunk; split further, a dozen tensors would travel between the helpers.
     @staticmethod
     @once_differentiable
     def backward(ctx, d_out, d_last):
