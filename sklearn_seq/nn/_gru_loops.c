@@ -21,6 +21,9 @@
 #else
 #define INLINE static inline
 #endif
+#if defined(_MSC_VER) && !defined(__clang__)
+#define restrict __restrict
+#endif
 
 /* The Fortran BLAS interface (sgemm_, dgemm_): column-major, every argument by
    address. A row-major (rows x cols) matrix is its column-major transpose, so a
