@@ -39,6 +39,7 @@ from sklearn.linear_model import RidgeCV
 
 from sklearn_seq import GRURegressor, LSTMRegressor
 from sklearn_seq.datasets import load_airline
+from sklearn_seq.preprocessing import make_windows
 
 CONFIGS = {
     "default": lambda seed: LSTMRegressor(random_state=seed),
@@ -71,9 +72,10 @@ def load(data_dir, file, column):
 
 
 def windows(y, window, train_fraction=0.8):
-    """Windows of ``window`` steps and the value after each, split in time order."""
-    X = np.lib.stride_tricks.sliding_window_view(y[:-1], window)
-    target = y[window:]
+    """Windows of ``window`` steps (``make_windows``) and the value after each, split
+    in time order; ``X`` as (windows, steps) for the regressors and RidgeCV alike."""
+    X, target = make_windows(y, window=window)
+    X = X[..., 0]
     n_train = int(len(X) * train_fraction)
     return X[:n_train], target[:n_train], X[n_train:], target[n_train:]
 

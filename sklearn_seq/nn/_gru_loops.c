@@ -68,15 +68,18 @@ INLINE double sigmoid_d(double x) { return 1.0 / (1.0 + exp(-x)); }
    part of the new gate; n: the input part of the new gate; h: the previous state
    (NULL for a zero state). Leaves sigmoid(r), sigmoid(z) in g, the new gate
    tanh(n + r * h_n) in n and the state n + z (h - n) in out. */
+#define GATES_BODY(SIGMOID, TANH)                                                       \
+    for (int i = 0; i < 2 * hidden; i++) g[i] = SIGMOID(g[i]);                            \
+    for (int i = 0; i < hidden; i++) n[i] = TANH(n[i] + g[i] * g[2 * hidden + i]);        \
+    if (h)                                                                                 \
+        for (int i = 0; i < hidden; i++) out[i] = n[i] + g[hidden + i] * (h[i] - n[i]);   \
+    else                                                                                   \
+        for (int i = 0; i < hidden; i++) out[i] = n[i] - g[hidden + i] * n[i];
+
 INLINE void
 gates_f_body(float *restrict g, float *restrict n, float *restrict out,
              const float *restrict h, int hidden) {
-    for (int i = 0; i < 2 * hidden; i++) g[i] = sigmoid_f(g[i]);
-    for (int i = 0; i < hidden; i++) n[i] = tanh_f(n[i] + g[i] * g[2 * hidden + i]);
-    if (h)
-        for (int i = 0; i < hidden; i++) out[i] = n[i] + g[hidden + i] * (h[i] - n[i]);
-    else
-        for (int i = 0; i < hidden; i++) out[i] = n[i] - g[hidden + i] * n[i];
+    GATES_BODY(sigmoid_f, tanh_f)
 }
 
 typedef void (*gates_f_t)(float *restrict, float *restrict, float *restrict,
@@ -102,12 +105,7 @@ static gates_f_t gates_f = gates_f_base;
 
 static void gates_d(double *restrict g, double *restrict n, double *restrict out,
                     const double *restrict h, int hidden) {
-    for (int i = 0; i < 2 * hidden; i++) g[i] = sigmoid_d(g[i]);
-    for (int i = 0; i < hidden; i++) n[i] = tanh(n[i] + g[i] * g[2 * hidden + i]);
-    if (h)
-        for (int i = 0; i < hidden; i++) out[i] = n[i] + g[hidden + i] * (h[i] - n[i]);
-    else
-        for (int i = 0; i < hidden; i++) out[i] = n[i] - g[hidden + i] * n[i];
+    GATES_BODY(sigmoid_d, tanh)
 }
 
 /* forward: steps t0 .. t1 - 1 of g (time, batch, 3 hidden), n and out (time,
