@@ -27,6 +27,7 @@ from ._engine.callbacks import STEPS_PER_EPOCH_NO_CHANGE, NonFiniteLossError
 from ._engine.data import SequenceDataset
 from ._engine.numerics import resolve_device, seeded, weighted_stats
 from ._persistence import save
+from .nn._cost import forward_macs_per_step
 from .utils._validation import user_stacklevel
 
 
@@ -69,13 +70,27 @@ def _save_checkpoint(ref, early_stopping, start, path):
         save(estimator, path)
 
 
-# max_iter="auto": training sees about this many time steps in all (at the default
-# sizes up to about 90 s on a 2-core CPU), in at least 10 and at most 200 epochs.
+# max_iter="auto": training costs about what AUTO_TIME_STEPS time steps of the
+# recurrent classifiers' default network cost (a univariate front end of 32
+# channels, an LSTM of 64 units: AUTO_REFERENCE_MACS multiply-adds a step, see
+# sklearn_seq.nn._cost), in at most 200 epochs and at least 10 unless 10 would cost
+# more than AUTO_MAX_COST times that: about 20 s to 90 s on a 2-core CPU.
 AUTO_TIME_STEPS = 15_000_000
+AUTO_REFERENCE_MACS = 14_976
+AUTO_MAX_COST = 4
 
 
 AUTO_EPOCHS = (10, 200)
 
+
+
+def _attended_length(seqs, index=None):
+    """The steps a sequence's attention reads, on average over the time steps of
+    the sequences (at ``index``): ``sum(lengths ** 2) / sum(lengths)``."""
+    if not seqs.is_ragged:
+        return float(seqs.max_length)
+    lengths = (seqs.lengths if index is None else seqs.lengths[index]).astype(np.float64)
+    return float(np.sum(lengths**2) / max(np.sum(lengths), 1.0))
 
 
 class TrainingMixin:
@@ -144,7 +159,7 @@ class TrainingMixin:
             spec = self._training_spec(early_stopping, len(self.net_.history))
             engine.update_training(self.net_, spec, batch_size, valid_set)
 
-        epochs = 1 if incremental else self._max_epochs(seqs, train_idx)
+        epochs = 1 if incremental else self._max_epochs(seqs, train_idx, target)
         start = len(self.net_.history)
         stopped, interrupted = self._train(train_set, epochs, seed, valid_scorer,
                                            early_stopping, start)
@@ -280,15 +295,27 @@ class TrainingMixin:
         self._record_history(early_stopping, start)
         return result
 
-    def _max_epochs(self, seqs, train_idx=None):
-        """``max_iter``, or for ``"auto"`` the epochs that make about
-        ``AUTO_TIME_STEPS`` time steps of training in all, within ``AUTO_EPOCHS``:
-        many steps on a small training set, a few epochs on a large one, so that a
-        default fit takes a bounded time."""
+    def _max_epochs(self, seqs, train_idx=None, target=None):
+        """``max_iter``, or for ``"auto"`` the epochs that cost about what
+        ``AUTO_TIME_STEPS`` time steps of the reference network cost, within
+        ``AUTO_EPOCHS`` (fewer than its minimum only where that many would cost
+        more than ``AUTO_MAX_COST`` times the budget): many epochs on a small
+        training set, a few on a large one or with a large network, so that a
+        default fit takes a bounded time. ``target``: the training target, for
+        networks whose cost depends on it (:meth:`_epoch_macs`)."""
         if self.max_iter != "auto":
             return self.max_iter
-        steps = max(1, seqs.n_steps(train_idx))
-        return int(np.clip(np.ceil(AUTO_TIME_STEPS / steps), *AUTO_EPOCHS))
+        cost = self._epoch_macs(seqs, train_idx, target)
+        budget = AUTO_TIME_STEPS * AUTO_REFERENCE_MACS / max(cost, 1.0)
+        least = int(np.clip(np.floor(AUTO_MAX_COST * budget), 1, AUTO_EPOCHS[0]))
+        return int(np.clip(np.ceil(budget), least, AUTO_EPOCHS[1]))
+
+    def _epoch_macs(self, seqs, train_idx=None, target=None):
+        """About the multiply-adds of one forward pass over the training sequences:
+        their time steps times the network's cost a step
+        (:func:`~sklearn_seq.nn._cost.forward_macs_per_step`)."""
+        return seqs.n_steps(train_idx) * forward_macs_per_step(
+            self.net_.module_, _attended_length(seqs, train_idx))
 
     def _input_standardization(self, seqs, sample_weight):
         """The network's fixed input standardisation: weighted per-feature statistics.

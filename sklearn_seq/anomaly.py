@@ -136,7 +136,7 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         hidden_size=64,
         num_layers=1,
         dropout=0.0,
-        max_iter=200,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,

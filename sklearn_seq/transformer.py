@@ -74,7 +74,7 @@ class TransformerClassifier(_TransformerMixin, RecurrentClassifierMixin, BaseRec
     ----------
     %(transformer_params)s
 
-    %(training_params)s
+    %(training_params_auto)s
 
     %(classifier_runtime_params)s
 
@@ -117,7 +117,7 @@ class TransformerClassifier(_TransformerMixin, RecurrentClassifierMixin, BaseRec
         dropout=0.0,
         nhead=4,
         pooling="mean",
-        max_iter=200,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,
@@ -165,7 +165,7 @@ class TransformerRegressor(_TransformerMixin, RecurrentRegressorMixin, BaseRecur
     ----------
     %(transformer_params)s
 
-    %(training_params)s
+    %(training_params_auto)s
 
     %(runtime_params)s
 
@@ -206,7 +206,7 @@ class TransformerRegressor(_TransformerMixin, RecurrentRegressorMixin, BaseRecur
         dropout=0.0,
         nhead=4,
         pooling="mean",
-        max_iter=200,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,

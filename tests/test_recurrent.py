@@ -868,8 +868,12 @@ def test_max_iter_auto_scales_epochs_with_the_data_size():
     from sklearn_seq.utils._validation import Sequences
 
     assert AUTO_TIME_STEPS == 15_000_000 and AUTO_EPOCHS == (10, 200)
-    est = LSTMClassifier()
-    assert est.max_iter == "auto"
+    assert LSTMClassifier().max_iter == "auto"
+    # The reference network: the default front end of 32 channels on one feature
+    # (what conv_channels="auto" takes beyond 37,500 training steps), an LSTM of 64.
+    est = LSTMClassifier(conv_channels=(32, 32, 32), max_iter=1, random_state=0)
+    est.fit(np.random.RandomState(0).randn(4, 64, 1), [0, 1, 0, 1])
+    est.set_params(max_iter="auto")
     # 36 series of 251 steps (ArrowHead): capped at 200 epochs
     assert est._max_epochs(Sequences(np.zeros((36, 251, 1)))) == 200
     # 1000 of 140: 15e6 / 140,000 steps, rounded up
@@ -878,13 +882,34 @@ def test_max_iter_auto_scales_epochs_with_the_data_size():
     ragged = Sequences(np.zeros((300_000, 1)), lengths=np.array([100_000, 150_000, 50_000]))
     assert est._max_epochs(ragged) == 50
     assert est._max_epochs(ragged, train_idx=np.array([2])) == 200
-    assert LSTMClassifier(max_iter=7)._max_epochs(ragged) == 7
-    # at least 10 epochs on large data, and the warning says what "auto" chose
-    X, y = np.random.RandomState(0).randn(4, 400_000, 1), np.array([0.0, 1.0, 2.0, 3.0])
-    with pytest.warns(ConvergenceWarning, match="max_iter='auto': 10 epochs for this data size"):
-        reg = LSTMRegressor(hidden_size=2, conv_channels=(2,), kernel_size=1, conv_stride=2000,
-                            random_state=0).fit(X, y)
-    assert reg.n_iter_ == 10
+    assert est.set_params(max_iter=7)._max_epochs(ragged) == 7
+    # at least 10 epochs on large data (10,000 of 300: 5 epochs of budget) ...
+    est.set_params(max_iter="auto")
+    big = Sequences(np.broadcast_to(np.float32(0), (10_000, 300, 1)))
+    assert est._max_epochs(big) == 10
+    # ... unless 10 would cost more than four times the budget (40,000 of 300: 1.25)
+    assert est._max_epochs(Sequences(np.broadcast_to(np.float32(0), (40_000, 300, 1)))) == 5
+
+
+def test_max_iter_auto_counts_the_cost_of_the_network():
+    """A network twice as costly a step gets half the epochs; its cost is the
+    weights a step runs over (the LSTM after the stride of 4 at a quarter)."""
+    from sklearn_seq.nn._cost import forward_macs_per_step
+    from sklearn_seq.utils._validation import Sequences
+
+    X, y = np.random.RandomState(0).randn(4, 64, 1), [0, 1, 0, 1]
+    small = LSTMClassifier(conv_channels=(32, 32, 32), max_iter=1).fit(X, y)
+    wide = LSTMClassifier(conv_channels=(32, 32, 32), hidden_size=256, max_iter=1).fit(X, y)
+    # convolutions: 7*1*32 + 5*32*32 + 3*32*32 weights and 3*32 biases (+ 2*32 of
+    # each normalisation); the LSTM's 4*64*(32+64) weights and 2*4*64 biases / 4
+    conv = 7 * 32 + 5 * 32 * 32 + 3 * 32 * 32 + 3 * 32 + 3 * 2 * 32
+    assert forward_macs_per_step(small.net_.module_, 64) == conv + (4 * 64 * 96 + 512) / 4
+    assert forward_macs_per_step(wide.net_.module_, 64) == conv + (4 * 256 * 288 + 2048) / 4
+    data = Sequences(np.zeros((1000, 140, 1)))
+    epochs = [est.set_params(max_iter="auto")._max_epochs(data) for est in (small, wide)]
+    # 14,976 against 82,944 multiply-adds a step: 108 epochs against 15e6 *
+    # 14,976 / (140,000 * 82,944) = 19.3, rounded up
+    assert epochs == [108, 20]
 
 
 def test_conv_channels_cannot_change_between_warm_started_fits(tmp_path):

@@ -7,7 +7,9 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .._engine import net as engine
+from .._training import _attended_length
 from ..base import BaseRecurrent
+from ..nn._cost import forward_macs_per_step
 
 # The encoder-decoders' docstring paragraphs (``fill_doc`` values) on the network and
 # the training (``%(as_in)s``: the estimator whose training parameters they share).
@@ -70,6 +72,22 @@ class _BaseSeq2Seq(BaseRecurrent):
         check_is_fitted(self)
         seqs = self._validate_X(X, reset=False)
         return seqs, engine.per_sample(self.net_, seqs, "generate", **kwargs)
+
+    def _epoch_macs(self, seqs, train_idx=None, target=None):
+        """The encoder runs over the source steps; the decoder, its attention over
+        every source step and the output layer over the output steps (those of
+        ``target``, else ``output_length_`` a sample)."""
+        module = self.net_.module_
+        source = seqs.n_steps(train_idx)
+        if target is not None:
+            output = target.n_steps(train_idx)
+        else:
+            output = getattr(self, "output_length_", 1) * (
+                seqs.n_samples if train_idx is None else len(train_idx))
+        encoder = forward_macs_per_step(module.encoder, 0)
+        decoder = forward_macs_per_step(module, 0) - encoder
+        attention = 2 * module.encoder.output_size * _attended_length(seqs, train_idx)
+        return source * encoder + output * (decoder + attention)
 
     @staticmethod
     def _source_lengths(seqs):

@@ -71,8 +71,9 @@ class Seq2SeqRegressor(RegressorMixin, _BaseSeq2Seq):
         Dropout between layers and before the output layer.
     bidirectional : bool, default=True
         Read each input sequence in both directions.
-    max_iter : int, default=200
-        Epochs at most.
+    max_iter : int or "auto", default="auto"
+        Epochs at most; ``"auto"``: as in :class:`~sklearn_seq.LSTMClassifier`, from
+        the size of the training data and of the network.
     %(seq2seq_training_params)s
 
     Attributes
@@ -128,7 +129,7 @@ class Seq2SeqRegressor(RegressorMixin, _BaseSeq2Seq):
         num_layers=1,
         dropout=0.0,
         bidirectional=True,
-        max_iter=200,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=1e-3,
         alpha=1e-4,

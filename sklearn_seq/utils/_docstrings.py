@@ -109,11 +109,14 @@ max_iter : int, default={max_iter}
 _MAX_ITER_AUTO = """\
 max_iter : int or "auto", default="auto"
     Maximum number of epochs (passes over the training data). ``"auto"`` sets
-    it from the size of the training data: the epochs that make about 15
-    million time steps of training in all (``n_samples * length`` steps an
-    epoch), at least 10 and at most 200 (MLP's default). A small training set then gets
-    enough optimizer steps to learn, and a large one a few epochs, so that a
-    default fit ends in about a minute or two on a laptop CPU."""
+    it from the size of the training data and of the network: the epochs whose
+    computation (time steps times the network's multiply-adds a step) is about
+    that of 15 million time steps of :class:`~sklearn_seq.LSTMClassifier`'s
+    default network on one feature, at most 200 (MLP's default) and at least 10,
+    unless 10 would cost more than four times that. A small training set then
+    gets enough optimizer steps to learn, and a large one or a large network a
+    few epochs, so that a default fit ends in about a minute or two on a laptop
+    CPU."""
 
 _TRAINING_START = """\
 batch_size : int or "auto", default="auto"
@@ -393,7 +396,8 @@ n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
 # The shared paragraphs, by the name a docstring gives them in ``%(name)s``.
 docdict = {
     "training_params": _training_params(),
-    "unsupervised_training_params": _training_params(scoring=False),
+    "training_params_auto": _training_params(max_iter="auto"),
+    "unsupervised_training_params": _training_params(max_iter="auto", scoring=False),
     "text_training_params": _training_params(
         max_iter="20", learning_rate_init="3e-3", n_iter_no_change="3",
         early_stopping_auto="on when\n    ``fit`` gets at least 1,000 documents and every "

@@ -1,0 +1,125 @@
+"""``max_iter="auto"``, the default of every estimator trained on numeric sequences:
+the epochs of a default fit cost at most a fixed budget of computation, so a
+default fit on 10,000 sequences of 300 steps ends in about two minutes on a
+2-core CPU (``benchmarks/bench_budget.py`` times them), while a small training
+set keeps MLP's 200 epochs."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+import sklearn_seq._training as training
+from sklearn_seq import (
+    GRUStepRegressor,
+    GRUTagger,
+    LSTMRegressor,
+    LSTMStepRegressor,
+    LSTMTagger,
+    Seq2SeqRegressor,
+    SequenceAnomalyDetector,
+    TransformerClassifier,
+    TransformerRegressor,
+    TransformerStepRegressor,
+    TransformerTagger,
+)
+from sklearn_seq.nn._cost import forward_macs_per_step
+from sklearn_seq.utils._validation import Sequences
+
+RNG = np.random.RandomState(0)
+X = RNG.randn(8, 40, 3)
+TARGETS = {
+    "classifier": np.arange(8) % 2,
+    "regressor": np.arange(8.0),
+    "outlier_detector": None,
+    "tagger": (X[:, :, 0] > 0).astype(int),
+    "step": X[:, :, 0],
+    "seq2seq": X[:, :5, :1],
+}
+# the estimator, its target, and the epochs "auto" gives it on 10,000 sequences of
+# 300 steps of 3 features (those of the reference network: 10)
+ESTIMATORS = [
+    (TransformerClassifier, "classifier", 2),
+    (TransformerRegressor, "regressor", 2),
+    (SequenceAnomalyDetector, "outlier_detector", 10),
+    (LSTMStepRegressor, "step", 8),
+    (GRUStepRegressor, "step", 10),
+    (TransformerStepRegressor, "step", 2),
+    (LSTMTagger, "tagger", 8),
+    (GRUTagger, "tagger", 10),
+    (TransformerTagger, "tagger", 2),
+    (Seq2SeqRegressor, "seq2seq", 8),  # outputs of 5 steps
+]
+
+
+def _fitted(cls, target):
+    """``cls`` fitted for one epoch on a small set, then set back to "auto"."""
+    est = cls(hidden_size=64, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X) if TARGETS[target] is None else est.fit(X, TARGETS[target])
+    return est.set_params(max_iter="auto")
+
+
+@pytest.mark.parametrize("cls, target, epochs", ESTIMATORS,
+                         ids=[c.__name__ for c, _, _ in ESTIMATORS])
+def test_default_fit_on_large_data_has_a_bounded_cost(cls, target, epochs):
+    assert cls().max_iter == "auto"
+    est = _fitted(cls, target)
+    large = Sequences(np.broadcast_to(np.float32(0), (10_000, 300, 3)))
+    assert est._max_epochs(large) == epochs
+    budget = training.AUTO_TIME_STEPS * training.AUTO_REFERENCE_MACS
+    assert epochs * est._epoch_macs(large) <= training.AUTO_MAX_COST * budget
+    # a small training set keeps MLP's 200 epochs
+    assert est._max_epochs(Sequences(np.zeros((50, 100, 3)))) == 200
+
+
+def test_attention_is_counted_by_the_length_it_reads():
+    """A transformer's step costs its weights plus, in each layer, the products
+    with every other step of the sequence; for ragged sequences the lengths are
+    weighted by their steps."""
+    est = _fitted(TransformerClassifier, "classifier")
+    # per layer: the attention's 3 * 64 * 64 + 64 * 64 weights and 4 * 64 biases,
+    # the feed-forward 2 * 64 * 128 weights and 128 + 64 biases, two layer norms;
+    # the input projection 3 * 64 + 64 and the final norm 2 * 64
+    weights = 2 * (4 * 64 * 64 + 4 * 64 + 2 * 64 * 128 + 192 + 4 * 64) + 256 + 128
+    for length in (10, 300):
+        assert forward_macs_per_step(est.net_.module_, length) == weights + 2 * 2 * 64 * length
+    ragged = Sequences(np.zeros((400, 3)), lengths=np.array([100, 300]))
+    steps_cost = 400 * forward_macs_per_step(est.net_.module_, (100**2 + 300**2) / 400)
+    expected = np.ceil(training.AUTO_TIME_STEPS * training.AUTO_REFERENCE_MACS / steps_cost)
+    assert est._max_epochs(ragged) == min(expected, 200)
+
+
+def test_the_warning_says_how_many_epochs_auto_chose(monkeypatch):
+    X_, y_ = RNG.randn(8, 50, 1), np.arange(8.0)
+    est = LSTMRegressor(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X_, y_)
+    per_epoch = 400 * forward_macs_per_step(est.net_.module_, 50)
+    # a budget of 0.6 epochs: 1 epoch, but 2 cost less than four times the budget
+    monkeypatch.setattr(training, "AUTO_TIME_STEPS",
+                        0.6 * per_epoch / training.AUTO_REFERENCE_MACS)
+    with pytest.warns(ConvergenceWarning, match="max_iter='auto': 2 epochs for this data size"):
+        est.set_params(max_iter="auto", tol=0.0).fit(X_, y_)
+    assert est.n_iter_ == 2
+
+
+def test_an_encoder_decoder_counts_its_output_steps():
+    """The decoder runs over the output steps, and its attention reads every
+    source step at each: outputs as long as the inputs cost more epochs."""
+    est = _fitted(Seq2SeqRegressor, "seq2seq")
+    module = est.net_.module_
+    large = Sequences(np.broadcast_to(np.float32(0), (10_000, 300, 3)))
+    long_out = Sequences(np.broadcast_to(np.float32(0), (3_000_000, 1)),
+                         lengths=np.full(10_000, 300))
+    encoder = forward_macs_per_step(module.encoder, 0)
+    decoder = forward_macs_per_step(module, 0) - encoder
+    # bidirectional encoder of 64 a direction: 128 values a source step
+    cost = 3e6 * encoder + 3e6 * (decoder + 2 * 128 * 300)
+    assert est._epoch_macs(large, target=long_out) == cost
+    assert est._epoch_macs(large) == 3e6 * encoder + 5 * 10_000 * (decoder + 2 * 128 * 300)
+    budget = training.AUTO_TIME_STEPS * training.AUTO_REFERENCE_MACS / cost
+    assert budget < 1 and est._max_epochs(large, target=long_out) == int(4 * budget) == 1
