@@ -4,11 +4,15 @@ Issue #19: a default fit on up to 10,000 sequences of up to a few hundred steps
 takes at most about 2 minutes on a 2-core CPU. Each estimator is fitted once with
 its defaults (``random_state=0``) on 10,000 sequences of 300 steps and 3 features
 (random walks; a label from the walk's drift; per-step targets from its values),
+and the text estimators on 10,000 generated documents of 200 words (Zipf-distributed
+words of a 20,000-word vocabulary; a label from two keywords, a tag per word, the
+first three words as the output text),
 and the table gives the wall time of the fit, the epochs ``max_iter="auto"``
 chose, and the fit time over the bound. Fits run one after the other, at torch's
 default threads unless ``--threads`` says otherwise; no real data is needed.
 
-    python bench_budget.py [--n 10000] [--length 300] [--estimators LSTMClassifier,...]
+    python bench_budget.py [--n 10000] [--length 300] [--doc-words 200]
+                           [--estimators LSTMClassifier,...]
 """
 
 import argparse
@@ -40,6 +44,10 @@ ESTIMATORS = {
     "GRUTagger": "tags",
     "TransformerTagger": "tags",
     "Seq2SeqRegressor": "output",
+    # text: generated documents of --doc-words words
+    "BiRNNTextClassifier": "text label",
+    "BiRNNTextTagger": "text tags",
+    "TextSeq2Seq": "text output",
 }
 BOUND = 120.0
 
@@ -59,27 +67,51 @@ def make_data(n, length, seed=0):
     }
 
 
-def fit_one(name, X, targets):
+def make_text(n, words, seed=0):
+    """Documents of ``words`` words and the text targets."""
+    rng = np.random.default_rng(seed)
+    vocabulary = np.array([f"w{i}" for i in range(20_000)])
+    ranks = np.minimum(rng.zipf(1.2, size=(n, words)) - 1, len(vocabulary) - 1)
+    tokens = vocabulary[ranks]
+    docs = [" ".join(row) for row in tokens]
+    return docs, {
+        "text label": np.array([("w7" in row) ^ ("w11" in row) for row in tokens], dtype=int),
+        "text tags": [["B" if w in ("w7", "w11") else "O" for w in row] for row in tokens],
+        "text output": [" ".join(row[:3]) for row in tokens],
+        "tokens": [list(row) for row in tokens],
+    }
+
+
+def fit_one(name, X, targets, docs, text):
     kind = ESTIMATORS[name]
     est = getattr(sklearn_seq, name)(random_state=0)
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        est.fit(X) if kind is None else est.fit(X, targets[kind])
+        if kind is None:
+            est.fit(X)
+        elif kind == "text tags":
+            est.fit(text["tokens"], text[kind])
+        elif kind.startswith("text"):
+            est.fit(docs, text[kind])
+        else:
+            est.fit(X, targets[kind])
     seconds = time.perf_counter() - start
     stopped = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     return seconds, est.n_iter_, stopped
 
 
-def main(n, length, names, threads):
+def main(n, length, names, threads, doc_words):
     if threads:
         torch.set_num_threads(threads)
     X, targets = make_data(n, length)
-    print(f"bench_budget.py: {n} sequences x {length} steps x 3 features, "
-          f"{torch.get_num_threads()} torch thread(s), torch {torch.__version__}\n")
+    docs, text = make_text(n, doc_words)
+    print(f"bench_budget.py: {n} sequences x {length} steps x 3 features, {n} documents "
+          f"of {doc_words} words, {torch.get_num_threads()} torch thread(s), "
+          f"torch {torch.__version__}\n")
     rows = []
     for name in names:
-        seconds, epochs, stopped = fit_one(name, X, targets)
+        seconds, epochs, stopped = fit_one(name, X, targets, docs, text)
         rows.append([name, f"{seconds:.1f}", epochs,
                      "stopping rule" if stopped else "max_iter",
                      f"{seconds / BOUND:.2f}"])
@@ -94,10 +126,12 @@ if __name__ == "__main__":
     p.add_argument("--length", type=int, default=300, help="steps a sequence (default 300)")
     p.add_argument("--estimators", default=",".join(ESTIMATORS),
                    help="comma-separated names (default: all)")
+    p.add_argument("--doc-words", type=int, default=200,
+                   help="words a generated document (default 200)")
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's)")
     a = p.parse_args()
     names = [s for s in a.estimators.split(",") if s]
     unknown = sorted(set(names) - set(ESTIMATORS))
     if unknown:
         p.error(f"unknown estimators {unknown}; choose from {sorted(ESTIMATORS)}")
-    main(a.n, a.length, names, a.threads)
+    main(a.n, a.length, names, a.threads, a.doc_words)

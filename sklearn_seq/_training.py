@@ -103,6 +103,12 @@ class TrainingMixin:
     # is the same with integer sample weights as with repeated sequences.
     _small_batches = False
 
+    # max_iter="auto" of the text classifier: the most epochs that cost at most
+    # AUTO_MAX_COST times the budget, and at most this many (None: the rule of
+    # _max_epochs). Its corpora need their 20 epochs (README); a large corpus of
+    # long documents gets fewer.
+    _auto_most_epochs = None
+
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
             if self._small_batches and 32 <= n_samples < 320:
@@ -307,6 +313,8 @@ class TrainingMixin:
             return self.max_iter
         cost = self._epoch_macs(seqs, train_idx, target)
         budget = AUTO_TIME_STEPS * AUTO_REFERENCE_MACS / max(cost, 1.0)
+        if self._auto_most_epochs is not None:
+            return int(np.clip(np.floor(AUTO_MAX_COST * budget), 1, self._auto_most_epochs))
         least = int(np.clip(np.floor(AUTO_MAX_COST * budget), 1, AUTO_EPOCHS[0]))
         return int(np.clip(np.ceil(budget), least, AUTO_EPOCHS[1]))
 

@@ -245,6 +245,8 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
+    # max_iter="auto": at most 20 epochs (see TrainingMixin._auto_most_epochs)
+    _auto_most_epochs = 20
     _fitted_attributes = {
         **BaseRecurrent._fitted_attributes,
         **RecurrentClassifierMixin._fitted_attributes,
@@ -282,7 +284,7 @@ class BiRNNTextClassifier(SelfAttentionMixin, TokenizerMixin, PooledNetworkMixin
         dropout=0.5,
         bidirectional=True,
         pooling="max",
-        max_iter=20,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=3e-3,
         alpha=1e-4,

@@ -123,3 +123,49 @@ def test_an_encoder_decoder_counts_its_output_steps():
     assert est._epoch_macs(large) == 3e6 * encoder + 5 * 10_000 * (decoder + 2 * 128 * 300)
     budget = training.AUTO_TIME_STEPS * training.AUTO_REFERENCE_MACS / cost
     assert budget < 1 and est._max_epochs(large, target=long_out) == int(4 * budget) == 1
+
+
+def test_the_text_classifier_trains_20_epochs_unless_the_corpus_is_large():
+    """Up to 20 epochs, as many as cost at most four times the budget: a corpus of
+    3,199 documents of 200 tokens (the speeches) keeps 20, 10,000 such documents
+    get 6 (a default fit on them took about 160 s with 20)."""
+    from sklearn_seq import BiRNNTextClassifier
+
+    assert BiRNNTextClassifier().max_iter == "auto"
+    docs = [f"good film {i}" for i in range(20)] + [f"bad film {i}" for i in range(20)]
+    est = BiRNNTextClassifier(max_iter=1, random_state=0).fit(docs, [1] * 20 + [0] * 20)
+    est.set_params(max_iter="auto")
+
+    def corpus(n, length):
+        return Sequences(np.zeros((n * length, 1)), lengths=np.full(n, length))
+
+    # a bidirectional LSTM of 64 on embeddings of 64: 2 * (4 * 64 * 128 + 8 * 64) a
+    # token; the embeddings, the bag of words and the pooled output layer left out
+    per_token = 2 * (4 * 64 * 128 + 8 * 64)
+    assert forward_macs_per_step(est.net_.module_, 200) == per_token
+    most = training.AUTO_MAX_COST * training.AUTO_TIME_STEPS * training.AUTO_REFERENCE_MACS
+    assert est._max_epochs(corpus(10_000, 200)) == int(most / (2e6 * per_token)) == 6
+    assert est._max_epochs(corpus(3_199, 200)) == 20
+    assert est._max_epochs(corpus(100, 10)) == 20
+    assert est.set_params(max_iter=30)._max_epochs(corpus(10_000, 200)) == 30
+
+
+def test_the_text_tagger_and_encoder_decoder_train_30_epochs_unless_the_corpus_is_large():
+    from sklearn_seq import BiRNNTextTagger, TextSeq2Seq
+
+    assert BiRNNTextTagger().max_iter == "auto" and TextSeq2Seq().max_iter == "auto"
+    large = Sequences(np.zeros((2_000_000, 1)), lengths=np.full(10_000, 200))
+    small = Sequences(np.zeros((4_000, 1)), lengths=np.full(200, 20))
+    tagger = BiRNNTextTagger(max_iter=1, random_state=0).fit(
+        [["John", "lives", "in", "Paris"]] * 20, [["B", "O", "O", "B"]] * 20)
+    tagger.set_params(max_iter="auto")
+    most = training.AUTO_MAX_COST * training.AUTO_TIME_STEPS * training.AUTO_REFERENCE_MACS
+    per_token = forward_macs_per_step(tagger.net_.module_, 200)
+    assert tagger._max_epochs(large) == int(most / (2e6 * per_token)) == 6
+    assert tagger._max_epochs(small) == 30
+    model = TextSeq2Seq(max_iter=1, random_state=0).fit(["abc"] * 20, ["cba"] * 20)
+    model.set_params(max_iter="auto")
+    # outputs of 200 tokens too: the decoder's steps count
+    outputs = Sequences(np.zeros((2_000_000, 1)), lengths=np.full(10_000, 200))
+    assert 1 <= model._max_epochs(large, target=outputs) < model._max_epochs(large) < 30
+    assert model._max_epochs(small) == 30

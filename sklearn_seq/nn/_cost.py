@@ -41,7 +41,7 @@ def forward_macs_per_step(module, mean_length):
                 rates[id(sub)] = 0.0
     macs = 0.0
     for m in module.modules():
-        if isinstance(m, nn.Embedding):
+        if isinstance(m, (nn.Embedding, nn.EmbeddingBag)):
             continue
         rate = rates.get(id(m), 1.0)
         macs += rate * sum(p.numel() for p in m.parameters(recurse=False))

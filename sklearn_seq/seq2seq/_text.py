@@ -75,8 +75,11 @@ class TextSeq2Seq(_BaseSeq2Seq):
         Dropout on the embeddings, between layers and before the output layer.
     bidirectional : bool, default=True
         Read each source text in both directions.
-    max_iter : int, default=30
-        Epochs at most.
+    max_iter : int or "auto", default="auto"
+        Epochs at most. ``"auto"``: 30, or fewer on a large corpus of long
+        texts, as :class:`~sklearn_seq.BiRNNTextClassifier`'s 20 (the most epochs
+        whose computation is at most four times the budget of ``"auto"``), so that
+        a default fit ends in about two minutes on a laptop CPU.
     %(seq2seq_training_params)s
 
     Attributes
@@ -105,6 +108,8 @@ class TextSeq2Seq(_BaseSeq2Seq):
     array([2, 1, 0])
     """
 
+    # max_iter="auto": at most 30 epochs (see TrainingMixin._auto_most_epochs)
+    _auto_most_epochs = 30
     _parameter_constraints = {
         **_BaseSeq2Seq._parameter_constraints,
         "analyzer": [StrOptions({"char", "word"})],
@@ -133,7 +138,7 @@ class TextSeq2Seq(_BaseSeq2Seq):
         num_layers=1,
         dropout=0.0,
         bidirectional=True,
-        max_iter=30,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=3e-3,
         alpha=0.0,

@@ -93,8 +93,11 @@ class BiRNNTextTagger(SelfAttentionMixin, _Tagger):
         Read each document in both directions (with ``cell="transformer"``,
         False is causal attention: each token attends to itself and the tokens
         before it).
-    max_iter : int, default=30
-        Epochs at most.
+    max_iter : int or "auto", default="auto"
+        Epochs at most. ``"auto"``: 30, or fewer on a large corpus of long
+        texts, as :class:`~sklearn_seq.BiRNNTextClassifier`'s 20 (the most epochs
+        whose computation is at most four times the budget of ``"auto"``), so that
+        a default fit ends in about two minutes on a laptop CPU.
     batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
 validation_fraction, n_iter_no_change, tol, max_grad_norm
         As in :class:`~sklearn_seq.BiRNNTextClassifier`; early stopping watches
@@ -133,6 +136,8 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
     True
     """
 
+    # max_iter="auto": at most 30 epochs (see TrainingMixin._auto_most_epochs)
+    _auto_most_epochs = 30
     _parameter_constraints = {
         **_Tagger._parameter_constraints,
         "embedding_dim": [Interval(Integral, 1, None, closed="left")],
@@ -155,7 +160,7 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         num_layers=1,
         dropout=0.2,
         bidirectional=True,
-        max_iter=30,
+        max_iter="auto",
         batch_size="auto",
         learning_rate_init=3e-3,
         alpha=1e-4,

@@ -118,6 +118,17 @@ max_iter : int or "auto", default="auto"
     few epochs, so that a default fit ends in about a minute or two on a laptop
     CPU."""
 
+_MAX_ITER_TEXT = """\
+max_iter : int or "auto", default="auto"
+    Maximum number of epochs (passes over the training data). ``"auto"``: 20,
+    or fewer on a large corpus of long documents: the most epochs whose
+    computation (tokens read times the network's multiply-adds a token, the
+    embeddings left out) is at most four times that of 15 million time steps of
+    :class:`~sklearn_seq.LSTMClassifier`'s default network, so that a default fit
+    ends in about two minutes on a laptop CPU. The English tweets and the speeches
+    of the README's benchmark get their 20 epochs (about 600,000 tokens an epoch
+    at most); 10,000 documents of 200 tokens get 6."""
+
 _TRAINING_START = """\
 batch_size : int or "auto", default="auto"
     Sequences per mini-batch. ``"auto"`` uses ``min(n_samples,
@@ -219,7 +230,8 @@ def _training_params(*, max_iter="200", learning_rate_init="1e-3", n_iter_no_cha
         watched="the validation score (see ``scoring``)" if scoring else "the validation loss",
         early_stopping_end=end,
     )
-    first = _MAX_ITER_AUTO if max_iter == "auto" else _MAX_ITER.format(max_iter=max_iter)
+    first = {"auto": _MAX_ITER_AUTO, "text": _MAX_ITER_TEXT}.get(
+        max_iter, _MAX_ITER.format(max_iter=max_iter))
     return "\n\n".join([first, start, *([_SCORING] if scoring else []),
                         _TRAINING_END.format(n_iter_no_change=n_iter_no_change)])
 
@@ -399,7 +411,7 @@ docdict = {
     "training_params_auto": _training_params(max_iter="auto"),
     "unsupervised_training_params": _training_params(max_iter="auto", scoring=False),
     "text_training_params": _training_params(
-        max_iter="20", learning_rate_init="3e-3", n_iter_no_change="3",
+        max_iter="text", learning_rate_init="3e-3", n_iter_no_change="3",
         early_stopping_auto="on when\n    ``fit`` gets at least 1,000 documents and every "
         "class has at least two\n    (a stratified split needs them)."),
     "recurrent_classifier_params": "\n\n".join([
