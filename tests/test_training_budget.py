@@ -169,3 +169,32 @@ def test_the_text_tagger_and_encoder_decoder_train_30_epochs_unless_the_corpus_i
     outputs = Sequences(np.zeros((2_000_000, 1)), lengths=np.full(10_000, 200))
     assert 1 <= model._max_epochs(large, target=outputs) < model._max_epochs(large) < 30
     assert model._max_epochs(small) == 30
+
+
+def test_the_panel_forecasters_default_network_trains_fewer_epochs_on_a_large_panel():
+    """PanelForecaster's default network, AttentionForecaster(max_iter="auto"):
+    100 epochs on short series, as before, and a bounded cost on many windows (200
+    stores of two years: 140,000 windows of 56 days took about 14 s an epoch)."""
+    import pandas as pd
+
+    from sklearn_seq import AttentionForecaster, PanelForecaster
+
+    assert AttentionForecaster().max_iter == 200
+    est = AttentionForecaster(max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, X[:, :2, 0])
+    est.set_params(max_iter="auto")
+    most = training.AUTO_MAX_COST * training.AUTO_TIME_STEPS * training.AUTO_REFERENCE_MACS
+    windows = Sequences(np.broadcast_to(np.float32(0), (140_000, 56, 3)))
+    epochs = est._max_epochs(windows)
+    assert epochs == int(most / est._epoch_macs(windows)) and 1 <= epochs < 10
+    assert est._max_epochs(Sequences(np.zeros((100, 36, 3)))) == 100
+
+    t = np.arange(40.0)
+    table = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 40), "ds": np.tile(t, 2),
+                          "y": np.concatenate([np.sin(t / 3), np.cos(t / 3)])})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        panel = PanelForecaster(horizon=2, random_state=0).fit(table)
+    assert panel.estimator_.max_iter == "auto" and panel.estimator_.n_iter_ <= 100

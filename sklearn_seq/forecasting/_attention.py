@@ -91,7 +91,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     bidirectional : bool, default=False
         Also read each window backwards.
 
-    %(training_params)s
+    %(forecaster_training_params)s
 
     %(runtime_params)s
 
@@ -141,6 +141,9 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     ((2, 24), True)
     """
 
+    # max_iter="auto" (PanelForecaster's default network): at most 100 epochs, as
+    # many as cost at most four times the budget (TrainingMixin._auto_most_epochs)
+    _auto_most_epochs = 100
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
         **SCORING_CONSTRAINTS,

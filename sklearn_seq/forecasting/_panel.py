@@ -61,8 +61,9 @@ class PanelForecaster(ConformalMixin, WindowsMixin, BaseEstimator):
     estimator : estimator, default=None
         The regressor trained on the windows, reading ``X`` of shape
         ``(n_windows, window, n_features)`` and ``y`` of shape
-        ``(n_windows, horizon)``: an :class:`AttentionForecaster` (None: one with
-        its defaults) or any recurrent regressor of this package.
+        ``(n_windows, horizon)``: an :class:`AttentionForecaster` (None:
+        ``AttentionForecaster(max_iter="auto")``, its other defaults: 100 epochs
+        at most, fewer on a large panel) or any recurrent regressor of this package.
     horizon : int, default=1
         Steps forecast after the end of each series.
     window : int or "auto", default="auto"

@@ -78,8 +78,9 @@ class WindowsMixin:
             coef, intercept = ridge.coef_.reshape(self.horizon, -1), np.ravel(ridge.intercept_)
             y = (y - _linear(X, coef, intercept, self.horizon)).astype(np.float32)
         # The default network trains on the residual of the linear forecast: at 100
-        # epochs it overfits the few windows of short series less than at 200.
-        est = AttentionForecaster(max_iter=100) if self.estimator is None else clone(
+        # epochs it overfits the few windows of short series less than at 200;
+        # "auto" keeps those 100 but fewer on a large panel (bounded fit time).
+        est = AttentionForecaster(max_iter="auto") if self.estimator is None else clone(
             self.estimator
         )
         if self.random_state is not None and "random_state" in est.get_params():

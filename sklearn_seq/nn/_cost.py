@@ -3,7 +3,7 @@
 
 from torch import nn
 
-from ._recurrent import SequenceNetwork, _PooledReadout
+from ._recurrent import SequenceNetwork
 
 
 def forward_macs_per_step(module, mean_length):
@@ -16,8 +16,9 @@ def forward_macs_per_step(module, mean_length):
     (:class:`SequenceNetwork`) run over one step in ``conv_stride`` and cost that
     share. Self-attention adds ``2 * embed_dim * mean_length`` a step and layer
     (scores and weighted sum over the other steps). Left out: embedding tables
-    (lookups, not products) and the output layer after a pooling, which runs once
-    per sequence.
+    (lookups, not products) and the submodules a network names in its
+    ``_once_per_sequence`` (the output layer after a pooling, a forecaster's
+    query), which run once per sequence.
 
     Parameters
     ----------
@@ -36,8 +37,8 @@ def forward_macs_per_step(module, mean_length):
         if isinstance(m, SequenceNetwork) and m.conv.stride > 1:
             for sub in m.encoder.modules():
                 rates[id(sub)] = 1.0 / m.conv.stride
-        if isinstance(m, _PooledReadout):
-            for sub in m.head.modules():
+        for name in getattr(m, "_once_per_sequence", ()):
+            for sub in m.get_submodule(name).modules():
                 rates[id(sub)] = 0.0
     macs = 0.0
     for m in module.modules():

@@ -236,6 +236,11 @@ class ForecastNetwork(nn.Module):
         Parameter dtype, fixed at construction.
     """
 
+    @property
+    def _once_per_sequence(self):
+        """What runs once per window, not once per step (``nn._cost``)."""
+        return ("head",) if self.attend is None else ("head", "attend.query")
+
     def __init__(
         self,
         input_size,

@@ -386,6 +386,9 @@ class _PooledReadout(nn.Module):
     lengths)`` returns ``(summary, attention weights or None)`` and that have a
     ``dropout`` and a ``head``."""
 
+    # what runs once per sequence, not once per step (nn._cost)
+    _once_per_sequence = ("head",)
+
     def forward(self, x, lengths=None):
         summary, _ = self.encode(x, lengths)
         return self.head(self.dropout(summary))

@@ -129,6 +129,15 @@ max_iter : int or "auto", default="auto"
     of the README's benchmark get their 20 epochs (about 600,000 tokens an epoch
     at most); 10,000 documents of 200 tokens get 6."""
 
+_MAX_ITER_FORECASTER = """\
+max_iter : int or "auto", default=200
+    Maximum number of epochs (passes over the training data). ``"auto"``: 100,
+    or fewer on many windows (a large panel of series): the most epochs whose
+    computation is at most four times that of 15 million time steps of
+    :class:`~sklearn_seq.LSTMClassifier`'s default network, so that a fit ends
+    in about two minutes on a laptop CPU. :class:`PanelForecaster`'s default
+    network uses it."""
+
 _TRAINING_START = """\
 batch_size : int or "auto", default="auto"
     Sequences per mini-batch. ``"auto"`` uses ``min(n_samples,
@@ -230,7 +239,8 @@ def _training_params(*, max_iter="200", learning_rate_init="1e-3", n_iter_no_cha
         watched="the validation score (see ``scoring``)" if scoring else "the validation loss",
         early_stopping_end=end,
     )
-    first = {"auto": _MAX_ITER_AUTO, "text": _MAX_ITER_TEXT}.get(
+    first = {"auto": _MAX_ITER_AUTO, "text": _MAX_ITER_TEXT,
+             "forecaster": _MAX_ITER_FORECASTER}.get(
         max_iter, _MAX_ITER.format(max_iter=max_iter))
     return "\n\n".join([first, start, *([_SCORING] if scoring else []),
                         _TRAINING_END.format(n_iter_no_change=n_iter_no_change)])
@@ -408,6 +418,7 @@ n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
 # The shared paragraphs, by the name a docstring gives them in ``%(name)s``.
 docdict = {
     "training_params": _training_params(),
+    "forecaster_training_params": _training_params(max_iter="forecaster"),
     "training_params_auto": _training_params(max_iter="auto"),
     "unsupervised_training_params": _training_params(max_iter="auto", scoring=False),
     "text_training_params": _training_params(
