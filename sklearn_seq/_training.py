@@ -166,6 +166,10 @@ class TrainingMixin:
             engine.update_training(self.net_, spec, batch_size, valid_set)
 
         epochs = 1 if incremental else self._max_epochs(seqs, train_idx, target)
+        if self.verbose and not incremental and self.max_iter == "auto":
+            n_train = seqs.n_samples if train_idx is None else len(train_idx)
+            print(f"max_iter='auto': at most {epochs} epochs for {n_train} training "
+                  f"sequences of {seqs.n_steps(train_idx)} time steps in all")
         start = len(self.net_.history)
         stopped, interrupted = self._train(train_set, epochs, seed, valid_scorer,
                                            early_stopping, start)

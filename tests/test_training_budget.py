@@ -198,3 +198,15 @@ def test_the_panel_forecasters_default_network_trains_fewer_epochs_on_a_large_pa
         warnings.simplefilter("ignore", ConvergenceWarning)
         panel = PanelForecaster(horizon=2, random_state=0).fit(table)
     assert panel.estimator_.max_iter == "auto" and panel.estimator_.n_iter_ <= 100
+
+
+def test_verbose_says_how_many_epochs_auto_chose(capsys):
+    X_, y_ = RNG.randn(10, 12, 1), np.arange(10) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        TransformerClassifier(hidden_size=8, verbose=1, random_state=0).fit(X_, y_)
+    out = capsys.readouterr().out
+    assert out.startswith("max_iter='auto': at most 200 epochs for 10 training sequences "
+                          "of 120 time steps in all\n")
+    TransformerClassifier(hidden_size=8, max_iter=1, verbose=1).fit(X_, y_)
+    assert "max_iter='auto'" not in capsys.readouterr().out

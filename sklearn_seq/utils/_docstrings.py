@@ -262,7 +262,8 @@ random_state : int, RandomState instance or None, default=None
 
 verbose : int, default=0
     0 prints nothing; 1 or more prints a line per epoch (the training loss, and
-    the validation loss and score with early stopping). In a terminal the best
+    the validation loss and score with early stopping), after a line with the
+    epochs ``max_iter="auto"`` chose. In a terminal the best
     values are in colour and a progress bar runs through each epoch; output to a
     file or a pipe gets plain lines only.
 
