@@ -103,10 +103,10 @@ class TrainingMixin:
     # is the same with integer sample weights as with repeated sequences.
     _small_batches = False
 
-    # max_iter="auto" of the text classifier: the most epochs that cost at most
-    # AUTO_MAX_COST times the budget, and at most this many (None: the rule of
-    # _max_epochs). Its corpora need their 20 epochs (README); a large corpus of
-    # long documents gets fewer.
+    # max_iter="auto" of the estimators with a fixed number of epochs of their own
+    # (the text estimators, the panel forecaster's network): the most epochs that
+    # cost at most AUTO_MAX_COST times the budget, and at most this many (None:
+    # the rule of _max_epochs), so a large data set gets fewer.
     _auto_most_epochs = None
 
     def _batch_size(self, n_samples):

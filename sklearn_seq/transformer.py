@@ -74,7 +74,7 @@ class TransformerClassifier(_TransformerMixin, RecurrentClassifierMixin, BaseRec
     ----------
     %(transformer_params)s
 
-    %(training_params_auto)s
+    %(training_params)s
 
     %(classifier_runtime_params)s
 
@@ -165,7 +165,7 @@ class TransformerRegressor(_TransformerMixin, RecurrentRegressorMixin, BaseRecur
     ----------
     %(transformer_params)s
 
-    %(training_params_auto)s
+    %(training_params)s
 
     %(runtime_params)s
 

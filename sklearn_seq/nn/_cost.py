@@ -3,22 +3,19 @@
 
 from torch import nn
 
-from ._recurrent import SequenceNetwork
-
 
 def forward_macs_per_step(module, mean_length):
     """About the multiply-adds of ``module``'s forward pass per input time step.
 
     Each weight is used once per step it runs over: a convolution, a recurrent
     layer, a projection or a per-step output layer costs its number of weights a
-    step (bias and normalisation parameters are counted too; they are few). The
-    recurrent layers after a strided convolutional front end
-    (:class:`SequenceNetwork`) run over one step in ``conv_stride`` and cost that
-    share. Self-attention adds ``2 * embed_dim * mean_length`` a step and layer
-    (scores and weighted sum over the other steps). Left out: embedding tables
-    (lookups, not products) and the submodules a network names in its
-    ``_once_per_sequence`` (the output layer after a pooling, a forecaster's
-    query), which run once per sequence.
+    step (bias and normalisation parameters are counted too; they are few).
+    Self-attention adds ``2 * embed_dim * mean_length`` a step and layer (scores
+    and weighted sum over the other steps). Embedding tables (lookups, not
+    products) are left out. A network names in ``_step_rates`` the submodules
+    that run over a share of the steps: 0 for what runs once per sequence (the
+    output layer after a pooling, a forecaster's query), ``1 / conv_stride`` for
+    the recurrent layers after a strided convolutional front end.
 
     Parameters
     ----------
@@ -34,12 +31,9 @@ def forward_macs_per_step(module, mean_length):
     """
     rates = {}
     for m in module.modules():
-        if isinstance(m, SequenceNetwork) and m.conv.stride > 1:
-            for sub in m.encoder.modules():
-                rates[id(sub)] = 1.0 / m.conv.stride
-        for name in getattr(m, "_once_per_sequence", ()):
+        for name, rate in getattr(m, "_step_rates", {}).items():
             for sub in m.get_submodule(name).modules():
-                rates[id(sub)] = 0.0
+                rates[id(sub)] = rate
     macs = 0.0
     for m in module.modules():
         if isinstance(m, (nn.Embedding, nn.EmbeddingBag)):

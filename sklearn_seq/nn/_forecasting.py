@@ -237,9 +237,9 @@ class ForecastNetwork(nn.Module):
     """
 
     @property
-    def _once_per_sequence(self):
-        """What runs once per window, not once per step (``nn._cost``)."""
-        return ("head",) if self.attend is None else ("head", "attend.query")
+    def _step_rates(self):
+        """The head and the attention's query run once a window (``nn._cost``)."""
+        return {"head": 0.0} if self.attend is None else {"head": 0.0, "attend.query": 0.0}
 
     def __init__(
         self,

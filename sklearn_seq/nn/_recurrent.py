@@ -386,8 +386,9 @@ class _PooledReadout(nn.Module):
     lengths)`` returns ``(summary, attention weights or None)`` and that have a
     ``dropout`` and a ``head``."""
 
-    # what runs once per sequence, not once per step (nn._cost)
-    _once_per_sequence = ("head",)
+    # the share of the steps a submodule runs over (nn._cost): the head, once a
+    # sequence
+    _step_rates = {"head": 0.0}
 
     def forward(self, x, lengths=None):
         summary, _ = self.encode(x, lengths)
@@ -458,6 +459,12 @@ class SequenceNetwork(_PooledReadout):
         width = self.encoder.output_size + (self.conv.output_size if self.conv_branch else 0)
         self.head = nn.Linear(width, n_outputs)
         self.to(dtype)
+
+    @property
+    def _step_rates(self):
+        """The head runs once a sequence, the recurrent layers over one step in
+        ``conv_stride`` (``nn._cost``)."""
+        return {"head": 0.0, "encoder": 1.0 / self.conv.stride}
 
     def encode(self, x, lengths=None):
         """Return ``(summary, attention_weights or None)`` for a padded batch."""

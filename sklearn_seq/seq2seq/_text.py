@@ -75,11 +75,7 @@ class TextSeq2Seq(_BaseSeq2Seq):
         Dropout on the embeddings, between layers and before the output layer.
     bidirectional : bool, default=True
         Read each source text in both directions.
-    max_iter : int or "auto", default="auto"
-        Epochs at most. ``"auto"``: 30, or fewer on a large corpus of long
-        texts, as :class:`~sklearn_seq.BiRNNTextClassifier`'s 20 (the most epochs
-        whose computation is at most four times the budget of ``"auto"``), so that
-        a default fit ends in about two minutes on a laptop CPU.
+    %(text_max_iter_30)s
     %(seq2seq_training_params)s
 
     Attributes

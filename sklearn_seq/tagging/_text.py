@@ -93,11 +93,7 @@ class BiRNNTextTagger(SelfAttentionMixin, _Tagger):
         Read each document in both directions (with ``cell="transformer"``,
         False is causal attention: each token attends to itself and the tokens
         before it).
-    max_iter : int or "auto", default="auto"
-        Epochs at most. ``"auto"``: 30, or fewer on a large corpus of long
-        texts, as :class:`~sklearn_seq.BiRNNTextClassifier`'s 20 (the most epochs
-        whose computation is at most four times the budget of ``"auto"``), so that
-        a default fit ends in about two minutes on a laptop CPU.
+    %(text_max_iter_30)s
     batch_size, learning_rate_init, alpha, shuffle, early_stopping, \
 validation_fraction, n_iter_no_change, tol, max_grad_norm
         As in :class:`~sklearn_seq.BiRNNTextClassifier`; early stopping watches

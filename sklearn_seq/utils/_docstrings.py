@@ -127,7 +127,15 @@ max_iter : int or "auto", default="auto"
     :class:`~sklearn_seq.LSTMClassifier`'s default network, so that a default fit
     ends in about two minutes on a laptop CPU. The English tweets and the speeches
     of the README's benchmark get their 20 epochs (about 600,000 tokens an epoch
-    at most); 10,000 documents of 200 tokens get 6."""
+    at most); 10,000 documents of 200 tokens get 6 (7 when early stopping holds
+    a tenth of them back)."""
+
+_MAX_ITER_TEXT_30 = """\
+max_iter : int or "auto", default="auto"
+    Epochs at most. ``"auto"``: 30, or fewer on a large corpus of long texts, as
+    :class:`~sklearn_seq.BiRNNTextClassifier`'s 20 (the most epochs whose
+    computation is at most four times the budget of ``"auto"``), so that a
+    default fit ends in about two minutes on a laptop CPU."""
 
 _MAX_ITER_FORECASTER = """\
 max_iter : int or "auto", default=200
@@ -418,9 +426,9 @@ n_iter_, loss_curve_, validation_scores_, best_validation_score_, best_loss_
 
 # The shared paragraphs, by the name a docstring gives them in ``%(name)s``.
 docdict = {
-    "training_params": _training_params(),
+    "training_params": _training_params(max_iter="auto"),
     "forecaster_training_params": _training_params(max_iter="forecaster"),
-    "training_params_auto": _training_params(max_iter="auto"),
+    "text_max_iter_30": _MAX_ITER_TEXT_30,
     "unsupervised_training_params": _training_params(max_iter="auto", scoring=False),
     "text_training_params": _training_params(
         max_iter="text", learning_rate_init="3e-3", n_iter_no_change="3",
