@@ -19,7 +19,7 @@ from sklearn.base import is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length
 
 from ._engine import net as engine
@@ -193,6 +193,11 @@ class TrainingMixin:
     def _fit_data(self, X, y, sample_weight, *, first_call, incremental, classes):
         """The validated sequences, the training target and the sample weights (with
         ``class_weight`` applied) of a ``fit`` or ``partial_fit`` call."""
+        if y is None and get_tags(self).target_tags.required:
+            # Before any reading of X: text input is read without y (scikit-learn's
+            # validate_data says the same for the numeric input).
+            raise ValueError(f"This {type(self).__name__} estimator requires y to be "
+                             "passed, but the target y is None.")
         seqs = self._validate_X(X, reset=first_call, y=y)
         target = self._encode_y(y, first_call=first_call, classes=classes)
         check_consistent_length(np.empty((seqs.n_samples, 0)), target)

@@ -521,3 +521,15 @@ def test_auto_window_leaves_room_to_calibrate_a_short_series():
     assert model.window_ == 30 - 2 * 6 - 4
     assert PanelForecaster(linear(), horizon=6, id_col=None, time_col=None,
                            season_length=12).fit(table).window_ == 30 - 6 - 4
+
+
+def test_a_series_is_refused_with_the_conversion_that_works():
+    y = two_series(20).query("unique_id == 'a'").set_index("ds")["y"].rename("sales")
+    model = plain(window=4, id_col=None)
+    with pytest.raises(TypeError, match=r"got Series.*rename_axis\('ds'\)\.reset_index\(\)"):
+        model.fit(y)
+    table = y.rename("y").rename_axis("ds").reset_index()  # what the message says
+    forecast = model.fit(table).predict(table)
+    assert list(forecast.columns[:1]) == ["ds"] and len(forecast) == 1
+    with pytest.raises(TypeError, match=r"pd.DataFrame\(\{'y': values\}\)"):
+        model.fit(y.to_numpy())

@@ -493,6 +493,15 @@ class PanelForecaster(ConformalMixin, WindowsMixin, BaseEstimator):
                 history, self.season_length))
         return -float(np.mean(errors))
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # A long table (pandas or polars) with ids, times and categorical covariates;
+        # a bare array is refused (it has no columns to name).
+        tags.input_tags.two_d_array = False
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        return tags
+
 
 def seasonal_scale(history, season_length):
     """Mean absolute error of the seasonal-naive forecast over ``history`` (the MASE

@@ -21,10 +21,15 @@ def as_pandas(table, name="X"):
         return table
     if kind == "polars.DataFrame":
         return pd.DataFrame({c: table[c].to_numpy() for c in table.columns})
+    if kind == "pandas.Series":
+        how = ("series.rename('y').rename_axis('ds').reset_index() (its index as the "
+               "time column 'ds', its values as the target 'y')")
+    else:
+        how = "pd.DataFrame({'y': values}) (with time_col=None: steps without dates)"
     raise TypeError(
         f"{name} must be a long table (a pandas or polars DataFrame) with one row per "
-        f"series and time step; got {type(table).__name__}. For one series in an "
-        "array, make a DataFrame: pd.DataFrame({'y': series})."
+        f"series and time step; got {type(table).__name__}. For one series, pass "
+        f"{how} and id_col=None."
     )
 
 
@@ -59,7 +64,7 @@ class Layout:
         return self.past + self.future + self.static
 
     def check(self, frame, *, with_target=True, covariates=None):
-        """Raise a ValueError naming any missing column."""
+        """Raise a ValueError naming any missing column, or for a table without rows."""
         needed = [c for c in (self.id_col, self.time_col) if c is not None]
         if with_target:
             needed.append(self.target)
@@ -71,6 +76,8 @@ class Layout:
                 "name the columns with id_col, time_col, target and the covariate "
                 "parameters, or rename them."
             )
+        if not len(frame):
+            raise ValueError("The table is empty: it needs at least one row per series.")
         for name in [self.target] if with_target else []:
             if not pd.api.types.is_numeric_dtype(frame[name]) or pd.api.types.is_bool_dtype(
                 frame[name]

@@ -481,6 +481,9 @@ class EventSequencer(_SequenceTransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.input_tags.categorical = True
         tags.input_tags.string = True
+        # Missing numeric values stay NaN in the sequences (as documented): the
+        # estimator after it refuses them, or an imputer in between fills them.
+        tags.input_tags.allow_nan = True
         return tags
 
 

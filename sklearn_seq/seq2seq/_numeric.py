@@ -199,6 +199,7 @@ class Seq2SeqRegressor(RegressorMixin, _BaseSeq2Seq):
         )
 
     def _decoded(self, X):
+        check_is_fitted(self)
         seqs, rows = self._generate(X, max_length=self.output_length_)
         values = np.stack([r[0] for r in rows]).astype(np.float64)
         values = values * self._y_scale + self._y_mean

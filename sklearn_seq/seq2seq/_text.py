@@ -195,6 +195,8 @@ class TextSeq2Seq(_BaseSeq2Seq):
     def _validate_X(self, X, *, reset, y="no_validation"):
         name = type(self).__name__
         docs = _text_documents(X, name)
+        if docs is None and hasattr(X, "__len__") and not len(X):
+            docs = []  # an empty list: no documents, said below
         if docs is None:
             raise ValueError(
                 f"{name} reads text: X is a list of strings or of token lists. For "
@@ -335,4 +337,11 @@ class TextSeq2Seq(_BaseSeq2Seq):
         predicted = self.predict(X)
         right = [list(p) == list(t) for p, t in zip(predicted, _check_y_items(y))]
         return float(np.average(right, weights=sample_weight))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True  # documents: strings or token lists
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = False
+        return tags
 

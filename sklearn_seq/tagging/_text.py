@@ -255,3 +255,10 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         """
         out = super().predict_proba(X)
         return list(out) if isinstance(out, np.ndarray) else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True  # documents: strings or token lists
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = False
+        return tags

@@ -51,24 +51,15 @@ EXPECTED_FAILED_CHECKS = {
     }
 }
 
-# EventSequencer reads a long table of events (one row per event, an id and a time
-# column) and returns one sequence per id: a DataFrame-only input that the checks'
-# numeric arrays cannot express. Its own contract is tested in tests/test_events.py.
-# PanelForecaster likewise reads a long table (id, time, target and covariate columns)
-# and returns horizon rows per series; its contract (and the scikit-learn checks that
-# read no array) is tested in tests/test_panel_forecasting.py.
-# The taggers and per-step regressors learn a target per time step, which the checks
-# (one label or value per sample) cannot give; their contract (ragged exactness,
-# layouts, persistence, warm start, partial_fit, weights) is tested in
-# tests/test_tagging.py.
-# SingleQuantileRegressor wraps a model fitted beforehand (as scikit-learn's
-# FrozenEstimator, which its own checks skip): it has no default to build and its fit
-# trains nothing. Its contract is tested in tests/test_conformal.py.
-# The encoder-decoders (TextSeq2Seq, Seq2SeqRegressor) learn an output sequence of
-# its own length per sample, which the checks' targets (one label or value per
-# sample) cannot give, and TextSeq2Seq reads text; their contract (ragged
-# exactness, persistence, clone, pickling, Pipeline and grid search, errors) is
-# tested in tests/test_seq2seq.py and tests/test_persistence.py.
+# The estimators below take what scikit-learn's checks cannot build: a long table
+# (EventSequencer: a row per event; PanelForecaster: a row per series and time step,
+# horizon rows per series out), a target per time step (the taggers and per-step
+# regressors), an output sequence per sample (the encoder-decoders), words
+# (BiRNNTextTagger, TextSeq2Seq), or a model fitted beforehand (SingleQuantileRegressor,
+# as scikit-learn's FrozenEstimator, which its own checks skip). tests/test_common.py
+# leaves them out of the array checks; tests/test_contract_own_data.py runs each of
+# scikit-learn's generic checks on data they take (a sample: a sequence, or the rows of
+# one id), and their own test modules test the rest of their contract.
 NOT_ARRAY_ESTIMATORS = {
     "BiRNNTextTagger", "EventSequencer", "GRUStepRegressor", "GRUTagger",
     "LSTMStepRegressor", "LSTMTagger", "PanelForecaster", "Seq2SeqRegressor",
