@@ -6,8 +6,8 @@ frozen sensors are injected and labelled step by step. A Pipeline windows the
 stream (``SequenceWindower``: row ``t`` becomes the 32 steps ending at ``t``)
 and a ``SequenceAnomalyDetector`` learns to predict each step of a window from
 the steps before it, on the first half of the stream (unlabelled, with its
-anomalies left in). On the second half the windows it predicts badly are the
-anomalous ones: the script prints the ROC AUC against the labels (a window is
+anomalies left in). On the second half the windows whose network states lie far
+from the training windows' are the anomalous ones: the script prints the ROC AUC against the labels (a window is
 anomalous when it holds an anomalous step), overall and per kind, and the
 share flagged by the automatic threshold; it plots the stream with the score
 (with matplotlib installed), and persists and reloads the pipeline.
@@ -61,7 +61,7 @@ def plot(steps, test, test_labels, scores, threshold, path):
                 label="anomalous steps")
     ax1.set_ylabel("sensors")
     ax1.legend(loc="lower right")
-    ax2.plot(steps[shown], -scores[shown], lw=0.8, label="anomaly score (next-step error)")
+    ax2.plot(steps[shown], -scores[shown], lw=0.8, label="anomaly score (state distance)")
     ax2.axhline(threshold, color="red", ls="--", label="threshold (auto)")
     ax2.set_yscale("log")
     ax2.set_xlabel("step")

@@ -157,16 +157,26 @@ class _Outliers(nn.Module):
     """:class:`SequenceAnomalyDetector`'s ``score_samples``, ``decision_function``,
     ``predict`` and ``score_steps`` (zero past each sequence's end)."""
 
-    def __init__(self, network, offset):
+    def __init__(self, network, offset, location=None, precision=None):
         super().__init__()
         self.network = network
         self.register_buffer("offset", torch.tensor(offset, dtype=torch.float64))
+        self.state = precision is not None
+        if self.state:
+            self.register_buffer("location", torch.as_tensor(location, dtype=torch.float64))
+            self.register_buffer("precision", torch.as_tensor(precision, dtype=torch.float64))
 
     def forward(self, x, lengths):
         steps = self.network.step_errors(x, lengths)
-        # As the network's forward: the mean over the real steps, in its dtype;
-        # the scores in float64 from it, as the estimator's.
-        score = -(steps.sum(dim=1) / lengths.to(steps.dtype)).double()
+        if self.state:
+            # anomaly_score="state": the squared Mahalanobis distance of the summary,
+            # in float64 from the network's summary, as the estimator's.
+            centred = self.network.summary(x, lengths).double() - self.location
+            score = -((centred @ self.precision) * centred).sum(dim=1)
+        else:
+            # As the network's forward: the mean over the real steps, in its dtype;
+            # the scores in float64 from it, as the estimator's.
+            score = -(steps.sum(dim=1) / lengths.to(steps.dtype)).double()
         decision = score - self.offset
         return score, decision, 1 - 2 * (decision < 0).long(), -steps.double()
 
@@ -286,7 +296,8 @@ def _scoring_module(estimator):
     if isinstance(network, NextStepNetwork):
         outputs = {"score": batch, "decision": batch, "label": batch,
                    "step_scores": per_step}
-        return _Outliers(network, estimator.offset_), outputs, None
+        return _Outliers(network, estimator.offset_, getattr(estimator, "location_", None),
+                         getattr(estimator, "precision_", None)), outputs, None
     if isinstance(network, Seq2SeqNetwork):
         return _decoder_module(estimator, network)
     if hasattr(estimator, "classes_"):

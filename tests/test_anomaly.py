@@ -2,10 +2,12 @@
 
 import numpy as np
 import pytest
+import torch
 from numpy.lib.stride_tricks import sliding_window_view
+from sklearn.covariance import LedoitWolf
 from sklearn.metrics import roc_auc_score
 
-from sklearn_seq.anomaly import SequenceAnomalyDetector
+from sklearn_seq.anomaly import SequenceAnomalyDetector, _shrunk_gaussian
 from sklearn_seq.datasets import make_sensor_stream
 
 
@@ -138,7 +140,8 @@ def test_score_steps_finds_the_unusual_step_and_averages_to_score_samples():
     X = np.sin(2 * np.pi * (t[None, :] + rng.randint(0, 40, size=(120, 1))) / 10)[..., None]
     X = X + 0.01 * rng.standard_normal(X.shape)
     detector = SequenceAnomalyDetector(hidden_size=16, max_iter=40, learning_rate_init=1e-2,
-                                       dtype="float64", random_state=0).fit(X)
+                                       anomaly_score="error", dtype="float64",
+                                       random_state=0).fit(X)
     spiked = X[:5].copy()
     spiked[np.arange(5), [10, 20, 25, 30, 35], 0] += 3.0
     steps = detector.score_steps(spiked)
@@ -149,3 +152,81 @@ def test_score_steps_finds_the_unusual_step_and_averages_to_score_samples():
     per_step = detector.score_steps(ragged)
     assert [len(s) for s in per_step] == [30, 40]
     np.testing.assert_allclose(per_step[0], steps[0, :30], rtol=1e-10)
+
+
+def _waves(period, n, rng, length=40, amplitude=1.0):
+    t = np.arange(length)
+    X = amplitude * np.sin(2 * np.pi * (t[None, :] + rng.randint(0, period, size=(n, 1)))
+                           / period)
+    return (X + 0.2 * rng.standard_normal(X.shape))[..., None]
+
+
+def test_the_state_score_is_the_mahalanobis_distance_of_the_state_summaries():
+    rng = np.random.RandomState(0)
+    X, normal, other = _waves(10, 120, rng), _waves(10, 40, rng), _waves(16, 40, rng)
+    det = SequenceAnomalyDetector(hidden_size=16, max_iter=40, learning_rate_init=1e-2,
+                                  dtype="float64", random_state=0).fit(X)
+    network = det.net_.module_.eval()
+    with torch.no_grad():
+        outputs, _ = network.encoder((torch.as_tensor(X) - network.input_mean)
+                                     / network.input_scale)
+    summaries = torch.cat([outputs.mean(dim=1), outputs.amax(dim=1)], dim=1).numpy()
+    reference = LedoitWolf().fit(summaries)  # unit weights: scikit-learn's estimate
+    np.testing.assert_allclose(det.location_, reference.location_, rtol=1e-10)
+    np.testing.assert_allclose(det.precision_, reference.precision_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(det.score_samples(X), -reference.mahalanobis(summaries),
+                               rtol=1e-6)
+    # Waves of another period are sequences of another shape: far from the normal ones.
+    test, is_anomaly = np.concatenate([normal, other]), np.r_[np.zeros(40), np.ones(40)]
+    assert roc_auc_score(is_anomaly, -det.score_samples(test)) > 0.95
+    assert (det.predict(other) == -1).mean() > 0.9
+    assert (det.predict(normal) == 1).mean() > 0.8
+
+
+def test_integer_weights_of_the_state_score_are_repeated_sequences():
+    rng = np.random.RandomState(2)
+    values = rng.randn(15, 6) @ rng.randn(6, 6)
+    weights = rng.randint(1, 4, size=15).astype(float)
+    weighted = _shrunk_gaussian(values, weights)
+    repeated = _shrunk_gaussian(np.repeat(values, weights.astype(int), axis=0),
+                                np.ones(int(weights.sum())))
+    for a, b in zip(weighted, repeated):
+        np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
+def test_the_state_score_of_a_ragged_batch_is_each_sequence_alone():
+    rng = np.random.RandomState(1)
+    X = [x[:n] for x, n in zip(_waves(10, 30, rng), rng.randint(20, 41, size=30))]
+    det = SequenceAnomalyDetector(hidden_size=8, max_iter=5, dtype="float64",
+                                  random_state=0).fit(X)
+    alone = np.concatenate([det.score_samples([x]) for x in X[:6]])
+    np.testing.assert_allclose(det.score_samples(X[:6]), alone, rtol=1e-10)
+
+
+def test_a_file_saved_before_anomaly_score_existed_scores_by_the_error(tmp_path):
+    # A detector's file from before the parameter: its params and fitted attributes
+    # lack anomaly_score, location_ and precision_ (rewritten here from a new file).
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    import sklearn_seq
+
+    rng = np.random.RandomState(0)
+    X = _waves(10, 30, rng)
+    det = SequenceAnomalyDetector(hidden_size=8, max_iter=3, anomaly_score="error",
+                                  random_state=0).fit(X)
+    det.save(tmp_path / "new.skseq")
+    with safe_open(tmp_path / "new.skseq", framework="pt") as f:
+        metadata = f.metadata()
+        tensors = {key: f.get_tensor(key) for key in f.keys()}
+    document = json.loads(metadata["sklearn_seq"])
+    del document["params"]["anomaly_score"]
+    for key in ("location_", "precision_"):
+        document["fitted"].pop(key, None)
+    save_file(tensors, tmp_path / "old.skseq",
+              metadata={**metadata, "sklearn_seq": json.dumps(document)})
+    loaded = sklearn_seq.load(tmp_path / "old.skseq")
+    assert loaded.anomaly_score == "error"
+    np.testing.assert_array_equal(loaded.score_samples(X), det.score_samples(X))

@@ -153,9 +153,11 @@ def test_forecaster_and_detector_explain_their_prediction_and_score():
     assert result.attributions.shape == (3, 6, 1)
     raw = fc._forward(X[:3])[:, 2 * 3 + 1] * fc._y_scale[2] + fc._y_mean[2]
     np.testing.assert_allclose(result.output, raw, rtol=1e-5)
-    det = SequenceAnomalyDetector(hidden_size=4, max_iter=2, random_state=0).fit(X)
-    result = sequence_attributions(det, X[:3], n_steps=4)
-    np.testing.assert_allclose(result.output, det.score_samples(X[:3]), rtol=1e-5)
+    for score in ("state", "error"):  # the default, and the next-step error
+        det = SequenceAnomalyDetector(hidden_size=4, max_iter=2, anomaly_score=score,
+                                      random_state=0).fit(X)
+        result = sequence_attributions(det, X[:3], n_steps=4)
+        np.testing.assert_allclose(result.output, det.score_samples(X[:3]), rtol=1e-5)
     with pytest.raises(ValueError, match="one score per sequence; target must be None"):
         sequence_attributions(det, X[:3], target=0)
 

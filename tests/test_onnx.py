@@ -187,10 +187,13 @@ def test_anomaly_graph_gives_scores_decisions_labels_and_step_scores(cell):
     for X, feed in inputs():
         score, decision, label, steps = graph.run(None, feed)
         assert score.dtype == decision.dtype == np.float64
-        np.testing.assert_allclose(score, detector.score_samples(X), rtol=0, atol=1e-6)
-        np.testing.assert_allclose(decision, detector.decision_function(X), rtol=0,
-                                   atol=1e-6)
-        np.testing.assert_array_equal(label, detector.predict(X))
+        # The state score (default) is a Mahalanobis distance of float32 states:
+        # float32's relative rounding, not an absolute one.
+        np.testing.assert_allclose(score, detector.score_samples(X), rtol=1e-5, atol=1e-6)
+        decision_expected = detector.decision_function(X)
+        np.testing.assert_allclose(decision, decision_expected, rtol=1e-5, atol=1e-5)
+        clear = np.abs(decision_expected) > 1e-4
+        np.testing.assert_array_equal(label[clear], detector.predict(X)[clear])
         assert set(label) == {-1, 1}
         for i, expected in enumerate(detector.score_steps(X)):
             n = feed["lengths"][i]

@@ -32,16 +32,23 @@ def _captum_attr():
 class _Explained(torch.nn.Module):
     """The value explained for each sample: the module's output (its first element
     for a tuple; at step ``step`` for a network with an output per step), as a
-    probability (softmax) or times ``scale``."""
+    probability (softmax) or times ``scale``; with ``distance`` (a location and a
+    precision matrix), minus the squared Mahalanobis distance of the module's
+    ``summary`` from the location (the anomaly detector's state score)."""
 
-    def __init__(self, module, probability, scale, step=None):
+    def __init__(self, module, probability, scale, step=None, distance=None):
         super().__init__()
         self.module = module
         self.probability = probability
         self.scale = scale
         self.step = step
+        self.distance = distance
 
     def forward(self, x):
+        if self.distance is not None:
+            location, precision = self.distance
+            centred = self.module.summary(x).double() - location
+            return -((centred @ precision) * centred).sum(dim=1)
         out = self.module(x)
         out = out[0] if isinstance(out, tuple) else out
         if self.step is not None:
@@ -112,7 +119,7 @@ def _steps(sequences, rows):
 @translate_out_of_memory
 def attribute(net, sequences, columns, baseline, *, method="integrated_gradients",
               probability=False, scale=1.0, step=None, n_steps=50, window=(1, 1),
-              batch_size=None):
+              batch_size=None, distance=None):
     """Attributions of ``net``'s output for ``sequences``, one array per sequence.
 
     Parameters
@@ -129,6 +136,9 @@ def attribute(net, sequences, columns, baseline, *, method="integrated_gradients
     probability, scale
         Explain the softmax of the output (classifiers) or the output times
         ``scale`` (regressors in the units of their target).
+    distance : (ndarray, ndarray) or None
+        A location and a precision matrix: explain minus the squared Mahalanobis
+        distance of the module's ``summary`` from the location instead.
     step : int or None
         For a network with an output per step (a tagger), the output step
         explained (negative: from the end); each sequence must have it.
@@ -147,7 +157,10 @@ def attribute(net, sequences, columns, baseline, *, method="integrated_gradients
     """
     module = net.module_
     module.eval()
-    explained = _Explained(module, probability, scale, step)
+    if distance is not None:
+        distance = tuple(torch.as_tensor(a, dtype=torch.float64, device=net.device)
+                         for a in distance)
+    explained = _Explained(module, probability, scale, step, distance)
     layers = _embedding_layers(module)
     if isinstance(baseline, str):
         mean = getattr(module, "input_mean", None)

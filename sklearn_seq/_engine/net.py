@@ -420,10 +420,11 @@ def _evaluate(net, dataset, fn, batch_size=None, whole=False):
 
 
 @translate_out_of_memory
-def forward(net, sequences, batch_size=None):
-    """Network outputs for ``sequences`` as a numpy array, in input order."""
+def forward(net, sequences, batch_size=None, method="forward"):
+    """Outputs of the module's ``method`` (one row per sequence) for ``sequences`` as
+    a numpy array, in input order."""
     dataset, order = ordered(sequences)
-    outs = list(_evaluate(net, dataset, net.module_.forward, batch_size))
+    outs = list(_evaluate(net, dataset, getattr(net.module_, method), batch_size))
     out = (outs[0] if len(outs) == 1 else torch.cat(outs)).numpy()
     if order is not None:
         restored = np.empty_like(out)

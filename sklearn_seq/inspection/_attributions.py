@@ -150,6 +150,10 @@ def _explained(estimator, X, seqs, target, step):
         raise ValueError(
             f"{type(estimator).__name__} has one score per sequence; target must be None."
         )
+    if getattr(estimator, "precision_", None) is not None:
+        # anomaly_score="state": score_samples is minus the squared Mahalanobis
+        # distance of the network's summary of the sequence.
+        return None, None, {"distance": (estimator.location_, estimator.precision_)}, 0.0
     # The detector's network outputs the mean next-step error; score_samples is minus it.
     return None, None, {"scale": -1.0}, 0.0
 

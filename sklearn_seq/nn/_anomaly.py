@@ -74,6 +74,21 @@ class NextStepNetwork(nn.Module):
             errors = errors * length_mask(lengths.to(errors.device), errors.shape[1])
         return errors
 
+    def summary(self, x, lengths=None):
+        """Each sequence's mean and maximum of the last layer's states over its real
+        steps, ``(batch, 2 * hidden_size)``: where the network's reading of the
+        sequence went, which the detector's state score compares with the normal
+        sequences' (padding is left out, so ragged batches are exact)."""
+        z = (x - self.input_mean) / self.input_scale
+        outputs, _ = self.encoder(z, lengths)
+        if lengths is None:
+            return torch.cat([outputs.mean(dim=1), outputs.amax(dim=1)], dim=1)
+        lengths = lengths.to(outputs.device)
+        real = length_mask(lengths, outputs.shape[1]).unsqueeze(-1)
+        mean = (outputs * real).sum(dim=1) / lengths.to(outputs.dtype).unsqueeze(-1)
+        peak = outputs.masked_fill(~real, float("-inf")).amax(dim=1)
+        return torch.cat([mean, peak], dim=1)
+
     def forward(self, x, lengths=None):
         """Mean squared next-step error of each sequence, ``(batch,)``."""
         errors = self.step_errors(x, lengths)
