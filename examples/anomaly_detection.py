@@ -7,10 +7,11 @@ stream (``SequenceWindower``: row ``t`` becomes the 32 steps ending at ``t``)
 and a ``SequenceAnomalyDetector`` learns to predict each step of a window from
 the steps before it, on the first half of the stream (unlabelled, with its
 anomalies left in). On the second half the windows whose network states lie far
-from the training windows' are the anomalous ones: the script prints the ROC AUC against the labels (a window is
-anomalous when it holds an anomalous step), overall and per kind, and the
-share flagged by the automatic threshold; it plots the stream with the score
-(with matplotlib installed), and persists and reloads the pipeline.
+from the training windows' are the anomalous ones: the script prints the ROC AUC
+against the labels (a window is anomalous when it holds an anomalous step),
+overall and per kind, and the share flagged by the automatic threshold; it
+plots the stream with the score (with matplotlib installed), and persists and
+reloads the pipeline.
 
     python examples/anomaly_detection.py
 """
