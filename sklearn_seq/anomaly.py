@@ -47,7 +47,55 @@ def _shrunk_gaussian(values, weights):
     shrinkage = 0.0 if beta <= 0 or delta <= 0 else min(beta, delta) / delta
     shrunk = (1.0 - shrinkage) * covariance
     shrunk.flat[:: n_features + 1] += shrinkage * mu
-    return location, pinvh(shrunk)
+    return location, pinvh(shrunk), covariance, shrinkage
+
+
+def _left_out_distances(values, weights, location, covariance, shrinkage):
+    """Each row's squared Mahalanobis distance from the estimate of
+    :func:`_shrunk_gaussian` without it: one unit of its weight (all of a smaller
+    weight) left out, so integer weights give what repeated rows give.
+
+    The distance of a row from an estimate it is part of is too small, most of all
+    on few rows, so a threshold on those would flag new normal sequences. The
+    shrinkage intensity is kept; the covariance without the row is a rank-one
+    downdate, whose inverse follows from one eigendecomposition
+    (Sherman-Morrison): O(rows x features) after it.
+    """
+    total = weights.sum()
+    left = np.minimum(weights, 1.0)
+    rest = total - left
+    distances = np.einsum("ij,jk,ik->i", values - location,
+                          _shrunk_inverse(covariance, shrinkage), values - location)
+    ok = rest > 0
+    if not ok.any():
+        return distances
+    n_features = values.shape[1]
+    eigval, eigvec = np.linalg.eigh(covariance)
+    z = (values - location) @ eigvec                       # the rows in its eigenbasis
+    ratio = total / rest
+    # Without the row: C' = ratio * C - left * ratio / rest * v v^T, with v its
+    # deviation from the full mean; shrunk: (1 - s) C' + s * trace(C') / p * I.
+    trace = ratio * covariance.trace() - left * ratio / rest * (z ** 2).sum(axis=1)
+    a = (1.0 - shrinkage) * ratio
+    b = shrinkage * trace / n_features
+    c = (1.0 - shrinkage) * left * ratio / rest
+    denominators = a[:, None] * eigval[None, :] + b[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.where(denominators > 0, z ** 2 / denominators, 0.0).sum(axis=1)
+        downdated = q + c * q ** 2 / (1.0 - c * q)
+    # The row's deviation from the mean without it is ratio * v.
+    left_out = ratio ** 2 * downdated
+    valid = ok & np.isfinite(left_out) & (1.0 - c * q > 0)
+    return np.where(valid, left_out, distances)
+
+
+def _shrunk_inverse(covariance, shrinkage):
+    from scipy.linalg import pinvh
+
+    n_features = covariance.shape[0]
+    shrunk = (1.0 - shrinkage) * covariance
+    shrunk.flat[:: n_features + 1] += shrinkage * np.trace(covariance) / n_features
+    return pinvh(shrunk)
 
 
 def _weighted_quantile(values, weights, q):
@@ -96,7 +144,11 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
     contamination : "auto" or float, default="auto"
         Expected share of outliers in the training data, in (0, 0.5]: the threshold
         ``offset_`` is then that quantile of the training scores. ``"auto"`` uses
-        Tukey's upper fence on the training anomaly scores, ``Q3 + 1.5 * (Q3 - Q1)``.
+        Tukey's upper fence, ``Q3 + 1.5 * (Q3 - Q1)``, on the training sequences'
+        anomaly scores as new sequences would get them: with
+        ``anomaly_score="state"`` each one's distance from the estimate without it
+        (a sequence's distance from an estimate it is part of is smaller, most of
+        all on few sequences); with ``"error"``, their next-step errors.
 
     anomaly_score : {"state", "error"}, default="state"
         What :meth:`score_samples` measures. ``"state"``: the squared Mahalanobis
@@ -287,11 +339,16 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
                                       dtype=np.float64)
         self.location_ = self.precision_ = None
         if self.anomaly_score == "state":
-            summaries = engine.forward(self.net_, seqs, method="summary")
-            self.location_, self.precision_ = _shrunk_gaussian(
-                summaries.astype(np.float64), weight)
+            summaries = engine.forward(self.net_, seqs, method="summary").astype(np.float64)
+            self.location_, self.precision_, covariance, shrinkage = _shrunk_gaussian(
+                summaries, weight)
         errors = self._anomaly(seqs)
         if self.contamination == "auto":
+            if self.precision_ is not None:
+                # The fence is for new sequences: each training sequence's distance
+                # from the estimate without it.
+                errors = _left_out_distances(summaries, weight, self.location_,
+                                             covariance, shrinkage)
             # Tukey's upper fence on the training scores (the box-plot rule).
             q1, q3 = (_weighted_quantile(errors, weight, q) for q in (0.25, 0.75))
             self.offset_ = -(q3 + 1.5 * (q3 - q1))

@@ -7,7 +7,11 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.covariance import LedoitWolf
 from sklearn.metrics import roc_auc_score
 
-from sklearn_seq.anomaly import SequenceAnomalyDetector, _shrunk_gaussian
+from sklearn_seq.anomaly import (
+    SequenceAnomalyDetector,
+    _left_out_distances,
+    _shrunk_gaussian,
+)
 from sklearn_seq.datasets import make_sensor_stream
 
 
@@ -53,10 +57,44 @@ def test_decision_function_is_shifted_score_and_matches_predict(sensor_windows):
 
 def test_auto_threshold_is_tukey_fence_of_training_errors(sensor_windows):
     X, _ = sensor_windows
-    det = SequenceAnomalyDetector(hidden_size=8, max_iter=3, random_state=0).fit(X[:101])
+    det = SequenceAnomalyDetector(hidden_size=8, max_iter=3, anomaly_score="error",
+                                  random_state=0).fit(X[:101])
     errors = -det.score_samples(X[:101])
     q1, q3 = np.sort(errors)[[25, 75]]  # exact order statistics for 101 values
     assert det.offset_ == pytest.approx(-(q3 + 1.5 * (q3 - q1)))
+
+
+def test_auto_threshold_of_the_state_score_is_the_fence_of_left_out_distances():
+    # Each training sequence's distance from the estimate without it (the
+    # shrinkage intensity kept), computed here the long way.
+    rng = np.random.RandomState(0)
+    X = _waves(10, 21, rng)
+    det = SequenceAnomalyDetector(hidden_size=4, max_iter=5, dtype="float64",
+                                  random_state=0).fit(X)
+    network = det.net_.module_.eval()
+    with torch.no_grad():
+        summaries = network.summary(torch.as_tensor(X)).numpy()
+    _, _, _, shrinkage = _shrunk_gaussian(summaries, np.ones(21))
+    left_out = []
+    for i in range(21):
+        rest = np.delete(summaries, i, axis=0)
+        centred = rest - rest.mean(axis=0)
+        covariance = centred.T @ centred / 20
+        shrunk = (1 - shrinkage) * covariance + shrinkage * np.trace(covariance) / 8 * np.eye(8)
+        v = summaries[i] - rest.mean(axis=0)
+        left_out.append(v @ np.linalg.solve(shrunk, v))
+    q1, q3 = np.sort(left_out)[[5, 15]]  # exact order statistics for 21 values
+    assert det.offset_ == pytest.approx(-(q3 + 1.5 * (q3 - q1)), rel=1e-6)
+
+
+def test_the_state_threshold_fits_new_normal_sequences_after_a_small_training_set():
+    # 12 training sequences: their own distances are far smaller than a new one's,
+    # so a fence on those flagged 84-99% of new normal sequences (seeds 0-2).
+    rng = np.random.RandomState(0)
+    X, new = _waves(10, 12, rng), _waves(10, 200, rng)
+    det = SequenceAnomalyDetector(hidden_size=16, max_iter=40, learning_rate_init=1e-2,
+                                  random_state=0).fit(X)
+    assert (det.predict(new) == -1).mean() < 0.1
 
 
 def test_ragged_scores_equal_scores_of_each_sequence_alone():
@@ -192,6 +230,12 @@ def test_integer_weights_of_the_state_score_are_repeated_sequences():
                                 np.ones(int(weights.sum())))
     for a, b in zip(weighted, repeated):
         np.testing.assert_allclose(a, b, rtol=1e-10)
+    # and the distances left out, one unit of weight (one repeated row) at a time
+    counts = weights.astype(int)
+    left_weighted = _left_out_distances(values, weights, weighted[0], *weighted[2:])
+    left_repeated = _left_out_distances(np.repeat(values, counts, axis=0),
+                                        np.ones(counts.sum()), repeated[0], *repeated[2:])
+    np.testing.assert_allclose(np.repeat(left_weighted, counts), left_repeated, rtol=1e-10)
 
 
 def test_the_state_score_of_a_ragged_batch_is_each_sequence_alone():
