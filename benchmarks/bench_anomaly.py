@@ -45,7 +45,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 
 import sklearn_seq
-from bench_accuracy import UCR_SETS, common_length, load_ucr, znorm
+from bench_accuracy import UCR_SETS, _names, common_length, load_ucr, znorm
 
 CONFIGS = {
     "default": {},
@@ -161,14 +161,6 @@ def main(data_dir, seeds, sets, configs, min_normal, max_classes, threads):
               f"{at_least[0] if method != baseline_names[0] else '-'} | "
               f"{at_least[1] if method != baseline_names[1] else '-'} | "
               f"{_fmt([x[1] for x in everything[method]])} |")
-
-
-def _names(value, allowed):
-    names = [v for v in value.split(",") if v]
-    unknown = sorted(set(names) - set(allowed))
-    if unknown:
-        raise argparse.ArgumentTypeError(f"unknown {unknown}; choose from {list(allowed)}")
-    return names
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ from .nn import (
     TransformerNetwork,
     length_mask,
 )
+from .nn._anomaly import squared_distance
 from .nn._transformer import sinusoidal_positions
 from .utils._text import MAX_SUBWORDS
 
@@ -167,13 +168,13 @@ class _Outliers(nn.Module):
             self.register_buffer("precision", torch.as_tensor(precision, dtype=torch.float64))
 
     def forward(self, x, lengths):
-        steps = self.network.step_errors(x, lengths)
         if self.state:
             # anomaly_score="state": the squared Mahalanobis distance of the summary,
             # in float64 from the network's summary, as the estimator's.
-            centred = self.network.summary(x, lengths).double() - self.location
-            score = -((centred @ self.precision) * centred).sum(dim=1)
+            steps, summary = self.network.step_errors_and_summary(x, lengths)
+            score = -squared_distance(summary, self.location, self.precision)
         else:
+            steps = self.network.step_errors(x, lengths)
             # As the network's forward: the mean over the real steps, in its dtype;
             # the scores in float64 from it, as the estimator's.
             score = -(steps.sum(dim=1) / lengths.to(steps.dtype)).double()

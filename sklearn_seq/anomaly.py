@@ -27,11 +27,10 @@ def _shrunk_gaussian(values, weights):
 
     scikit-learn's ``LedoitWolf`` takes no sample weights; this is its estimate with
     every sum over rows weighted, so that integer weights give what repeating the
-    rows gives (the estimator's sample-weight contract). Returns the mean and the
-    precision (pseudo-inverse of the shrunk covariance).
+    rows gives (the estimator's sample-weight contract). Returns the mean, the
+    weighted covariance and the shrinkage intensity (:func:`_shrunk_inverse` gives
+    the precision).
     """
-    from scipy.linalg import pinvh
-
     w = weights / weights.sum()
     location = w @ values
     X = values - location
@@ -45,12 +44,15 @@ def _shrunk_gaussian(values, weights):
     beta = (beta_ - delta_) / (n_features * weights.sum())
     delta = (delta_ - 2.0 * mu * np.trace(covariance) + n_features * mu ** 2) / n_features
     shrinkage = 0.0 if beta <= 0 or delta <= 0 else min(beta, delta) / delta
-    shrunk = (1.0 - shrinkage) * covariance
-    shrunk.flat[:: n_features + 1] += shrinkage * mu
-    return location, pinvh(shrunk), covariance, shrinkage
+    return location, covariance, shrinkage
 
 
-def _left_out_distances(values, weights, location, covariance, shrinkage):
+def _squared_distances(values, location, precision):
+    centred = values - location
+    return np.einsum("ij,jk,ik->i", centred, precision, centred)
+
+
+def _left_out_distances(values, weights, location, covariance, shrinkage, precision):
     """Each row's squared Mahalanobis distance from the estimate of
     :func:`_shrunk_gaussian` without it: one unit of its weight (all of a smaller
     weight) left out, so integer weights give what repeated rows give.
@@ -64,8 +66,7 @@ def _left_out_distances(values, weights, location, covariance, shrinkage):
     total = weights.sum()
     left = np.minimum(weights, 1.0)
     rest = total - left
-    distances = np.einsum("ij,jk,ik->i", values - location,
-                          _shrunk_inverse(covariance, shrinkage), values - location)
+    distances = _squared_distances(values, location, precision)
     ok = rest > 0
     if not ok.any():
         return distances
@@ -90,6 +91,7 @@ def _left_out_distances(values, weights, location, covariance, shrinkage):
 
 
 def _shrunk_inverse(covariance, shrinkage):
+    """The precision of the shrunk covariance: its pseudo-inverse."""
     from scipy.linalg import pinvh
 
     n_features = covariance.shape[0]
@@ -340,15 +342,18 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         self.location_ = self.precision_ = None
         if self.anomaly_score == "state":
             summaries = engine.forward(self.net_, seqs, method="summary").astype(np.float64)
-            self.location_, self.precision_, covariance, shrinkage = _shrunk_gaussian(
-                summaries, weight)
-        errors = self._anomaly(seqs)
-        if self.contamination == "auto":
-            if self.precision_ is not None:
+            self.location_, covariance, shrinkage = _shrunk_gaussian(summaries, weight)
+            self.precision_ = _shrunk_inverse(covariance, shrinkage)
+            if self.contamination == "auto":
                 # The fence is for new sequences: each training sequence's distance
                 # from the estimate without it.
                 errors = _left_out_distances(summaries, weight, self.location_,
-                                             covariance, shrinkage)
+                                             covariance, shrinkage, self.precision_)
+            else:
+                errors = _squared_distances(summaries, self.location_, self.precision_)
+        else:
+            errors = self._anomaly(seqs)
+        if self.contamination == "auto":
             # Tukey's upper fence on the training scores (the box-plot rule).
             q1, q3 = (_weighted_quantile(errors, weight, q) for q in (0.25, 0.75))
             self.offset_ = -(q3 + 1.5 * (q3 - q1))
@@ -363,9 +368,8 @@ class SequenceAnomalyDetector(OutlierMixin, BaseRecurrent):
         more anomalous): the squared distance of its summary, or its error."""
         if getattr(self, "precision_", None) is None:
             return engine.forward(self.net_, seqs).astype(np.float64)
-        centred = engine.forward(self.net_, seqs, method="summary").astype(
-            np.float64) - self.location_
-        return np.einsum("ij,jk,ik->i", centred, self.precision_, centred)
+        summaries = engine.forward(self.net_, seqs, method="summary").astype(np.float64)
+        return _squared_distances(summaries, self.location_, self.precision_)
 
     def score_samples(self, X):
         """Normality of each sequence: minus its anomaly score.

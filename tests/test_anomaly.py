@@ -11,6 +11,7 @@ from sklearn_seq.anomaly import (
     SequenceAnomalyDetector,
     _left_out_distances,
     _shrunk_gaussian,
+    _shrunk_inverse,
 )
 from sklearn_seq.datasets import make_sensor_stream
 
@@ -74,7 +75,7 @@ def test_auto_threshold_of_the_state_score_is_the_fence_of_left_out_distances():
     network = det.net_.module_.eval()
     with torch.no_grad():
         summaries = network.summary(torch.as_tensor(X)).numpy()
-    _, _, _, shrinkage = _shrunk_gaussian(summaries, np.ones(21))
+    _, _, shrinkage = _shrunk_gaussian(summaries, np.ones(21))
     left_out = []
     for i in range(21):
         rest = np.delete(summaries, i, axis=0)
@@ -225,16 +226,20 @@ def test_integer_weights_of_the_state_score_are_repeated_sequences():
     rng = np.random.RandomState(2)
     values = rng.randn(15, 6) @ rng.randn(6, 6)
     weights = rng.randint(1, 4, size=15).astype(float)
-    weighted = _shrunk_gaussian(values, weights)
-    repeated = _shrunk_gaussian(np.repeat(values, weights.astype(int), axis=0),
-                                np.ones(int(weights.sum())))
+    def estimate(values, weights):  # location, covariance, shrinkage, precision
+        location, covariance, shrinkage = _shrunk_gaussian(values, weights)
+        return location, covariance, shrinkage, _shrunk_inverse(covariance, shrinkage)
+
+    weighted = estimate(values, weights)
+    repeated = estimate(np.repeat(values, weights.astype(int), axis=0),
+                        np.ones(int(weights.sum())))
     for a, b in zip(weighted, repeated):
         np.testing.assert_allclose(a, b, rtol=1e-10)
     # and the distances left out, one unit of weight (one repeated row) at a time
     counts = weights.astype(int)
-    left_weighted = _left_out_distances(values, weights, weighted[0], *weighted[2:])
+    left_weighted = _left_out_distances(values, weights, *weighted)
     left_repeated = _left_out_distances(np.repeat(values, counts, axis=0),
-                                        np.ones(counts.sum()), repeated[0], *repeated[2:])
+                                        np.ones(counts.sum()), *repeated)
     np.testing.assert_allclose(np.repeat(left_weighted, counts), left_repeated, rtol=1e-10)
 
 

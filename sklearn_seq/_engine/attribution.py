@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from skorch.utils import to_tensor
 
+from ..nn._anomaly import squared_distance
 from .net import inference_batch_size, translate_out_of_memory
 
 _EXTRA = 'pip install captum (or pip install "sklearn-seq[explain]")'
@@ -46,9 +47,7 @@ class _Explained(torch.nn.Module):
 
     def forward(self, x):
         if self.distance is not None:
-            location, precision = self.distance
-            centred = self.module.summary(x).double() - location
-            return -((centred @ precision) * centred).sum(dim=1)
+            return -squared_distance(self.module.summary(x), *self.distance)
         out = self.module(x)
         out = out[0] if isinstance(out, tuple) else out
         if self.step is not None:

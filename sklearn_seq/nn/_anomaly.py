@@ -19,7 +19,7 @@ from torch import nn
 
 from ._recurrent import RecurrentEncoder, length_mask, register_standardization
 
-__all__ = ["NextStepNetwork", "OutputLoss"]
+__all__ = ["NextStepNetwork", "OutputLoss", "squared_distance"]
 
 
 class NextStepNetwork(nn.Module):
@@ -62,10 +62,17 @@ class NextStepNetwork(nn.Module):
         self.head = nn.Linear(hidden_size, input_size)
         self.to(dtype)
 
-    def step_errors(self, x, lengths=None):
-        """Squared error of each step's prediction, ``(batch, time)``, 0 on padding."""
+    def _read(self, x, lengths):
+        """The standardised steps and the last layer's states over them."""
         z = (x - self.input_mean) / self.input_scale
         outputs, _ = self.encoder(z, lengths)
+        return z, outputs
+
+    def step_errors(self, x, lengths=None):
+        """Squared error of each step's prediction, ``(batch, time)``, 0 on padding."""
+        return self._step_errors(*self._read(x, lengths), lengths)
+
+    def _step_errors(self, z, outputs, lengths):
         ahead = self.head(self.dropout(outputs[:, :-1]))
         start = self.start.expand(z.shape[0], 1, z.shape[2])
         predicted = torch.cat([start, ahead], dim=1)
@@ -79,8 +86,15 @@ class NextStepNetwork(nn.Module):
         steps, ``(batch, 2 * hidden_size)``: where the network's reading of the
         sequence went, which the detector's state score compares with the normal
         sequences' (padding is left out, so ragged batches are exact)."""
-        z = (x - self.input_mean) / self.input_scale
-        outputs, _ = self.encoder(z, lengths)
+        return self._summary(self._read(x, lengths)[1], lengths)
+
+    def step_errors_and_summary(self, x, lengths=None):
+        """:meth:`step_errors` and :meth:`summary` from one reading of ``x``."""
+        z, outputs = self._read(x, lengths)
+        return self._step_errors(z, outputs, lengths), self._summary(outputs, lengths)
+
+    @staticmethod
+    def _summary(outputs, lengths):
         if lengths is None:
             return torch.cat([outputs.mean(dim=1), outputs.amax(dim=1)], dim=1)
         lengths = lengths.to(outputs.device)
@@ -95,6 +109,13 @@ class NextStepNetwork(nn.Module):
         if lengths is None:
             return errors.mean(dim=1)
         return errors.sum(dim=1) / lengths.to(errors.device, errors.dtype)
+
+
+def squared_distance(summary, location, precision):
+    """Squared Mahalanobis distance of each row of ``summary`` from ``location``
+    under ``precision``, in float64 (the detector's state score, negated)."""
+    centred = summary.double() - location
+    return ((centred @ precision) * centred).sum(dim=1)
 
 
 class OutputLoss(nn.Module):

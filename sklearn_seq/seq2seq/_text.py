@@ -12,7 +12,12 @@ from .. import nn as seq_nn
 from ..nn import EOS_ID
 from ..utils import Sequences
 from ..utils._docstrings import fill_doc
-from ..utils._text import _text_documents, fitted_vocabulary, token_sequences
+from ..utils._text import (
+    _text_documents,
+    fitted_vocabulary,
+    text_input_tags,
+    token_sequences,
+)
 from ._base import SEQ2SEQ_PARAGRAPHS, _BaseSeq2Seq, _check_y_items
 
 __all__ = ["TextSeq2Seq"]
@@ -339,9 +344,5 @@ class TextSeq2Seq(_BaseSeq2Seq):
         return float(np.average(right, weights=sample_weight))
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True  # documents: strings or token lists
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = False
-        return tags
+        return text_input_tags(super().__sklearn_tags__())
 

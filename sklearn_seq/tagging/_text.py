@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from .._tasks import SelfAttentionMixin
 from ..utils import Sequences
-from ..utils._text import _text_documents
+from ..utils._text import _text_documents, text_input_tags
 from ..utils._docstrings import fill_doc
 from ._base import _Tagger
 
@@ -257,8 +257,4 @@ validation_fraction, n_iter_no_change, tol, max_grad_norm
         return list(out) if isinstance(out, np.ndarray) else out
 
     def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.string = True  # documents: strings or token lists
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = False
-        return tags
+        return text_input_tags(super().__sklearn_tags__())

@@ -160,6 +160,15 @@ def _document(x, i):
     )
 
 
+def text_input_tags(tags):
+    """``tags`` of an estimator that reads documents (strings or token lists) and
+    no numeric arrays, as scikit-learn's text vectorizers declare theirs."""
+    tags.input_tags.string = True
+    tags.input_tags.two_d_array = False
+    tags.input_tags.three_d_array = False
+    return tags
+
+
 def check_subword_ngram_range(r):
     """Refuse a ``subword_ngram_range`` that is not None or ``(min_n, max_n)``."""
     if r is not None and not (
