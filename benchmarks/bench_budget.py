@@ -9,10 +9,11 @@ words of a 20,000-word vocabulary; a label from two keywords, a tag per word, th
 first three words as the output text),
 and the table gives the wall time of the fit, the epochs ``max_iter="auto"``
 chose, and the fit time over the bound. Fits run one after the other, at torch's
-default threads unless ``--threads`` says otherwise; no real data is needed.
+default threads unless ``--threads`` says otherwise, on the CPU unless
+``--device`` names another (``cuda``); no real data is needed.
 
     python bench_budget.py [--n 10000] [--length 300] [--doc-words 200]
-                           [--estimators LSTMClassifier,...]
+                           [--estimators LSTMClassifier,...] [--device cuda]
 """
 
 import argparse
@@ -82,9 +83,9 @@ def make_text(n, words, seed=0):
     }
 
 
-def fit_one(name, X, targets, docs, text):
+def fit_one(name, X, targets, docs, text, device="cpu"):
     kind = ESTIMATORS[name]
-    est = getattr(sklearn_seq, name)(random_state=0)
+    est = getattr(sklearn_seq, name)(random_state=0, device=device)
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
@@ -101,17 +102,17 @@ def fit_one(name, X, targets, docs, text):
     return seconds, est.n_iter_, stopped
 
 
-def main(n, length, names, threads, doc_words):
+def main(n, length, names, threads, doc_words, device="cpu"):
     if threads:
         torch.set_num_threads(threads)
     X, targets = make_data(n, length)
     docs, text = make_text(n, doc_words)
     print(f"bench_budget.py: {n} sequences x {length} steps x 3 features, {n} documents "
           f"of {doc_words} words, {torch.get_num_threads()} torch thread(s), "
-          f"torch {torch.__version__}\n")
+          f"torch {torch.__version__}, device {device}\n")
     rows = []
     for name in names:
-        seconds, epochs, stopped = fit_one(name, X, targets, docs, text)
+        seconds, epochs, stopped = fit_one(name, X, targets, docs, text, device)
         rows.append([name, f"{seconds:.1f}", epochs,
                      "stopping rule" if stopped else "max_iter",
                      f"{seconds / BOUND:.2f}"])
@@ -129,9 +130,10 @@ if __name__ == "__main__":
     p.add_argument("--doc-words", type=int, default=200,
                    help="words a generated document (default 200)")
     p.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's)")
+    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     a = p.parse_args()
     names = [s for s in a.estimators.split(",") if s]
     unknown = sorted(set(names) - set(ESTIMATORS))
     if unknown:
         p.error(f"unknown estimators {unknown}; choose from {sorted(ESTIMATORS)}")
-    main(a.n, a.length, names, a.threads, a.doc_words)
+    main(a.n, a.length, names, a.threads, a.doc_words, a.device)

@@ -8,7 +8,10 @@ over rounds of the ratio within a round (the machine's speed drifts between
 rounds). Goal: ratio <= 1.05. The CPU-time ratio (process CPU time of all
 threads, same rounds) is less disturbed by other load on a shared machine.
 
-    python benchmarks/bench_fit.py [--epochs 2] [--repeat 5]
+On a GPU (``--device cuda``) the hand-written loop moves each batch to the
+device as a plain loop does, and both wait for the device before the clock stops.
+
+    python benchmarks/bench_fit.py [--epochs 2] [--repeat 5] [--device cuda]
 """
 
 import argparse
@@ -23,10 +26,15 @@ from sklearn_seq import LSTMClassifier
 from sklearn_seq.nn import SequenceNetwork
 
 
-def hand_written(X, y, hidden_size, epochs, batch_size, seed=0):
+def _synchronize(device):
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def hand_written(X, y, hidden_size, epochs, batch_size, seed=0, device="cpu"):
     torch.manual_seed(seed)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    module = SequenceNetwork(X.shape[2], 2, hidden_size=hidden_size)
+    module = SequenceNetwork(X.shape[2], 2, hidden_size=hidden_size).to(device)
     opt = torch.optim.Adam(module.parameters(), lr=1e-3, fused=True)
     loss_fn = torch.nn.CrossEntropyLoss()
     module.train()
@@ -34,26 +42,31 @@ def hand_written(X, y, hidden_size, epochs, batch_size, seed=0):
         perm = torch.randperm(len(Xt))
         for i in range(0, len(Xt), batch_size):
             idx = perm[i : i + batch_size]
+            xb, yb = Xt[idx].to(device), yt[idx].to(device)
             opt.zero_grad()
-            loss = loss_fn(module(Xt[idx]), yt[idx])
+            loss = loss_fn(module(xb), yb)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
             opt.step()
             loss.item()
+    _synchronize(device)
     return module
 
 
-def ours(X, y, hidden_size, epochs, batch_size):
+def ours(X, y, hidden_size, epochs, batch_size, device="cpu"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         # the hand-written loop's constant rate (the classifiers' default schedule
         # costs one scheduler step an epoch)
-        return LSTMClassifier(hidden_size=hidden_size, max_iter=epochs, batch_size=batch_size,
-                              alpha=0.0, learning_rate="constant", random_state=0).fit(X, y)
+        est = LSTMClassifier(hidden_size=hidden_size, max_iter=epochs, batch_size=batch_size,
+                             alpha=0.0, learning_rate="constant", random_state=0,
+                             device=device).fit(X, y)
+    _synchronize(device)
+    return est
 
 
 def main(n_samples=20000, n_timesteps=50, n_features=8, epochs=2, repeat=5,
-         hidden_sizes=(16, 64), batch_size=128):
+         hidden_sizes=(16, 64), batch_size=128, device="cpu"):
     rng = np.random.RandomState(0)
     X = rng.randn(n_samples, n_timesteps, n_features).astype(np.float32)
     y = (X[:, -5:, 0].sum(axis=1) > 0).astype(np.int64)
@@ -61,14 +74,15 @@ def main(n_samples=20000, n_timesteps=50, n_features=8, epochs=2, repeat=5,
     for h in hidden_sizes:
         runs = {}
         t = interleaved({
-            "torch": lambda: hand_written(X, y, h, epochs, batch_size),
-            "sklearn_seq": lambda: ours(X, y, h, epochs, batch_size),
+            "torch": lambda: hand_written(X, y, h, epochs, batch_size, device=device),
+            "sklearn_seq": lambda: ours(X, y, h, epochs, batch_size, device=device),
         }, repeat=repeat, samples=runs)
         rows.append([h, f"{t['torch']:.3f}", f"{t['sklearn_seq']:.3f}",
                      f"{paired_ratio(runs, 'sklearn_seq', 'torch'):.3f}",
                      f"{paired_ratio(runs, 'sklearn_seq', 'torch', kind=1):.3f}"])
     print(f"fit: {n_samples} x {n_timesteps} x {n_features}, batch {batch_size}, "
-          f"{epochs} epochs, {torch.get_num_threads()} torch threads, median of {repeat}")
+          f"{epochs} epochs, {torch.get_num_threads()} torch threads, device {device}, "
+          f"median of {repeat}")
     table(rows, ["hidden_size", "hand-written loop (s)", "LSTMClassifier.fit (s)", "ratio",
                  "CPU-time ratio"])
     print("times: medians; ratios: medians over rounds of the ratio within a round")
@@ -80,5 +94,6 @@ if __name__ == "__main__":
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--n-samples", type=int, default=20000)
+    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     a = p.parse_args()
-    main(n_samples=a.n_samples, epochs=a.epochs, repeat=a.repeat)
+    main(n_samples=a.n_samples, epochs=a.epochs, repeat=a.repeat, device=a.device)

@@ -20,7 +20,9 @@ steps, unrolled by the trace: a fixed number of steps, every sequence running al
 of them (:class:`_GreedyTokens`).
 """
 
+import copy
 import io
+import itertools
 import os
 import warnings
 
@@ -292,6 +294,7 @@ def _scoring_module(estimator):
     name and the table: the labels of ``classes_``, the output tokens)."""
     network = getattr(getattr(estimator, "net_", None), "module_", None)
     _check_exportable(estimator, network)
+    network = _on_cpu(network)
     per_step = {0: "batch", 1: "time"}
     batch = per_step if isinstance(network, TaggingNetwork) else {0: "batch"}
     if isinstance(network, NextStepNetwork):
@@ -315,6 +318,16 @@ def _scoring_module(estimator):
     scoring = _Scoring(network, "forecaster", **stats, n_quantiles=len(quantiles),
                        median=median)
     return scoring, {"prediction": batch, "quantiles": batch}, None
+
+
+def _on_cpu(network):
+    """``network`` where it is on the CPU, else a copy of it there (a model trained
+    on a GPU): the graph is traced on the CPU, the estimator's network left where
+    it is."""
+    tensors = itertools.chain(network.parameters(), network.buffers())
+    if all(t.device.type == "cpu" for t in tensors):
+        return network
+    return copy.deepcopy(network).cpu()
 
 
 def _example_input(estimator):

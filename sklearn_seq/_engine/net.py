@@ -143,6 +143,12 @@ class SequenceNet(NeuralNet):
         state.pop("_event_handlers", None)
         return state
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        module = self.__dict__.get("module_")
+        if isinstance(module, torch.nn.Module):
+            flatten_recurrent_weights(module)
+
     def infer(self, x, **fit_params):
         return super().infer(_module_inputs(x), **fit_params)
 
@@ -168,6 +174,19 @@ class SequenceNet(NeuralNet):
         squares = sum(p.square().sum() for _, p in self.get_all_learnable_params()
                       if p.dim() > 1)
         return mean + 0.5 * self.alpha * squares / denom
+
+
+def flatten_recurrent_weights(module):
+    """Put each recurrent layer's weights back in the one block cuDNN reads.
+
+    Unpickling restores every weight as a tensor of its own; on a GPU, torch's
+    recurrent layers then warn and copy all their weights into one block at every
+    call. ``Module.to`` does this once, and so does this after unpickling (nothing
+    on the CPU).
+    """
+    for layer in module.modules():
+        if isinstance(layer, torch.nn.RNNBase):
+            layer.flatten_parameters()
 
 
 def _module_inputs(X):
