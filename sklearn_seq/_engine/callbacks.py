@@ -36,6 +36,14 @@ class NonFiniteLossError(ValueError):
     """Training produced a NaN or infinite loss (or weights) and was stopped."""
 
 
+def _recorded_loss(net):
+    """The training loss skorch recorded for the batch just run, or None."""
+    try:
+        return list.__getitem__(net.history, -1)["batches"][-1].get("train_loss")
+    except (IndexError, KeyError, TypeError):
+        return None
+
+
 def _finite_weights(module):
     return all(bool(torch.isfinite(p).all()) for p in module.parameters())
 
@@ -100,10 +108,12 @@ class FiniteLossGuard(Callback):
         self.epochs_ = len(net.history)
 
     def on_batch_end(self, net, batch=None, training=False, loss=None, **kwargs):
-        # A Python float check: skorch has just read the loss with .item() for the
-        # history, so this adds no device synchronisation.
+        # A Python float check of the value skorch has just read with .item() for
+        # the history: no second read from the device.
         if training and loss is not None:
-            value = loss.item()
+            value = _recorded_loss(net)
+            if value is None:
+                value = loss.item()
             if not math.isfinite(value):
                 self._stop(net, f"the training loss is {value:g}")
 
