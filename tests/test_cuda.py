@@ -343,18 +343,19 @@ def test_gpu_model_exports_to_onnx(name, fitted):
 
 
 @pytest.mark.parametrize("name", EXPLAINED)
-def test_gpu_model_is_explained_as_on_the_cpu(name, fitted, tmp_path):
+def test_gpu_model_is_explained_as_on_the_cpu(name, fitted64, tmp_path):
     pytest.importorskip("captum")
     from sklearn_seq.inspection import sequence_attributions
 
-    estimator, X = fitted[name], CASES[name][1]
+    estimator, X = fitted64[name], CASES[name][1]
     save(estimator, tmp_path / "model.skseq")
     on_cpu = load(tmp_path / "model.skseq", device="cpu")
     X = X[:4]
-    gpu = sequence_attributions(estimator, X, n_steps=8)
-    cpu = sequence_attributions(on_cpu, X, n_steps=8)
-    for a, b in zip(gpu.attributions, cpu.attributions):
-        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-4)
+    for method in ("integrated_gradients", "occlusion"):
+        gpu = sequence_attributions(estimator, X, method=method, n_steps=8)
+        cpu = sequence_attributions(on_cpu, X, method=method, n_steps=8)
+        for a, b in zip(gpu.attributions, cpu.attributions):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8, err_msg=method)
 
 
 def test_auto_device_takes_the_gpu():
@@ -381,3 +382,37 @@ def test_show_versions_names_the_gpu(capsys):
              (line.partition(":") for line in out.splitlines() if ":" in line)}
     assert lines["CUDA available"] == "True"
     assert lines["GPUs"].split(", ")[0] == torch.cuda.get_device_name(0)
+
+
+@pytest.mark.parametrize("options", [
+    dict(early_stopping=True, validation_fraction=0.25, n_iter_no_change=2),
+    dict(class_weight="balanced"),
+    dict(scoring="accuracy", early_stopping=True, validation_fraction=0.25),
+], ids=["early_stopping", "class_weight", "scoring"])
+def test_gpu_training_options_train_the_cpu_model(options):
+    params = dict(SMALL, dtype="float64", **options)
+    weights = np.linspace(0.5, 2.0, len(RAGGED))
+    models = []
+    for device in ("cpu", DEVICE):
+        est = GRUClassifier(device=device, **params)
+        models.append(_fit(est, RAGGED, LABELS) if "class_weight" not in options
+                      else est.fit(RAGGED, LABELS, sample_weight=weights))
+    cpu, gpu = models
+    assert cpu.n_iter_ == gpu.n_iter_
+    np.testing.assert_allclose(gpu.predict_proba(RAGGED), cpu.predict_proba(RAGGED),
+                               atol=1e-6)
+
+
+def test_gpu_partial_fit_and_warm_start_continue_as_on_the_cpu():
+    params = dict(SMALL, dtype="float64")
+    outputs = []
+    for device in ("cpu", DEVICE):
+        est = LSTMRegressor(device=device, **params)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.partial_fit(RAGGED, TARGET).partial_fit(RAGGED, TARGET)
+            warm = LSTMRegressor(device=device, warm_start=True, **params)
+            warm.fit(RAGGED, TARGET).fit(RAGGED, TARGET)
+        outputs.append((est.predict(RAGGED), warm.predict(RAGGED)))
+    for a, b in zip(*outputs):
+        np.testing.assert_allclose(b, a, atol=1e-6)
