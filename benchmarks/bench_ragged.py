@@ -6,7 +6,7 @@ Goal: ratio <= 1.2. Also checks exactness in the same run: each sequence's
 prediction inside the ragged batch equals its prediction alone, and also prints
 what padding every batch to the global maximum would cost instead.
 
-    python benchmarks/bench_ragged.py [--repeat 3]
+    python benchmarks/bench_ragged.py [--repeat 3] [--device cuda]
 """
 
 import argparse
@@ -20,14 +20,17 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_seq import LSTMClassifier
 
 
-def fit(X, y, hidden_size, epochs):
+def fit(X, y, hidden_size, epochs, device="cpu"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return LSTMClassifier(hidden_size=hidden_size, max_iter=epochs, batch_size=128,
-                              random_state=0).fit(X, y)
+        est = LSTMClassifier(hidden_size=hidden_size, max_iter=epochs, batch_size=128,
+                             random_state=0, device=device).fit(X, y)
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
+    return est
 
 
-def main(n_samples=2000, n_features=8, hidden_size=32, epochs=1, repeat=3):
+def main(n_samples=2000, n_features=8, hidden_size=32, epochs=1, repeat=3, device="cpu"):
     rng = np.random.RandomState(0)
     lengths = rng.randint(10, 501, size=n_samples)
     ragged = [rng.randn(n, n_features).astype(np.float32) for n in lengths]
@@ -38,18 +41,19 @@ def main(n_samples=2000, n_features=8, hidden_size=32, epochs=1, repeat=3):
     for i, x in enumerate(ragged):
         padded[i, : len(x)] = x
     t = interleaved({
-        "equal": lambda: fit(equal, y, hidden_size, epochs),
-        "ragged": lambda: fit(ragged, y, hidden_size, epochs),
-        "padded to max": lambda: fit(padded, y, hidden_size, epochs),
+        "equal": lambda: fit(equal, y, hidden_size, epochs, device),
+        "ragged": lambda: fit(ragged, y, hidden_size, epochs, device),
+        "padded to max": lambda: fit(padded, y, hidden_size, epochs, device),
     }, repeat=repeat)
-    est = fit(ragged, y, hidden_size, 1)
+    est = fit(ragged, y, hidden_size, 1, device)
     subset = ragged[:64]
     together = est.predict_proba(subset)
     alone = np.vstack([est.predict_proba([x]) for x in subset])
     max_diff = float(np.abs(together - alone).max())
     print(f"ragged fit: {n_samples} sequences, lengths 10-500 (mean {mean_len}), "
           f"{n_features} features, LSTM hidden_size {hidden_size}, batch 128, {epochs} "
-          f"epoch(s), {torch.get_num_threads()} torch threads, median of {repeat}")
+          f"epoch(s), {torch.get_num_threads()} torch threads, device {device}, "
+          f"median of {repeat}")
     table([
         ["equal lengths", f"{t['equal']:.2f}", "1.000"],
         ["ragged (bucketed, exact)", f"{t['ragged']:.2f}", f"{t['ragged'] / t['equal']:.3f}"],
@@ -65,5 +69,6 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     a = p.parse_args()
-    main(repeat=a.repeat, epochs=a.epochs)
+    main(repeat=a.repeat, epochs=a.epochs, device=a.device)

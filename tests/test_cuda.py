@@ -7,9 +7,10 @@ sequences), and a GPU model pickles, saves and loads (on the GPU, on the CPU
 when asked, and on a machine without a GPU), exports to ONNX and is explained
 by ``sequence_attributions``.
 
-Skipped on machines without CUDA (like CI). ``SKLEARN_SEQ_TEST_DEVICE=cpu``
-runs the same tests with the CPU standing in for the GPU, to check the tests
-themselves on such a machine.
+On a machine without CUDA (like CI) the CPU stands in for the GPU, which keeps the
+tests themselves checked there (the few about the GPU alone are skipped);
+``SKLEARN_SEQ_TEST_DEVICE`` names another device (``cuda:1``, or ``cpu`` on a
+machine with a GPU).
 """
 
 import os
@@ -59,10 +60,9 @@ from sklearn_seq.datasets import (
 )
 from sklearn_seq.utils.discovery import all_estimators
 
-DEVICE = os.environ.get("SKLEARN_SEQ_TEST_DEVICE", "cuda")
-pytestmark = pytest.mark.skipif(
-    DEVICE.startswith("cuda") and not torch.cuda.is_available(), reason="needs a CUDA GPU"
-)
+DEVICE = os.environ.get("SKLEARN_SEQ_TEST_DEVICE",
+                        "cuda" if torch.cuda.is_available() else "cpu")
+ON_GPU = DEVICE.startswith("cuda")
 
 METHODS = ("predict", "predict_proba", "decision_function", "score_samples",
            "predict_quantiles", "score_steps")
@@ -314,7 +314,7 @@ def test_gpu_models_load_where_there_is_no_gpu(fitted64, tmp_path):
         outputs, messages, devices = loaded[name]
         _assert_same(outputs, expected[name], atol=1e-6)
         assert devices == ["cpu"]
-        if DEVICE.startswith("cuda"):
+        if ON_GPU:
             assert any("not available here; it is loaded on the CPU" in m
                        for m in messages), (name, messages)
 
@@ -359,8 +359,8 @@ def test_gpu_model_is_explained_as_on_the_cpu(name, fitted64, tmp_path):
 
 
 def test_auto_device_takes_the_gpu():
-    if not DEVICE.startswith("cuda"):
-        pytest.skip("the CPU stands in for the GPU")
+    if not ON_GPU:
+        pytest.skip("no GPU: the CPU stands in for it")
     est = _fit(LSTMRegressor(**SMALL, device="auto"), RAGGED, TARGET)
     assert est.device_ == "cuda"
     assert next(est.net_.module_.parameters()).is_cuda
@@ -374,8 +374,8 @@ def test_gpu_forecaster_forecasts_every_series_from_its_end(fitted):
 
 
 def test_show_versions_names_the_gpu(capsys):
-    if not DEVICE.startswith("cuda"):
-        pytest.skip("the CPU stands in for the GPU")
+    if not ON_GPU:
+        pytest.skip("no GPU: the CPU stands in for it")
     sklearn_seq.show_versions()
     out = capsys.readouterr().out
     lines = {k.strip(): v.strip() for k, _, v in
