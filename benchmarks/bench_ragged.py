@@ -61,7 +61,9 @@ def main(n_samples=2000, n_features=8, hidden_size=32, epochs=1, repeat=3, devic
          f"{t['padded to max'] / t['equal']:.3f}"],
     ], ["data", "fit (s)", "ratio to equal"])
     print(f"exactness: max |batch - alone| over 64 sequences = {max_diff:.2e}")
-    assert max_diff < 1e-5
+    # On a GPU cuDNN's TF32 arithmetic and its choice of algorithm by batch shape
+    # round differently (about 1e-5 was seen on an H200); on the CPU, 1e-7.
+    assert max_diff < (1e-4 if str(device).startswith("cuda") else 1e-5)
     return t
 
 
