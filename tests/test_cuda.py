@@ -416,3 +416,15 @@ def test_gpu_partial_fit_and_warm_start_continue_as_on_the_cpu():
         outputs.append((est.predict(RAGGED), warm.predict(RAGGED)))
     for a, b in zip(*outputs):
         np.testing.assert_allclose(b, a, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["LSTMClassifier", "AttentionForecaster",
+                                  "BiRNNTextClassifier", "PanelForecaster"])
+def test_cpu_model_loads_onto_the_gpu(name, tmp_path):
+    estimator, X, y = CASES[name]
+    cpu = _fit(_on(estimator, "cpu", **_exact(estimator)), X, y)
+    save(cpu, tmp_path / "model.skseq")
+    gpu = load(tmp_path / "model.skseq", device=DEVICE)
+    for module in _networks(gpu):
+        assert {p.device.type for p in module.parameters()} == {torch.device(DEVICE).type}
+    _assert_same(_outputs(gpu, X), _outputs(cpu, X), atol=1e-6)
