@@ -19,6 +19,7 @@ import subprocess
 import sys
 import warnings
 
+import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -280,28 +281,30 @@ def test_gpu_model_pickles_saves_and_loads_on_the_gpu_and_the_cpu(name, fitted, 
 
 
 def test_gpu_models_load_where_there_is_no_gpu(fitted64, tmp_path):
-    """Every saved GPU model, loaded by a process that sees no GPU: a warning, the
-    CPU, the same outputs."""
+    """Every GPU model, saved in the safe format and with joblib, loaded by a process
+    that sees no GPU: on the CPU, the same outputs (and the safe format says so)."""
     expected = {}
     for name, estimator in fitted64.items():
         save(estimator, tmp_path / f"{name}.skseq")
+        joblib.dump(estimator, tmp_path / f"{name}.joblib")
         expected[name] = _outputs(estimator, CASES[name][1])
     script = (
         "import pickle, sys, warnings\n"
         "sys.path.insert(0, sys.argv[2])\n"
-        "import torch\n"
+        "import joblib, torch\n"
         "assert not torch.cuda.is_available()\n"
         "import test_cuda as t\n"
         "from sklearn_seq import load\n"
         "out = {}\n"
         "for name in t.NAMES:\n"
-        "    with warnings.catch_warnings(record=True) as caught:\n"
-        "        warnings.simplefilter('always')\n"
-        "        model = load(f'{sys.argv[1]}/{name}.skseq')\n"
-        "    out[name] = (t._outputs(model, t.CASES[name][1]),\n"
-        "                 [str(w.message) for w in caught],\n"
-        "                 [str(p.device) for m in t._networks(model)\n"
-        "                  for p in m.parameters()][:1])\n"
+        "    for kind, read in (('skseq', load), ('joblib', joblib.load)):\n"
+        "        with warnings.catch_warnings(record=True) as caught:\n"
+        "            warnings.simplefilter('always')\n"
+        "            model = read(f'{sys.argv[1]}/{name}.{kind}')\n"
+        "        out[name, kind] = (t._outputs(model, t.CASES[name][1]),\n"
+        "                           [str(w.message) for w in caught],\n"
+        "                           [str(p.device) for m in t._networks(model)\n"
+        "                            for p in m.parameters()][:1])\n"
         "with open(f'{sys.argv[1]}/out.pkl', 'wb') as f:\n"
         "    pickle.dump(out, f)\n"
     )
@@ -311,12 +314,13 @@ def test_gpu_models_load_where_there_is_no_gpu(fitted64, tmp_path):
     with open(tmp_path / "out.pkl", "rb") as f:
         loaded = pickle.load(f)
     for name in NAMES:
-        outputs, messages, devices = loaded[name]
-        _assert_same(outputs, expected[name], atol=1e-6)
-        assert devices == ["cpu"]
-        if ON_GPU:
-            assert any("not available here; it is loaded on the CPU" in m
-                       for m in messages), (name, messages)
+        for kind in ("skseq", "joblib"):
+            outputs, messages, devices = loaded[name, kind]
+            _assert_same(outputs, expected[name], atol=1e-6)
+            assert devices == ["cpu"], (name, kind)
+            if ON_GPU and kind == "skseq":
+                assert any("not available here; it is loaded on the CPU" in m
+                           for m in messages), (name, messages)
 
 
 @pytest.mark.parametrize("name", ONNX)
