@@ -62,3 +62,11 @@ def table(rows, headers):
     print("| " + " | ".join("-" * w for w in widths) + " |")
     for r in rows:
         print("| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |")
+
+
+def synchronize(device):
+    """Wait for ``device`` (a GPU runs asynchronously) before a clock stops."""
+    if str(device).startswith("cuda"):
+        import torch
+
+        torch.cuda.synchronize()

@@ -19,16 +19,11 @@ import warnings
 
 import numpy as np
 import torch
-from _common import interleaved, paired_ratio, table
+from _common import interleaved, paired_ratio, synchronize, table
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_seq import LSTMClassifier
 from sklearn_seq.nn import SequenceNetwork
-
-
-def _synchronize(device):
-    if str(device).startswith("cuda"):
-        torch.cuda.synchronize()
 
 
 def hand_written(X, y, hidden_size, epochs, batch_size, seed=0, device="cpu"):
@@ -49,7 +44,7 @@ def hand_written(X, y, hidden_size, epochs, batch_size, seed=0, device="cpu"):
             torch.nn.utils.clip_grad_norm_(module.parameters(), 1.0)
             opt.step()
             loss.item()
-    _synchronize(device)
+    synchronize(device)
     return module
 
 
@@ -61,7 +56,7 @@ def ours(X, y, hidden_size, epochs, batch_size, device="cpu"):
         est = LSTMClassifier(hidden_size=hidden_size, max_iter=epochs, batch_size=batch_size,
                              alpha=0.0, learning_rate="constant", random_state=0,
                              device=device).fit(X, y)
-    _synchronize(device)
+    synchronize(device)
     return est
 
 

@@ -14,7 +14,7 @@ import warnings
 
 import numpy as np
 import torch
-from _common import interleaved, table
+from _common import interleaved, synchronize, table
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_seq import LSTMClassifier
@@ -25,8 +25,7 @@ def fit(X, y, hidden_size, epochs, device="cpu"):
         warnings.simplefilter("ignore", ConvergenceWarning)
         est = LSTMClassifier(hidden_size=hidden_size, max_iter=epochs, batch_size=128,
                              random_state=0, device=device).fit(X, y)
-    if str(device).startswith("cuda"):
-        torch.cuda.synchronize()
+    synchronize(device)
     return est
 
 

@@ -8,7 +8,7 @@ when asked, and on a machine without a GPU), exports to ONNX and is explained
 by ``sequence_attributions``.
 
 On a machine without CUDA (like CI) the CPU stands in for the GPU, which keeps the
-tests themselves checked there (the few about the GPU alone are skipped);
+tests themselves checked there (the two about finding the GPU expect the CPU);
 ``SKLEARN_SEQ_TEST_DEVICE`` names another device (``cuda:1``, or ``cpu`` on a
 machine with a GPU).
 """
@@ -21,6 +21,7 @@ import warnings
 
 import joblib
 import numpy as np
+import onnxruntime as ort
 import pandas as pd
 import pytest
 import torch
@@ -58,7 +59,9 @@ from sklearn_seq.datasets import (
     make_contract_entities,
     make_date_normalization,
     make_negation_sentiment,
+    make_store_demand,
 )
+from sklearn_seq.inspection import sequence_attributions
 from sklearn_seq.utils.discovery import all_estimators
 
 DEVICE = os.environ.get("SKLEARN_SEQ_TEST_DEVICE",
@@ -88,18 +91,7 @@ WORDS, WORD_TAGS, _ = make_contract_entities(16, random_state=0)
 SOURCES, TARGETS, _ = make_date_normalization(16, random_state=0)
 
 
-def _panel(n_series=4, n=30):
-    rng = np.random.RandomState(0)
-    t = np.arange(n)
-    return pd.DataFrame({
-        "unique_id": np.repeat([f"s{i}" for i in range(n_series)], n),
-        "ds": np.tile(pd.date_range("2024-01-01", periods=n, freq="D"), n_series),
-        "y": np.concatenate([10 * (i + 1) + np.sin(t / 2) + rng.rand(n)
-                             for i in range(n_series)]),
-    })
-
-
-PANEL = _panel()
+PANEL = make_store_demand(n_stores=4, n_days=30, random_state=0)
 
 # name: (estimator, X, y); the recurrent ones with their special layers (bidirectional,
 # the convolutional front end with batch normalisation, attention pooling).
@@ -130,7 +122,8 @@ CASES = {
     "BiRNNTextTagger": (BiRNNTextTagger(**SMALL), list(WORDS), list(WORD_TAGS)),
     "TextSeq2Seq": (TextSeq2Seq(**SMALL), list(SOURCES), list(TARGETS)),
     "PanelForecaster": (PanelForecaster(AttentionForecaster(hidden_size=4, max_iter=3),
-                                        horizon=2, window=4, season_length=7,
+                                        horizon=2, window=4, id_col="store",
+                                        time_col="date", target="sales", season_length=7,
                                         level=(80,), random_state=0), PANEL, None),
 }
 NAMES = sorted(CASES)
@@ -166,14 +159,15 @@ def _fit(estimator, X, y):
 
 
 def _outputs(estimator, X):
-    """{method: flat float64 array} for each method the estimator has."""
+    """{method: its output on ``X``} for each method the estimator has (a
+    forecast table without its id and time columns)."""
     out = {}
     for method in METHODS:
         if not hasattr(estimator, method):
             continue
         value = getattr(estimator, method)(X)
         if isinstance(value, pd.DataFrame):
-            value = value.drop(columns=["unique_id", "ds"]).to_numpy()
+            value = value.drop(columns=["store", "date"]).to_numpy()
         out[method] = value
     return out
 
@@ -218,17 +212,6 @@ def test_every_estimator_with_a_device_is_here():
     assert with_device == set(CASES)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_gpu_fit_is_the_cpu_model(name):
-    estimator, X, y = CASES[name]
-    exact = _exact(estimator)
-    cpu = _fit(_on(estimator, "cpu", **exact), X, y)
-    gpu = _fit(_on(estimator, DEVICE, **exact), X, y)
-    for module in _networks(gpu):
-        assert {p.device.type for p in module.parameters()} == {torch.device(DEVICE).type}
-    _assert_same(_outputs(gpu, X), _outputs(cpu, X), atol=1e-6)
-
-
 @pytest.fixture(scope="module")
 def fitted():
     """Each estimator fitted on the GPU, in float32 (the default)."""
@@ -242,6 +225,16 @@ def fitted64():
     CPU's differ in the fourth digit)."""
     return {name: _fit(_on(est, DEVICE, **_exact(est)), X, y)
             for name, (est, X, y) in CASES.items()}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gpu_fit_is_the_cpu_model(name, fitted64):
+    estimator, X, y = CASES[name]
+    cpu = _fit(_on(estimator, "cpu", **_exact(estimator)), X, y)
+    gpu = fitted64[name]
+    for module in _networks(gpu):
+        assert {p.device.type for p in module.parameters()} == {torch.device(DEVICE).type}
+    _assert_same(_outputs(gpu, X), _outputs(cpu, X), atol=1e-6)
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if CASES[n][1] is RAGGED])
@@ -325,7 +318,6 @@ def test_gpu_models_load_where_there_is_no_gpu(fitted64, tmp_path):
 
 @pytest.mark.parametrize("name", ONNX)
 def test_gpu_model_exports_to_onnx(name, fitted):
-    ort = pytest.importorskip("onnxruntime")
     estimator, X = fitted[name], CASES[name][1]
     graph = ort.InferenceSession(to_onnx(estimator).SerializeToString(),
                                  providers=["CPUExecutionProvider"])
@@ -348,9 +340,6 @@ def test_gpu_model_exports_to_onnx(name, fitted):
 
 @pytest.mark.parametrize("name", EXPLAINED)
 def test_gpu_model_is_explained_as_on_the_cpu(name, fitted64, tmp_path):
-    pytest.importorskip("captum")
-    from sklearn_seq.inspection import sequence_attributions
-
     estimator, X = fitted64[name], CASES[name][1]
     save(estimator, tmp_path / "model.skseq")
     on_cpu = load(tmp_path / "model.skseq", device="cpu")
@@ -362,30 +351,28 @@ def test_gpu_model_is_explained_as_on_the_cpu(name, fitted64, tmp_path):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-8, err_msg=method)
 
 
-def test_auto_device_takes_the_gpu():
-    if not ON_GPU:
-        pytest.skip("no GPU: the CPU stands in for it")
+def test_auto_device_takes_the_gpu_where_there_is_one():
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
     est = _fit(LSTMRegressor(**SMALL, device="auto"), RAGGED, TARGET)
-    assert est.device_ == "cuda"
-    assert next(est.net_.module_.parameters()).is_cuda
+    assert est.device_ == expected
+    assert next(est.net_.module_.parameters()).device.type == expected
 
 
 def test_gpu_forecaster_forecasts_every_series_from_its_end(fitted):
     forecasts = fitted["PanelForecaster"].predict(PANEL)
-    assert list(forecasts["unique_id"].unique()) == ["s0", "s1", "s2", "s3"]
-    assert (forecasts.groupby("unique_id")["ds"].min() == pd.Timestamp("2024-01-31")).all()
-    assert np.isfinite(forecasts.drop(columns=["unique_id", "ds"]).to_numpy()).all()
+    assert list(forecasts["store"].unique()) == ["S01", "S02", "S03", "S04"]
+    assert (forecasts.groupby("store")["date"].min() == pd.Timestamp("2025-01-01")).all()
+    assert np.isfinite(forecasts.drop(columns=["store", "date"]).to_numpy()).all()
 
 
-def test_show_versions_names_the_gpu(capsys):
-    if not ON_GPU:
-        pytest.skip("no GPU: the CPU stands in for it")
+def test_show_versions_names_the_gpus(capsys):
     sklearn_seq.show_versions()
     out = capsys.readouterr().out
     lines = {k.strip(): v.strip() for k, _, v in
              (line.partition(":") for line in out.splitlines() if ":" in line)}
-    assert lines["CUDA available"] == "True"
-    assert lines["GPUs"].split(", ")[0] == torch.cuda.get_device_name(0)
+    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    assert lines["CUDA available"] == str(torch.cuda.is_available())
+    assert lines["GPUs"] == (", ".join(names) if torch.cuda.is_available() else "None")
 
 
 @pytest.mark.parametrize("options", [

@@ -345,4 +345,3 @@ class TextSeq2Seq(_BaseSeq2Seq):
 
     def __sklearn_tags__(self):
         return text_input_tags(super().__sklearn_tags__())
-
