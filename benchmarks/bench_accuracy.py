@@ -128,6 +128,11 @@ CONFIGS = {
     "plain": lambda seed: LSTMClassifier(conv_channels=None, pooling="last",
                                          random_state=seed),
     "transformer": lambda seed: TransformerClassifier(random_state=seed),
+    # FCN's widths and kernels in the front end, with a small recurrent part read at
+    # its last state (LSTM-FCN's proportions), 150 epochs
+    "fcn-front": lambda seed: LSTMClassifier(conv_channels=(64, 128, 64), kernel_size=(8, 5, 3),
+                                             hidden_size=8, pooling="last", max_iter=150,
+                                             random_state=seed),
 }
 TEXT_CONFIGS = {
     "default": lambda seed: BiRNNTextClassifier(random_state=seed),
