@@ -320,7 +320,7 @@ def _spy_gru(shapes):
 def test_in_aeons_classifier_pipeline_channels_last_reads_time_as_steps():
     # aeon's ClassifierPipeline hands a scikit-learn classifier its univariate panel as
     # (n_cases, 1, n_timepoints): without ChannelsLast that is one step of 150 features.
-    pytest.importorskip("aeon")
+    # aeon and sktime come with the tests extra: these run, never skip
     from aeon.classification.compose import ClassifierPipeline
 
     X, y = _panel(20, 1, 150)
@@ -337,7 +337,6 @@ def test_in_aeons_classifier_pipeline_channels_last_reads_time_as_steps():
 
 def test_in_sktimes_classifier_pipeline_channels_last_reads_time_as_steps():
     # sktime's SklearnClassifierPipeline flattens a univariate panel to (n_cases, n_timepoints).
-    pytest.importorskip("sktime")
     from sktime.classification.compose import SklearnClassifierPipeline
     from sktime.transformations.compose import Id
 
