@@ -1066,6 +1066,37 @@ def test_conv_branch_joins_the_mean_of_the_front_end_features_to_the_summary():
         LSTMClassifier(conv_norm="instance", **kw).fit(X, y)
 
 
+def test_conv_branch_trains_the_front_end_through_the_branch_alone():
+    # In training, the recurrent layers read the front end's features without sending
+    # their gradient back: a loss that depends on the recurrent summary alone leaves
+    # the convolutions' gradients at zero, while one through the branch reaches them.
+    # Outside training the gradient flows through both paths (attributions).
+    from sklearn_seq.nn import SequenceNetwork
+
+    torch.manual_seed(0)
+    net = SequenceNetwork(1, 2, hidden_size=4, pooling="max", conv_channels=(3, 5),
+                          kernel_size=3, conv_stride=2, conv_norm="batch",
+                          conv_branch=True, dtype=torch.float64)
+    x, lengths = torch.randn(6, 10, 1, dtype=torch.float64), torch.tensor([10, 7] * 3)
+
+    def conv_grads(part, training):
+        net.train(training)
+        net.zero_grad()
+        summary, _ = net.encode(x, lengths)
+        summary[:, part].square().sum().backward()
+        return [p.grad for p in net.conv.parameters()]
+
+    recurrent, branch = slice(0, 4), slice(4, 9)
+    assert all(g is None or not g.any() for g in conv_grads(recurrent, training=True))
+    assert all(g is not None and g.any() for g in conv_grads(branch, training=True))
+    assert all(g is not None and g.any() for g in conv_grads(recurrent, training=False))
+    # the recurrent layers themselves still learn
+    net.train()
+    net.zero_grad()
+    net.encode(x, lengths)[0][:, recurrent].square().sum().backward()
+    assert all(p.grad is not None and p.grad.any() for p in net.encoder.parameters())
+
+
 def test_conv_norm_auto_takes_batch_norm_from_100_training_sequences():
     from sklearn_seq.nn._recurrent import MaskedBatchNorm1d, MaskedSequenceNorm1d
     from sklearn_seq.recurrent import AUTO_BATCH_NORM_MIN_SAMPLES

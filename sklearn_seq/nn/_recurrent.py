@@ -417,6 +417,12 @@ class SequenceNetwork(_PooledReadout):
         With convolutions: the mean of their features over each sequence's real
         steps (global average pooling, as in the fully convolutional branch of
         LSTM-FCN) is concatenated with the recurrent summary before the head.
+        In training the convolutions then learn through this branch alone: the
+        recurrent layers read their features without passing a gradient back
+        (the two paths of LSTM-FCN stay apart; the recurrent layers' gradient
+        otherwise pulls the convolutions towards features that fit the training
+        set). Outside training the gradient flows through both paths, so
+        attributions see the whole network.
     input_mean, input_scale : array-like of shape (input_size,), optional
         Fixed standardisation applied to every step (buffers, saved with the weights).
     dtype : torch.dtype
@@ -469,6 +475,8 @@ class SequenceNetwork(_PooledReadout):
         else:
             features, mask = self.conv.features(x, lengths)
             h, h_lengths = self.conv.downsample(features, lengths)
+            if self.training:
+                h = h.detach()
         outputs, last = self.encoder(h, h_lengths)
         summary, weights = self.pooling(outputs, last, h_lengths)
         if self.conv_branch:

@@ -75,7 +75,12 @@ conv_norm : {"auto", "layer", "batch"} or None, default=%(conv_norm_default)s
 conv_branch : bool, default=%(conv_branch_default)s
     With ``conv_channels``: the mean of the convolutions' features over each
     sequence's real steps (global average pooling, the convolutional branch of
-    LSTM-FCN) joins the recurrent summary before the output layer.%(conv_tuning)s"""
+    LSTM-FCN) joins the recurrent summary before the output layer, and the
+    convolutions learn through it alone: the recurrent layers read their
+    features without passing a gradient back in training (on the UCR
+    development sets this lifted OSULeaf from 0.873 to 0.923 and
+    PickupGestureWiimoteZ from 0.713 to 0.800, and lowered PLAID from 0.855 to
+    0.819 and Coffee from 1.000 to 0.976).%(conv_tuning)s"""
 
 _CONV_AUTO_WIDE = """
     for the classifiers, ``(64, 64, 64)`` instead of 32 when the training set
