@@ -2,12 +2,15 @@
 
 ``max_iter="auto"`` gives a fit the epochs that cost about a fixed number of
 multiply-adds (``sklearn_seq.nn._cost.forward_macs_per_step`` times the time steps
-of an epoch). This script times one epoch of ``LSTMClassifier`` for each network
-variant on generated data of OSULeaf's shape (200 univariate series of 427 steps,
-batches of 20, batch normalisation) and prints the time per multiply-add and step:
-where it differs between variants, the budget gives one of them more or fewer
-epochs than its time would. The variants are the ``bench_accuracy.py``
-configurations of the same names. No real data is needed.
+of an epoch; a convolution's weights counted at ``CONV_WEIGHT_RATE`` and each of
+its channels at ``CONV_CHANNEL_COST``, the rates fitted to this script's times).
+This script times one epoch of ``LSTMClassifier`` for each network variant on
+generated data of OSULeaf's shape (200 univariate series of 427 steps, batches of
+20, batch normalisation) and prints its time and its price, each relative to the
+default network's: where the two ratios differ, the budget gives a variant more or
+fewer epochs than its time would. ``fcn-widths`` and ``fcn-front`` are the
+``bench_accuracy.py`` configurations of those names; ``conv16`` to ``conv128``
+front ends of three equal convolutions. No real data is needed.
 
     python benchmarks/bench_epoch_cost.py [--repeat 3] [--threads 1]
 """
@@ -31,6 +34,9 @@ VARIANTS = {
     "default": {},
     "plain": dict(conv_channels=None, pooling="last"),
     "fcn-widths": dict(conv_channels=(64, 128, 64), kernel_size=(8, 5, 3)),
+    "conv16": dict(conv_channels=(16, 16, 16)),
+    "conv64": dict(conv_channels=(64, 64, 64)),
+    "conv128": dict(conv_channels=(128, 128, 128)),
     "fcn-front": dict(conv_channels=(64, 128, 64), kernel_size=(8, 5, 3), hidden_size=8,
                       pooling="last"),
 }
@@ -68,7 +74,7 @@ def main(repeat=3, epochs=3, threads=None):
                      f"{seconds / reference[0]:.2f}", f"{macs / reference[1]:.2f}"])
     print(f"epoch cost: {N} x {T} x 1, batches of 20, {torch.get_num_threads()} torch "
           f"threads, median of {repeat} fits of {epochs} epochs")
-    table(rows, ["variant", "ms an epoch", "multiply-adds a step", "ns per multiply-add-step",
+    table(rows, ["variant", "ms an epoch", "price a step", "ns per price unit and step",
                  "time / default's", "price / default's"])
 
 

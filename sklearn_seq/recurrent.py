@@ -13,7 +13,6 @@ from ._tasks import (
     RecurrentClassifierMixin,
     RecurrentRegressorMixin,
 )
-from ._training import AUTO_EPOCHS, AUTO_TIME_STEPS
 from .base import BaseRecurrent
 from .utils._docstrings import fill_doc
 
@@ -52,11 +51,18 @@ def _check_positive_ints(name, values):
 # forecasting windows, go to the recurrent layers directly).
 AUTO_CONV_CHANNELS = (32, 32, 32)
 AUTO_CONV_MIN_LENGTH = 64
-# For the classifiers, twice as wide on training sets of at most this many time
-# steps: there max_iter="auto" stops at its 200 epochs long before its budget of
-# time steps, and 64 channels (about twice the time of 32) still fit in half of it.
+# For the classifiers, twice as wide on small training sets (at most
+# AUTO_WIDE_MAX_STEPS time steps): there max_iter="auto" stops at its 200 epochs
+# long before its budget, and 64 channels (about twice the time of 32) scored
+# higher on the small development sets than 32 or FCN's widths (which overfit
+# ArrowHead and PickupGestureWiimoteZ).
 AUTO_WIDE_CONV_CHANNELS = (64, 64, 64)
-AUTO_WIDE_MAX_STEPS = AUTO_TIME_STEPS // (2 * AUTO_EPOCHS[1])
+AUTO_WIDE_MAX_STEPS = 37_500
+# Beyond them, FCN's widths (64, 128, 64) on up to AUTO_FCN_MAX_STEPS time steps:
+# the most on which max_iter="auto" gives them (on one feature) the 150 epochs they
+# need (OSULeaf: 0.934 after 100, 0.959 after 150); 32 channels on larger sets.
+AUTO_FCN_CONV_CHANNELS = (64, 128, 64)
+AUTO_FCN_MAX_STEPS = 86_000
 # conv_norm="auto": batch normalisation from this many training sequences (batches of
 # at least 10 under batch_size="auto"), the per-sequence one below.
 AUTO_BATCH_NORM_MIN_SAMPLES = 100
@@ -86,8 +92,12 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         if isinstance(channels, str):  # "auto"
             median = np.median(seqs.lengths) if seqs.is_ragged else seqs.max_length
             channels = AUTO_CONV_CHANNELS if median >= AUTO_CONV_MIN_LENGTH else ()
-            if channels and self._wide_on_small_data and seqs.n_steps() <= AUTO_WIDE_MAX_STEPS:
-                channels = AUTO_WIDE_CONV_CHANNELS
+            if channels and self._wide_on_small_data:
+                steps = seqs.n_steps()
+                if steps <= AUTO_WIDE_MAX_STEPS:
+                    channels = AUTO_WIDE_CONV_CHANNELS
+                elif steps <= AUTO_FCN_MAX_STEPS:
+                    channels = AUTO_FCN_CONV_CHANNELS
         channels = tuple(_check_positive_ints("conv_channels", () if channels is None
                                               else channels))
         pooling = self.pooling

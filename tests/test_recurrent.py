@@ -867,27 +867,28 @@ def test_max_iter_auto_scales_epochs_with_the_data_size():
     from sklearn_seq._training import AUTO_EPOCHS, AUTO_TIME_STEPS
     from sklearn_seq.utils._validation import Sequences
 
-    assert AUTO_TIME_STEPS == 15_000_000 and AUTO_EPOCHS == (10, 200)
+    assert AUTO_TIME_STEPS == 40_000_000 and AUTO_EPOCHS == (10, 200)
     assert LSTMClassifier().max_iter == "auto"
     # The reference network: the default front end of 32 channels on one feature
-    # (what conv_channels="auto" takes beyond 37,500 training steps), an LSTM of 64.
+    # (what conv_channels="auto" takes beyond 86,000 training steps), an LSTM of 64,
+    # 14,933 multiply-adds a step against the budget's 14,976.
     est = LSTMClassifier(conv_channels=(32, 32, 32), max_iter=1, random_state=0)
     est.fit(np.random.RandomState(0).randn(4, 64, 1), [0, 1, 0, 1])
     est.set_params(max_iter="auto")
     # 36 series of 251 steps (ArrowHead): capped at 200 epochs
     assert est._max_epochs(Sequences(np.zeros((36, 251, 1)))) == 200
-    # 1000 of 140: 15e6 / 140,000 steps, rounded up
-    assert est._max_epochs(Sequences(np.zeros((1000, 140, 1)))) == 108
+    # 2000 of 140: 40e6 * 14,976 / (280,000 * 14,933) = 143.3, rounded up
+    assert est._max_epochs(Sequences(np.zeros((2000, 140, 1)))) == 144
     # ragged: the training sequences' own lengths; validation sequences are not counted
     ragged = Sequences(np.zeros((300_000, 1)), lengths=np.array([100_000, 150_000, 50_000]))
-    assert est._max_epochs(ragged) == 50
+    assert est._max_epochs(ragged) == 134
     assert est._max_epochs(ragged, train_idx=np.array([2])) == 200
     assert est.set_params(max_iter=7)._max_epochs(ragged) == 7
-    # at least 10 epochs on large data (10,000 of 300: 5 epochs of budget) ...
+    # at least 10 epochs on large data (15,000 of 300: 8.9 epochs of budget) ...
     est.set_params(max_iter="auto")
-    big = Sequences(np.broadcast_to(np.float32(0), (10_000, 300, 1)))
+    big = Sequences(np.broadcast_to(np.float32(0), (15_000, 300, 1)))
     assert est._max_epochs(big) == 10
-    # ... unless 10 would cost more than four times the budget (40,000 of 300: 1.25)
+    # ... unless 10 would cost more than 1.5 times the budget (40,000 of 300: 3.3)
     assert est._max_epochs(Sequences(np.broadcast_to(np.float32(0), (40_000, 300, 1)))) == 5
 
 
@@ -900,16 +901,34 @@ def test_max_iter_auto_counts_the_cost_of_the_network():
     X, y = np.random.RandomState(0).randn(4, 64, 1), [0, 1, 0, 1]
     small = LSTMClassifier(conv_channels=(32, 32, 32), max_iter=1).fit(X, y)
     wide = LSTMClassifier(conv_channels=(32, 32, 32), hidden_size=256, max_iter=1).fit(X, y)
-    # convolutions: 7*1*32 + 5*32*32 + 3*32*32 weights and 3*32 biases (+ 2*32 of
-    # each normalisation); the LSTM's 4*64*(32+64) weights and 2*4*64 biases / 4
-    conv = 7 * 32 + 5 * 32 * 32 + 3 * 32 * 32 + 3 * 32 + 3 * 2 * 32
-    assert forward_macs_per_step(small.net_.module_, 64) == conv + (4 * 64 * 96 + 512) / 4
-    assert forward_macs_per_step(wide.net_.module_, 64) == conv + (4 * 256 * 288 + 2048) / 4
-    data = Sequences(np.zeros((1000, 140, 1)))
+    # convolutions: a third of their 7*1*32 + 5*32*32 + 3*32*32 weights, 1 + 58 for
+    # each of their 3*32 output channels (bias and elementwise work), 2*32 for
+    # each normalisation; the LSTM's 4*64*(32+64) weights and 2*4*64 biases / 4
+    conv = (7 * 32 + 5 * 32 * 32 + 3 * 32 * 32) / 3 + 3 * 32 * 59 + 3 * 2 * 32
+    assert forward_macs_per_step(small.net_.module_, 64) == pytest.approx(
+        conv + (4 * 64 * 96 + 512) / 4)
+    assert forward_macs_per_step(wide.net_.module_, 64) == pytest.approx(
+        conv + (4 * 256 * 288 + 2048) / 4)
+    data = Sequences(np.zeros((3000, 140, 1)))
     epochs = [est.set_params(max_iter="auto")._max_epochs(data) for est in (small, wide)]
-    # 14,976 against 82,944 multiply-adds a step: 108 epochs against 15e6 *
-    # 14,976 / (140,000 * 82,944) = 19.3, rounded up
-    assert epochs == [108, 20]
+    # 14,933 against 82,901 multiply-adds a step: 40e6 * 14,976 / (420,000 *
+    # 14,933) = 95.5 epochs against 40e6 * 14,976 / (420,000 * 82,901) = 17.2,
+    # rounded up
+    assert epochs == [96, 18]
+
+
+def test_fcn_widths_get_150_epochs_where_auto_chooses_them():
+    """conv_channels="auto" takes FCN's widths on at most AUTO_FCN_MAX_STEPS
+    training steps: max_iter="auto" gives them the 150 epochs they need there."""
+    from sklearn_seq.recurrent import AUTO_FCN_MAX_STEPS
+    from sklearn_seq.utils._validation import Sequences
+
+    est = LSTMClassifier(conv_channels=(64, 128, 64), max_iter=1, random_state=0)
+    est.fit(np.random.RandomState(0).randn(4, 64, 1), [0, 1, 0, 1])
+    est.set_params(max_iter="auto")
+    assert est._max_epochs(Sequences(np.zeros((AUTO_FCN_MAX_STEPS // 100, 100, 1)))) == 152
+    # OSULeaf's 200 series of 427 steps: 40e6 * 14,976 / (85,400 * 45,931) = 152.7
+    assert est._max_epochs(Sequences(np.zeros((200, 427, 1)))) == 153
 
 
 def test_conv_channels_cannot_change_between_warm_started_fits(tmp_path):
@@ -931,7 +950,8 @@ def test_conv_channels_cannot_change_between_warm_started_fits(tmp_path):
 
 def test_auto_architecture_follows_the_median_training_length(tmp_path):
     from sklearn_seq import load
-    from sklearn_seq.recurrent import AUTO_CONV_MIN_LENGTH, AUTO_WIDE_MAX_STEPS
+    from sklearn_seq.recurrent import (AUTO_CONV_MIN_LENGTH, AUTO_FCN_MAX_STEPS,
+                                       AUTO_WIDE_MAX_STEPS)
 
     rng = np.random.RandomState(0)
     y = np.arange(20) % 2
@@ -949,12 +969,14 @@ def test_auto_architecture_follows_the_median_training_length(tmp_path):
     assert LSTMClassifier(**kw).fit(ragged, y).conv_channels_ == ()
     ragged = [long_[i] if i < 11 else short[i] for i in range(20)]
     assert LSTMClassifier(**kw).fit(ragged, y).conv_channels_ == (64, 64, 64)
-    # over AUTO_WIDE_MAX_STEPS time steps, 32 channels
-    n_big = AUTO_WIDE_MAX_STEPS // AUTO_CONV_MIN_LENGTH + 1
-    big = rng.randn(n_big, AUTO_CONV_MIN_LENGTH, 1).astype(np.float32)
-    assert LSTMClassifier(**kw).fit(big, np.arange(n_big) % 2).conv_channels_ == (32, 32, 32)
-    assert LSTMClassifier(**kw).fit(big[:-1], np.arange(n_big - 1) % 2).conv_channels_ == (
-        64, 64, 64)
+    # over AUTO_WIDE_MAX_STEPS time steps, FCN's widths; over AUTO_FCN_MAX_STEPS, 32
+    for most, smaller, larger in [(AUTO_WIDE_MAX_STEPS, (64, 64, 64), (64, 128, 64)),
+                                  (AUTO_FCN_MAX_STEPS, (64, 128, 64), (32, 32, 32))]:
+        n_big = most // AUTO_CONV_MIN_LENGTH + 1
+        big = np.broadcast_to(np.float32(1), (n_big, AUTO_CONV_MIN_LENGTH, 1))
+        assert LSTMClassifier(**kw).fit(big, np.arange(n_big) % 2).conv_channels_ == larger
+        assert LSTMClassifier(**kw).fit(big[:-1], np.arange(n_big - 1) % 2).conv_channels_ == (
+            smaller)
     # a regressor reads the last state whatever its front end, and keeps 32 channels
     # on small data; explicit values stay
     reg = GRURegressor(**kw).fit(long_, long_[:, -1, 0])

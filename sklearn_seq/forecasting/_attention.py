@@ -142,7 +142,7 @@ class AttentionForecaster(RecurrentRegressorMixin, BaseRecurrent):
     """
 
     # max_iter="auto" (PanelForecaster's default network): at most 100 epochs, as
-    # many as cost at most four times the budget (TrainingMixin._auto_most_epochs)
+    # many as cost at most 1.5 times the budget (TrainingMixin._auto_most_epochs)
     _auto_most_epochs = 100
     _parameter_constraints = {
         **BaseRecurrent._parameter_constraints,
