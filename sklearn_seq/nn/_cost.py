@@ -8,9 +8,11 @@ from torch import nn
 # convolution costs about a third of a recurrent weight's time a step, and each
 # output channel adds about CONV_CHANNEL_COST for its elementwise work
 # (normalisation, ReLU, masking, pooling; forward and backward). Fitted to the
-# epoch times of benchmarks/bench_epoch_cost.py (front ends of 16 to 128 channels,
-# 1 and 2 threads; each within about 15 % of its measured time relative to the
-# default network, whose price these rates leave unchanged).
+# epoch times of benchmarks/bench_epoch_cost.py (front ends of 16 to 128 channels):
+# on one thread each price is within about 15 % of its measured time relative to
+# the default network's (whose price these rates leave about unchanged); on two,
+# wide convolutions gain more from the second thread, and the price overstates
+# them by up to a third (fewer epochs than their time would allow).
 CONV_WEIGHT_RATE = 1 / 3
 CONV_CHANNEL_COST = 58
 
