@@ -7,8 +7,9 @@ its channels at ``CONV_CHANNEL_COST``, the rates fitted to this script's times).
 This script times one epoch of ``LSTMClassifier`` for each network variant on
 generated data of OSULeaf's shape (200 univariate series of 427 steps, batches of
 20, batch normalisation) and prints its time and its price, each relative to the
-budget's reference network (``LSTMClassifier()``'s on large univariate sets): where the two ratios differ, the budget gives a variant more or
-fewer epochs than its time would. ``fcn-widths`` and ``fcn-front`` are the
+budget's reference network (``LSTMClassifier()``'s on large univariate sets):
+where the two ratios differ, the budget gives a variant more or fewer epochs than
+its time would. ``fcn-widths`` and ``fcn-front`` are the
 ``bench_accuracy.py`` configurations of those names; ``conv16`` to ``conv128``
 front ends of three equal convolutions. No real data is needed.
 
