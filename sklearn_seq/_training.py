@@ -328,12 +328,12 @@ class TrainingMixin:
             return self.max_iter
         cost = self._epoch_macs(seqs, train_idx, target)
         budget = AUTO_TIME_STEPS * AUTO_REFERENCE_MACS / max(cost, 1.0)
-        if self._auto_most_epochs is not None:
-            return int(np.clip(np.floor(AUTO_MAX_COST * budget), 1, self._auto_most_epochs))
         # never more than AUTO_MAX_COST times the budget (but at least one epoch)
         most = int(max(np.floor(AUTO_MAX_COST * budget), 1))
-        least = min(most, AUTO_EPOCHS[0])
-        return int(np.clip(np.ceil(budget), least, min(most, AUTO_EPOCHS[1])))
+        if self._auto_most_epochs is not None:
+            return min(most, self._auto_most_epochs)
+        return int(np.clip(np.ceil(budget), min(most, AUTO_EPOCHS[0]),
+                           min(most, AUTO_EPOCHS[1])))
 
     def _epoch_macs(self, seqs, train_idx=None, target=None):
         """About the multiply-adds of one forward pass over the training sequences:

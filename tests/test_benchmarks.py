@@ -35,3 +35,25 @@ def test_benchmark_script_parses_its_command_line(script):
     first_line = script.read_text().split('"""')[1].splitlines()[0]
     # argparse prints the docstring's first line as the description (rewrapped)
     assert " ".join(first_line.split()[:4]) in " ".join(done.stdout.split())
+
+
+def test_bench_accuracy_times_its_fits_on_the_threads_it_was_given():
+    # aeon's RocketClassifier (the ROCKET baseline) sets torch's OpenMP pool to all
+    # the cores; the script's fits after it must still run on --threads.
+    code = (
+        "import numpy as np, torch\n"
+        "torch.set_num_threads(1)\n"
+        "import bench_accuracy as b\n"
+        "lib, cls = b.rocket_class()\n"
+        "rng = np.random.RandomState(0)\n"
+        "X, y = rng.randn(10, 30, 1).astype(np.float32), np.arange(10) % 2\n"
+        "b.rocket(cls, X, y, X, y, 0)\n"
+        "print(lib, torch.get_num_threads())\n"
+    )
+    root = str(Path(sklearn_seq.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [root, *filter(None, [os.environ.get("PYTHONPATH")])])}
+    done = subprocess.run([sys.executable, "-c", code], cwd=BENCHMARKS, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-2:] == ["aeon", "1"]

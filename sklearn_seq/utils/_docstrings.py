@@ -133,8 +133,8 @@ max_iter : int or "auto", default="auto"
     computation (tokens read times the network's multiply-adds a token, the
     embeddings left out) is at most that of 60 million time steps of
     :class:`~sklearn_seq.LSTMClassifier`'s default network (1.5 times the
-    budget of ``"auto"``), so that a default fit
-    ends in about two minutes on a laptop CPU. The English tweets and the speeches
+    budget of ``"auto"``), so that a default fit ends in about two minutes on a
+    laptop CPU. The English tweets and the speeches
     of the README's benchmark get their 20 epochs (about 600,000 tokens an epoch
     at most); 10,000 documents of 200 tokens get 6 (7 when early stopping holds
     a tenth of them back)."""
