@@ -30,7 +30,7 @@ _CONV_CONSTRAINTS = {
     "conv_channels": ["array-like", StrOptions({"auto"}), None],
     "kernel_size": [Interval(Integral, 1, None, closed="left"), "array-like"],
     "conv_stride": [Interval(Integral, 1, None, closed="left")],
-    "conv_norm": [StrOptions({"batch", "layer", "auto"}), None],
+    "conv_norm": [StrOptions({"batch", "layer", "mixed", "auto"}), None],
     "conv_branch": ["boolean"],
     "learning_rate": [StrOptions({"constant", "cosine"})],
 }
@@ -64,8 +64,15 @@ AUTO_WIDE_MAX_STEPS = 37_500
 AUTO_FCN_CONV_CHANNELS = (64, 128, 64)
 AUTO_FCN_MAX_STEPS = 86_000
 # conv_norm="auto": batch normalisation from this many training sequences (batches of
-# at least 10 under batch_size="auto"), the per-sequence one below.
+# at least 10 under batch_size="auto"), the per-sequence one below (or, in an
+# ensemble, members that alternate the two: "mixed").
 AUTO_BATCH_NORM_MIN_SAMPLES = 100
+# n_estimators="auto" of the classifiers: an ensemble of this many networks where
+# conv_channels="auto" takes the wide front end (small training sets of long
+# series, where 200 epochs cost a small part of max_iter="auto"'s budget). On
+# ArrowHead, Coffee and PickupGestureWiimoteZ one network's accuracy varies by
+# up to 0.2 from seed to seed; the ensemble's far less.
+AUTO_N_ESTIMATORS = 5
 
 
 class _ConvFrontEndMixin(PooledNetworkMixin):
@@ -86,18 +93,20 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
     _wide_on_small_data = False
 
     def _resolve_architecture(self, seqs):
-        """The front end's channels (a tuple, empty for none), its normalisation and
-        the pooling, with what "auto" stands for."""
+        """The front end's channels (a tuple, empty for none), its normalisation,
+        the pooling and the number of networks, with what "auto" stands for."""
         channels = self.conv_channels
+        wide = False
         if isinstance(channels, str):  # "auto"
             median = np.median(seqs.lengths) if seqs.is_ragged else seqs.max_length
             channels = AUTO_CONV_CHANNELS if median >= AUTO_CONV_MIN_LENGTH else ()
             if channels and self._wide_on_small_data:
                 steps = seqs.n_steps()
                 if steps <= AUTO_WIDE_MAX_STEPS:
-                    channels = AUTO_WIDE_CONV_CHANNELS
+                    channels, wide = AUTO_WIDE_CONV_CHANNELS, True
                 elif steps <= AUTO_FCN_MAX_STEPS:
                     channels = AUTO_FCN_CONV_CHANNELS
+        n_networks = self._resolve_n_estimators(wide)
         channels = tuple(_check_positive_ints("conv_channels", () if channels is None
                                               else channels))
         pooling = self.pooling
@@ -107,8 +116,16 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
             pooling = "max" if channels else "last"
         norm = self.conv_norm
         if norm == "auto":
-            norm = "batch" if seqs.n_samples >= AUTO_BATCH_NORM_MIN_SAMPLES else "layer"
-        return channels, norm, pooling
+            if seqs.n_samples >= AUTO_BATCH_NORM_MIN_SAMPLES:
+                norm = "batch"
+            else:
+                norm = "mixed" if n_networks > 1 else "layer"
+        return channels, norm, pooling, n_networks
+
+    def _resolve_n_estimators(self, wide):
+        """The number of networks (``wide``: ``conv_channels="auto"`` chose the
+        front end of small training sets); one, except in the classifiers."""
+        return 1
 
     @property
     def conv_channels_(self):
@@ -134,13 +151,15 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
         # "auto" stands for what the first fit chose
         params = dict(self.get_params(deep=False) if params is None else params)
         built = self.net_.get_params_for("module")
-        for key in ("conv_channels", "pooling", "conv_norm"):
+        for key in ("conv_channels", "pooling", "conv_norm", "n_estimators"):
+            if key not in params:
+                continue
             if isinstance(params[key], str) and params[key] == "auto":
                 params[key] = built.get(key)
         super()._check_same_network(params)
 
     def _module_kwargs(self, seqs, sample_weight):
-        channels, norm, pooling = self._resolve_architecture(seqs)
+        channels, norm, pooling, n_networks = self._resolve_architecture(seqs)
         kernels = _check_positive_ints("kernel_size", self.kernel_size)
         if channels and not isinstance(self.kernel_size, Integral) and len(kernels) != len(
             channels
@@ -159,6 +178,9 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
             "conv_stride": self.conv_stride,
             "conv_norm": norm,
             "conv_branch": self.conv_branch,
+            # the classifiers' ensembles (the regressors' networks do not have one)
+            **({"n_estimators": n_networks} if "n_estimators" in self._parameter_constraints
+               else {}),
         }
 
 
@@ -167,15 +189,16 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         **BaseRecurrent._parameter_constraints,
         **_ConvFrontEndMixin._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "n_estimators": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
     _fitted_attributes = {
         **BaseRecurrent._fitted_attributes,
         **RecurrentClassifierMixin._fitted_attributes,
     }
-    # files saved before these parameters existed: a front end without normalisation
-    # or branch, trained at a constant rate
+    # files saved before these parameters existed: one network, a front end without
+    # normalisation or branch, trained at a constant rate
     _params_before_they_existed = {"learning_rate": "constant", "conv_norm": None,
-                                   "conv_branch": False}
+                                   "conv_branch": False, "n_estimators": 1}
     # Tuned on the UCR development sets (see the README): on small training sets,
     # smaller batches (more optimizer steps) and a wider front end.
     _small_batches = True
@@ -207,6 +230,7 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         tol=1e-4,
         max_grad_norm=1.0,
         class_weight=None,
+        n_estimators="auto",
         dtype="float32",
         device="cpu",
         random_state=None,
@@ -247,6 +271,19 @@ class _RecurrentClassifier(_ConvFrontEndMixin, RecurrentClassifierMixin, BaseRec
         self.conv_branch = conv_branch
         self.learning_rate = learning_rate
         self.class_weight = class_weight
+        self.n_estimators = n_estimators
+
+    def _resolve_n_estimators(self, wide):
+        if self.n_estimators == "auto":
+            return AUTO_N_ESTIMATORS if wide else 1
+        return int(self.n_estimators)
+
+    @property
+    def n_estimators_(self):
+        """The number of networks of the fitted model (averaged); what
+        ``n_estimators="auto"`` chose."""
+        check_is_fitted(self)
+        return int(self.net_.get_params_for("module").get("n_estimators", 1))
 
 
 class _RecurrentRegressor(_ConvFrontEndMixin, RecurrentRegressorMixin, BaseRecurrent):

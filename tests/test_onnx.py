@@ -66,6 +66,9 @@ CLASSIFIERS = [
     LSTMClassifier(**SMALL, conv_channels=(4, 4), kernel_size=3, conv_stride=2,
                    conv_norm="batch", conv_branch=True),
     RNNClassifier(**SMALL, num_layers=2, pooling="attention"),
+    # an ensemble (what n_estimators="auto" builds on small sets of long series)
+    LSTMClassifier(**SMALL, conv_channels=(4, 4), kernel_size=3, conv_stride=2,
+                   conv_norm="mixed", n_estimators=3),
     TransformerClassifier(**SMALL, nhead=2, num_layers=1),
 ]
 

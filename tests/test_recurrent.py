@@ -961,7 +961,7 @@ def test_auto_architecture_follows_the_median_training_length(tmp_path):
     # 20 * 64 time steps: a small training set, which the classifiers read wider
     clf = LSTMClassifier(**kw).fit(long_, y)
     assert (clf.conv_channels_, clf.pooling_) == ((64, 64, 64), "max")
-    assert clf.net_.module_.conv is not None
+    assert all(len(member.conv.convs) == 3 for member in clf.net_.module_.members)
     clf = LSTMClassifier(**kw).fit(short, y)
     assert (clf.conv_channels_, clf.pooling_) == ((), "last")
     # ragged: the median length decides, not the longest sequence
@@ -1204,3 +1204,124 @@ def test_cosine_learning_rate_falls_to_one_percent_over_each_fit():
     assert "event_lr" not in plain.net_.history[-1]
     with pytest.raises(ValueError, match="learning_rate"):
         LSTMClassifier(learning_rate="adaptive").fit(X, y)
+
+
+def test_ensemble_members_learn_from_their_own_loss_and_predict_their_mean_probability():
+    from sklearn_seq.nn import SequenceNetwork
+
+    torch.manual_seed(0)
+    net = SequenceNetwork(2, 3, hidden_size=4, conv_channels=(4,), kernel_size=3,
+                          conv_norm="mixed", pooling="max", n_estimators=3)
+    # "mixed": the members alternate batch and per-sequence normalisation
+    assert [type(m.conv.norms[0]).__name__ for m in net.members] == [
+        "MaskedBatchNorm1d", "MaskedSequenceNorm1d", "MaskedBatchNorm1d"]
+    x, lengths = torch.randn(5, 7, 2), torch.tensor([7, 3, 5, 7, 1])
+    logits = net(x, lengths)  # training: every member's logits
+    assert logits.shape == (5, 3, 3)
+    target = torch.tensor([0, 2, 1, 1, 0])
+    # the mean of the members' losses: a member's gradient is its own loss's (over
+    # the number of members)
+    loss = torch.nn.functional.cross_entropy(
+        logits, target.unsqueeze(-1).expand(5, 3))
+    members = [torch.nn.functional.cross_entropy(logits[..., i], target) for i in range(3)]
+    torch.testing.assert_close(loss, sum(members) / 3)
+    grads = torch.autograd.grad(loss, list(net.members[1].parameters()), allow_unused=True,
+                                retain_graph=True)
+    alone = torch.autograd.grad(members[1] / 3, list(net.members[1].parameters()),
+                                allow_unused=True)
+    for g, a in zip(grads, alone):
+        assert (g is None and a is None) or torch.allclose(g, a)
+    net.eval()
+    with torch.no_grad():
+        probas = torch.stack([m(x, lengths).softmax(dim=1) for m in net.members]).mean(0)
+        torch.testing.assert_close(net(x, lengths).softmax(dim=1), probas)
+        torch.testing.assert_close(net(x, lengths).exp(), probas)
+
+
+def test_n_estimators_auto_averages_five_networks_on_small_sets_of_long_series(tmp_path):
+    from sklearn_seq import load
+    from sklearn_seq.recurrent import AUTO_CONV_MIN_LENGTH, AUTO_N_ESTIMATORS, AUTO_WIDE_MAX_STEPS
+
+    rng = np.random.RandomState(0)
+    y = np.arange(20) % 2
+    long_ = rng.randn(20, AUTO_CONV_MIN_LENGTH, 1).astype(np.float32)
+    kw = dict(hidden_size=4, max_iter=2, random_state=0)
+    clf = LSTMClassifier(**kw).fit(long_, y)
+    assert AUTO_N_ESTIMATORS == 5
+    assert (clf.n_estimators_, clf.conv_norm_) == (5, "mixed")
+    assert len(clf.net_.module_.members) == 5
+    # the probabilities are the mean of the members' (the module's eval output is
+    # the logarithm of that mean)
+    module = clf.net_.module_.eval()
+    x = torch.as_tensor(long_)
+    # the members read the standardised steps
+    x = (x - module.input_mean) / module.input_scale
+    with torch.no_grad():
+        mean = torch.stack([m(x).softmax(dim=1) for m in module.members]).mean(0)
+    np.testing.assert_allclose(clf.predict_proba(long_), mean.numpy(), rtol=1e-5, atol=1e-6)
+    # in training the engine's loss is the mean of the members' own losses
+    module.train()
+    logits, target = module(torch.as_tensor(long_)), torch.as_tensor(y)
+    module.eval()
+    expected = np.mean([torch.nn.functional.cross_entropy(logits[..., i], target).item()
+                        for i in range(5)])
+    assert clf.net_.get_loss(logits, target).item() == pytest.approx(expected, rel=1e-5)
+    # one network: short series, larger training sets, or n_estimators=1
+    assert LSTMClassifier(**kw).fit(long_[:, : AUTO_CONV_MIN_LENGTH - 1], y).n_estimators_ == 1
+    n_big = AUTO_WIDE_MAX_STEPS // AUTO_CONV_MIN_LENGTH + 1
+    big = np.broadcast_to(np.float32(1), (n_big, AUTO_CONV_MIN_LENGTH, 1))
+    assert LSTMClassifier(**kw).fit(big, np.arange(n_big) % 2).n_estimators_ == 1
+    one = LSTMClassifier(n_estimators=1, **kw).fit(long_, y)
+    assert (one.n_estimators_, one.conv_norm_) == (1, "layer")
+    assert not hasattr(one.net_.module_, "members") or one.net_.module_.members is None
+    # an explicit number and normalisation stay
+    three = GRUClassifier(n_estimators=3, conv_norm="batch", **kw).fit(long_, y)
+    assert (three.n_estimators_, three.conv_norm_) == (3, "batch")
+    # it costs n times the epoch of one network (max_iter="auto" prices it)
+    assert clf._epoch_macs(clf._validate_X(long_, reset=False)) == pytest.approx(
+        5 * one._epoch_macs(one._validate_X(long_, reset=False)), rel=0.01)
+    # warm starts keep it; it cannot change between them
+    clf.set_params(warm_start=True).fit(long_, y)
+    assert clf.n_estimators_ == 5
+    with pytest.raises(ValueError, match="n_estimators cannot change between warm-started"):
+        clf.set_params(n_estimators=2).fit(long_, y)
+    # the safe file keeps the ensemble
+    clf.set_params(n_estimators="auto").save(tmp_path / "m.skseq")
+    loaded = load(tmp_path / "m.skseq")
+    assert loaded.n_estimators_ == 5
+    np.testing.assert_allclose(loaded.predict_proba(long_), clf.predict_proba(long_))
+    with pytest.raises(NotFittedError):
+        LSTMClassifier().n_estimators_
+    with pytest.raises(ValueError, match="n_estimators"):
+        LSTMClassifier(n_estimators=0).fit(long_, y)
+
+
+def test_ensemble_members_get_the_gradient_they_would_get_alone():
+    # the loss's weight penalty and the gradient clipping act on each member as on
+    # a network trained alone (its gradient over the number of members, which
+    # Adam's steps do not see)
+    from sklearn_seq._engine.callbacks import MemberGradientClipping
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(12, 20, 1).astype(np.float32)
+    y = np.arange(12) % 3
+    clf = LSTMClassifier(n_estimators=3, hidden_size=4, conv_channels=(4,), kernel_size=3,
+                         conv_norm="layer", alpha=0.5, max_grad_norm=0.01, max_iter=1,
+                         random_state=0).fit(X, y)
+    net, module = clf.net_, clf.net_.module_.train()
+    x, target = torch.as_tensor(X), torch.as_tensor(y)
+    module.zero_grad()
+    net.get_loss(module(x), target, training=True).backward()
+    MemberGradientClipping(0.01).on_grad_computed(net, named_parameters=module.named_parameters())
+    member = module.members[1]
+    together = [p.grad.clone() for p in member.parameters()]
+    member.zero_grad()
+    alone = torch.nn.functional.cross_entropy(
+        member((x - module.input_mean) / module.input_scale), target)
+    alone = alone + 0.5 * 0.5 * sum(p.square().sum() for p in member.parameters()
+                                    if p.dim() > 1) / len(X)
+    alone.backward()
+    norm = torch.nn.utils.clip_grad_norm_(member.parameters(), 0.01)
+    assert norm > 0.01  # the clipping acted
+    for g, p in zip(together, member.parameters()):
+        torch.testing.assert_close(g, p.grad / 3)

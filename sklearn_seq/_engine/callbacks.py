@@ -25,7 +25,7 @@ import warnings
 
 import torch
 from sklearn.exceptions import ConvergenceWarning
-from skorch.callbacks import Callback, EarlyStopping, PrintLog
+from skorch.callbacks import Callback, EarlyStopping, GradientNormClipping, PrintLog
 
 from ..utils._validation import user_stacklevel
 
@@ -174,6 +174,31 @@ class FiniteLossGuard(Callback):
             "Lower learning_rate_init, keep max_grad_norm set, or scale the inputs "
             "and targets."
         )
+
+
+def n_members(module):
+    """The networks of an ensemble module (its ``members``), 1 for any other."""
+    members = getattr(module, "members", None)
+    return 1 if members is None else len(members)
+
+
+class MemberGradientClipping(GradientNormClipping):
+    """skorch's gradient norm clipping, applied to each member of an ensemble on its
+    own (``module.members``, as ``nn.SequenceNetwork`` with ``n_estimators``).
+
+    An ensemble's loss is the mean of its ``k`` members' losses, so a member's
+    gradient is its own loss's over ``k``: clipping it to ``max_norm / k`` clips it
+    as it would be alone, whatever the other members' gradients are.
+    """
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        members = getattr(net.module_, "members", None)
+        if members is None or self.gradient_clip_value is None:
+            return super().on_grad_computed(net, named_parameters, **kwargs)
+        for member in members:
+            torch.nn.utils.clip_grad_norm_(
+                member.parameters(), max_norm=self.gradient_clip_value / len(members),
+                norm_type=self.gradient_clip_norm_type)
 
 
 class Checkpoint(Callback):

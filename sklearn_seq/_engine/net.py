@@ -14,7 +14,7 @@ from typing import Optional
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, GradientNormClipping, LRScheduler, PrintLog, ProgressBar
+from skorch.callbacks import Callback, LRScheduler, PrintLog, ProgressBar
 from skorch.helper import predefined_split
 from skorch.history import History
 from skorch.utils import TeeGenerator, to_tensor
@@ -24,9 +24,11 @@ from .. import nn as seq_nn
 from .callbacks import (
     Checkpoint,
     FiniteLossGuard,
+    MemberGradientClipping,
     PlainPrintLog,
     StoppingCriterion,
     ValidationScore,
+    n_members,
     translate_out_of_memory,
 )
 from .data import BatchIterator, SequenceDataset, ordered
@@ -154,6 +156,10 @@ class SequenceNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)
+        if isinstance(y_pred, torch.Tensor) and y_pred.dim() == y_true.dim() + 2:
+            # an ensemble's classes x members logits (nn.SequenceNetwork's
+            # n_estimators): every member is scored on the same targets
+            y_true = y_true.unsqueeze(-1).expand(*y_true.shape, y_pred.shape[-1])
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
             # Every sample has as many loss terms, so the criterion's own mean of all
@@ -173,7 +179,9 @@ class SequenceNet(NeuralNet):
             return mean
         squares = sum(p.square().sum() for _, p in self.get_all_learnable_params()
                       if p.dim() > 1)
-        return mean + 0.5 * self.alpha * squares / denom
+        # An ensemble's loss is the mean of its members': the penalty of each
+        # member's weights is scaled alike, so each learns as it would alone.
+        return mean + 0.5 * self.alpha * squares / (denom * n_members(self.module_))
 
 
 def flatten_recurrent_weights(module):
@@ -298,7 +306,7 @@ def training_callbacks(spec):
     if validates:
         callbacks.insert(0, ("valid_score", ValidationScore(spec.score_kind)))
     if spec.max_grad_norm is not None:
-        callbacks.append(("clip", GradientNormClipping(spec.max_grad_norm)))
+        callbacks.append(("clip", MemberGradientClipping(spec.max_grad_norm)))
     if spec.schedule == "cosine":
         # skorch's scheduler; ``train`` sets T_max to the epochs of each fit, and
         # last_epoch=-1 starts every fit (warm-started ones too) at the full rate.

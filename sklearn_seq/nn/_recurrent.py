@@ -11,6 +11,8 @@ the CPU runs through ``sklearn_seq.nn._gru``, which computes ``nn.GRU``'s number
 its parameters in less time than torch's own CPU kernel.
 """
 
+import math
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -397,6 +399,14 @@ class _PooledReadout(nn.Module):
         return weights
 
 
+def _member_norm(conv_norm, i):
+    """The normalisation of an ensemble's member ``i``: ``"mixed"`` alternates batch
+    (even members) and per-sequence (odd members) normalisation."""
+    if conv_norm == "mixed":
+        return "batch" if i % 2 == 0 else "layer"
+    return conv_norm
+
+
 class SequenceNetwork(_PooledReadout):
     """Standardise inputs, encode, pool, and map to ``n_outputs`` with a linear head.
 
@@ -427,6 +437,14 @@ class SequenceNetwork(_PooledReadout):
         Fixed standardisation applied to every step (buffers, saved with the weights).
     dtype : torch.dtype
         Parameter dtype, fixed at construction.
+    n_estimators : int, default=1
+        Above 1, an ensemble of classifiers: that many networks of these
+        arguments (in ``members``), each with weights of its own. In training the
+        output is every member's logits, ``(batch, n_outputs, n_estimators)``, so
+        each member learns from its own loss, as if trained alone; otherwise it is
+        the logarithm of the members' mean probabilities (a softmax of it gives
+        that mean). With ``conv_norm="mixed"`` the members alternate batch and
+        per-sequence normalisation, the first with batch normalisation.
     """
 
     def __init__(
@@ -447,9 +465,26 @@ class SequenceNetwork(_PooledReadout):
         input_mean=None,
         input_scale=None,
         dtype=torch.float32,
+        n_estimators=1,
     ):
         super().__init__()
         register_standardization(self, input_size, input_mean, input_scale)
+        if n_estimators > 1:
+            # the members read the standardised steps
+            kwargs = dict(
+                input_size=input_size, n_outputs=n_outputs, hidden_size=hidden_size,
+                num_layers=num_layers, cell=cell, bidirectional=bidirectional,
+                dropout=dropout, pooling=pooling, conv_channels=conv_channels,
+                kernel_size=kernel_size, conv_stride=conv_stride, conv_branch=conv_branch,
+                dtype=dtype,
+            )
+            self.members = nn.ModuleList(
+                SequenceNetwork(**kwargs, conv_norm=_member_norm(conv_norm, i))
+                for i in range(n_estimators)
+            )
+            return
+        self.members = None
+        conv_norm = _member_norm(conv_norm, 0)
         self.conv = ConvFrontEnd(input_size, conv_channels, kernel_size, conv_stride, conv_norm)
         self.encoder = RecurrentEncoder(
             self.conv.output_size, hidden_size, num_layers, cell, bidirectional, dropout
@@ -464,8 +499,29 @@ class SequenceNetwork(_PooledReadout):
     @property
     def _step_rates(self):
         """The head runs once a sequence, the recurrent layers over one step in
-        ``conv_stride`` (``nn._cost``)."""
+        ``conv_stride`` (``nn._cost``); an ensemble's members say their own."""
+        if self.members is not None:
+            return {}
         return {"head": 0.0, "encoder": 1.0 / self.conv.stride}
+
+    def forward(self, x, lengths=None):
+        if self.members is None:
+            return super().forward(x, lengths)
+        x = (x - self.input_mean) / self.input_scale
+        logits = torch.stack([member(x, lengths) for member in self.members], dim=-1)
+        if self.training:
+            return logits
+        # log of the mean probability: logsumexp of the log-probabilities - log(k)
+        return torch.logsumexp(F.log_softmax(logits, dim=1), dim=-1) - math.log(
+            len(self.members))
+
+    def attention(self, x, lengths=None):
+        """Attention weights ``(batch, time)``; zero on padding steps (an ensemble's:
+        the mean of its members')."""
+        if self.members is None:
+            return super().attention(x, lengths)
+        x = (x - self.input_mean) / self.input_scale
+        return torch.stack([m.attention(x, lengths) for m in self.members]).mean(dim=0)
 
     def encode(self, x, lengths=None):
         """Return ``(summary, attention_weights or None)`` for a padded batch."""
