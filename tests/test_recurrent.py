@@ -1212,9 +1212,9 @@ def test_ensemble_members_learn_from_their_own_loss_and_predict_their_mean_proba
     torch.manual_seed(0)
     net = SequenceNetwork(2, 3, hidden_size=4, conv_channels=(4,), kernel_size=3,
                           conv_norm="mixed", pooling="max", n_estimators=3)
-    # "mixed": the members alternate batch and per-sequence normalisation
+    # "mixed": the members alternate per-sequence and batch normalisation
     assert [type(m.conv.norms[0]).__name__ for m in net.members] == [
-        "MaskedBatchNorm1d", "MaskedSequenceNorm1d", "MaskedBatchNorm1d"]
+        "MaskedSequenceNorm1d", "MaskedBatchNorm1d", "MaskedSequenceNorm1d"]
     x, lengths = torch.randn(5, 7, 2), torch.tensor([7, 3, 5, 7, 1])
     logits = net(x, lengths)  # training: every member's logits
     assert logits.shape == (5, 3, 3)

@@ -400,10 +400,10 @@ class _PooledReadout(nn.Module):
 
 
 def _member_norm(conv_norm, i):
-    """The normalisation of an ensemble's member ``i``: ``"mixed"`` alternates batch
-    (even members) and per-sequence (odd members) normalisation."""
+    """The normalisation of an ensemble's member ``i``: ``"mixed"`` alternates
+    per-sequence (even members) and batch (odd members) normalisation."""
     if conv_norm == "mixed":
-        return "batch" if i % 2 == 0 else "layer"
+        return "layer" if i % 2 == 0 else "batch"
     return conv_norm
 
 
@@ -443,8 +443,8 @@ class SequenceNetwork(_PooledReadout):
         output is every member's logits, ``(batch, n_outputs, n_estimators)``, so
         each member learns from its own loss, as if trained alone; otherwise it is
         the logarithm of the members' mean probabilities (a softmax of it gives
-        that mean). With ``conv_norm="mixed"`` the members alternate batch and
-        per-sequence normalisation, the first with batch normalisation.
+        that mean). With ``conv_norm="mixed"`` the members alternate per-sequence
+        and batch normalisation, the first with per-sequence normalisation.
     """
 
     def __init__(

@@ -67,8 +67,8 @@ conv_norm : {"auto", "layer", "batch", "mixed"} or None, default=%(conv_norm_def
     classifiers (FCN); its training statistics leave out the padding of ragged
     batches, and prediction uses the statistics gathered in training. Either
     way a sequence's prediction does not depend on its batch. ``"mixed"``: in
-    an ensemble (``n_estimators`` above 1) the networks alternate the two,
-    the first with batch normalisation (one network: ``"batch"``). None: no
+    an ensemble (``n_estimators`` above 1) the networks alternate the two, the
+    first with per-sequence normalisation (one network: ``"layer"``). None: no
     normalisation. ``"auto"``: ``"batch"`` from 100 training sequences
     (batches of at least 10 with ``batch_size="auto"``); below, ``"layer"`` for
     one network (batch statistics are noisy there, and batch normalisation
