@@ -1236,6 +1236,17 @@ def test_ensemble_members_learn_from_their_own_loss_and_predict_their_mean_proba
         probas = torch.stack([m(x, lengths).softmax(dim=1) for m in net.members]).mean(0)
         torch.testing.assert_close(net(x, lengths).softmax(dim=1), probas)
         torch.testing.assert_close(net(x, lengths).exp(), probas)
+    # attention weights: the mean of the members' (still summing to 1 over the real
+    # steps, zero on padding)
+    net = SequenceNetwork(2, 3, hidden_size=4, pooling="attention", n_estimators=2,
+                          input_mean=[1.0, -1.0], input_scale=[2.0, 0.5]).eval()
+    with torch.no_grad():
+        weights = net.attention(x, lengths)
+        standardised = (x - net.input_mean) / net.input_scale
+        members = [m.attention(standardised, lengths) for m in net.members]
+    torch.testing.assert_close(weights, (members[0] + members[1]) / 2)
+    torch.testing.assert_close(weights.sum(dim=1), torch.ones(5))
+    assert weights[1, 3:].abs().sum() == 0
 
 
 def test_n_estimators_auto_averages_five_networks_on_small_sets_of_long_series(tmp_path):
@@ -1325,3 +1336,19 @@ def test_ensemble_members_get_the_gradient_they_would_get_alone():
     assert norm > 0.01  # the clipping acted
     for g, p in zip(together, member.parameters()):
         torch.testing.assert_close(g, p.grad / 3)
+
+
+def test_ensemble_integer_sample_weights_equal_repeated_sequences():
+    rng = np.random.RandomState(0)
+    X = rng.randn(10, 8, 2).astype(np.float32)
+    y = np.arange(10) % 2
+    w = np.array([2, 1, 1, 3, 1, 1, 2, 1, 1, 1])
+    kw = dict(n_estimators=2, hidden_size=4, conv_channels=(4,), kernel_size=3,
+              conv_norm="layer", max_iter=5, random_state=0)
+    weighted = LSTMClassifier(**kw).fit(X, y, sample_weight=w)
+    repeated = LSTMClassifier(**kw).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X),
+                               rtol=1e-4, atol=1e-5)
+    # (the weights do change the fit)
+    unweighted = LSTMClassifier(**kw).fit(X, y).predict_proba(X)
+    assert np.abs(unweighted - weighted.predict_proba(X)).max() > 1e-3
