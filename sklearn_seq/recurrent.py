@@ -119,13 +119,14 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
             if seqs.n_samples >= AUTO_BATCH_NORM_MIN_SAMPLES:
                 norm = "batch"
             else:
-                norm = "mixed" if n_networks > 1 else "layer"
+                norm = "mixed" if (n_networks or 1) > 1 else "layer"
         return channels, norm, pooling, n_networks
 
     def _resolve_n_estimators(self, wide):
         """The number of networks (``wide``: ``conv_channels="auto"`` chose the
-        front end of small training sets); one, except in the classifiers."""
-        return 1
+        front end of small training sets); None where the estimator has no
+        ``n_estimators`` (one network, built without the argument)."""
+        return None
 
     @property
     def conv_channels_(self):
@@ -179,8 +180,7 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
             "conv_norm": norm,
             "conv_branch": self.conv_branch,
             # the classifiers' ensembles (the regressors' networks do not have one)
-            **({"n_estimators": n_networks} if "n_estimators" in self._parameter_constraints
-               else {}),
+            **({} if n_networks is None else {"n_estimators": n_networks}),
         }
 
 

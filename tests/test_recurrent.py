@@ -1352,3 +1352,18 @@ def test_ensemble_integer_sample_weights_equal_repeated_sequences():
     # (the weights do change the fit)
     unweighted = LSTMClassifier(**kw).fit(X, y).predict_proba(X)
     assert np.abs(unweighted - weighted.predict_proba(X)).max() > 1e-3
+
+
+def test_a_network_pickled_before_ensembles_existed_still_predicts():
+    # joblib files of earlier versions hold SequenceNetworks without ``members``
+    from sklearn_seq.nn import SequenceNetwork
+
+    torch.manual_seed(0)
+    net = SequenceNetwork(2, 3, hidden_size=4, conv_channels=(4,), kernel_size=3).eval()
+    x = torch.randn(2, 5, 2)
+    expected = net(x)
+    del net.__dict__["members"]  # as pickled before n_estimators existed
+    old = pickle.loads(pickle.dumps(net))
+    with torch.no_grad():
+        torch.testing.assert_close(old(x), expected)
+    assert old.members is None

@@ -192,12 +192,12 @@ class MemberGradientClipping(GradientNormClipping):
     """
 
     def on_grad_computed(self, net, named_parameters, **kwargs):
-        members = getattr(net.module_, "members", None)
-        if members is None or self.gradient_clip_value is None:
+        k = n_members(net.module_)
+        if k == 1 or self.gradient_clip_value is None:
             return super().on_grad_computed(net, named_parameters, **kwargs)
-        for member in members:
+        for member in net.module_.members:
             torch.nn.utils.clip_grad_norm_(
-                member.parameters(), max_norm=self.gradient_clip_value / len(members),
+                member.parameters(), max_norm=self.gradient_clip_value / k,
                 norm_type=self.gradient_clip_norm_type)
 
 

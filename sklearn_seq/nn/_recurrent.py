@@ -496,6 +496,11 @@ class SequenceNetwork(_PooledReadout):
         self.head = nn.Linear(width, n_outputs)
         self.to(dtype)
 
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        if "members" not in self.__dict__ and "members" not in self._modules:
+            self.members = None  # pickled before ensembles existed: one network
+
     @property
     def _step_rates(self):
         """The head runs once a sequence, the recurrent layers over one step in
