@@ -70,9 +70,22 @@ AUTO_BATCH_NORM_MIN_SAMPLES = 100
 # n_estimators="auto" of the classifiers: an ensemble of this many networks where
 # conv_channels="auto" takes the wide front end (small training sets of long
 # series, where 200 epochs cost a small part of max_iter="auto"'s budget). On
-# ArrowHead one network's test accuracy ranged from 0.594 to 0.789 over 15 seeds,
-# the ensemble's from 0.760 to 0.834 over 3 (benchmarks/README.md, session 22).
-AUTO_N_ESTIMATORS = 5
+# ArrowHead one network's test accuracy ranged from 0.594 to 0.789 over 15 seeds.
+# Below AUTO_BATCH_NORM_MIN_SAMPLES sequences they are "mixed": two with
+# per-sequence normalisation, two batch-normalised with kernels 2 k + 1 wide
+# (single batch-normalised networks, 10 seeds: ArrowHead 0.787 -> 0.851, Coffee
+# 0.964 -> 0.986 with the wider kernels); four scored 0.829 / 1.000 / 0.767 on
+# ArrowHead / Coffee / PickupGestureWiimoteZ, five (three per-sequence) 0.819 /
+# 1.000 / 0.793, at a quarter more time (benchmarks/README.md, session 23).
+AUTO_N_ESTIMATORS = 4
+
+
+def _wider(kernel_size):
+    """The kernel widths of the batch-normalised members of a ``"mixed"``
+    ensemble: ``2 k + 1`` steps for each width ``k`` of ``kernel_size``."""
+    if isinstance(kernel_size, Integral):
+        return 2 * kernel_size + 1
+    return tuple(2 * k + 1 for k in kernel_size)
 
 
 class _ConvFrontEndMixin(PooledNetworkMixin):
@@ -170,17 +183,20 @@ class _ConvFrontEndMixin(PooledNetworkMixin):
                 f"(conv_channels={self.conv_channels!r}); give one value for all, or one "
                 "per convolution."
             )
+        kernel_size = int(self.kernel_size) if isinstance(self.kernel_size, Integral) else tuple(
+            kernels)
         return {
             **super()._module_kwargs(seqs, sample_weight),
             "pooling": pooling,
             "conv_channels": channels or None,
-            "kernel_size": int(self.kernel_size) if isinstance(self.kernel_size, Integral)
-            else tuple(kernels),
+            "kernel_size": kernel_size,
             "conv_stride": self.conv_stride,
             "conv_norm": norm,
             "conv_branch": self.conv_branch,
             # the classifiers' ensembles (the regressors' networks do not have one)
             **({} if n_networks is None else {"n_estimators": n_networks}),
+            # "mixed": the batch-normalised members' kernels about twice as wide
+            **({"batch_kernel_size": _wider(kernel_size)} if norm == "mixed" else {}),
         }
 
 

@@ -1211,10 +1211,17 @@ def test_ensemble_members_learn_from_their_own_loss_and_predict_their_mean_proba
 
     torch.manual_seed(0)
     net = SequenceNetwork(2, 3, hidden_size=4, conv_channels=(4,), kernel_size=3,
-                          conv_norm="mixed", pooling="max", n_estimators=3)
-    # "mixed": the members alternate per-sequence and batch normalisation
+                          conv_norm="mixed", pooling="max", n_estimators=3,
+                          batch_kernel_size=7)
+    # "mixed": the members alternate per-sequence normalisation with kernel_size
+    # and batch normalisation with batch_kernel_size
     assert [type(m.conv.norms[0]).__name__ for m in net.members] == [
         "MaskedSequenceNorm1d", "MaskedBatchNorm1d", "MaskedSequenceNorm1d"]
+    assert [m.conv.convs[0].kernel_size for m in net.members] == [(3,), (7,), (3,)]
+    # without it (files saved before it existed), all members have kernel_size
+    same = SequenceNetwork(2, 3, hidden_size=4, conv_channels=(4,), kernel_size=3,
+                           conv_norm="mixed", n_estimators=2)
+    assert [m.conv.convs[0].kernel_size for m in same.members] == [(3,), (3,)]
     x, lengths = torch.randn(5, 7, 2), torch.tensor([7, 3, 5, 7, 1])
     logits = net(x, lengths)  # training: every member's logits
     assert logits.shape == (5, 3, 3)
@@ -1249,7 +1256,7 @@ def test_ensemble_members_learn_from_their_own_loss_and_predict_their_mean_proba
     assert weights[1, 3:].abs().sum() == 0
 
 
-def test_n_estimators_auto_averages_five_networks_on_small_sets_of_long_series(tmp_path):
+def test_n_estimators_auto_averages_four_networks_on_small_sets_of_long_series(tmp_path):
     from sklearn_seq import load
     from sklearn_seq.recurrent import AUTO_CONV_MIN_LENGTH, AUTO_N_ESTIMATORS, AUTO_WIDE_MAX_STEPS
 
@@ -1258,9 +1265,12 @@ def test_n_estimators_auto_averages_five_networks_on_small_sets_of_long_series(t
     long_ = rng.randn(20, AUTO_CONV_MIN_LENGTH, 1).astype(np.float32)
     kw = dict(hidden_size=4, max_iter=2, random_state=0)
     clf = LSTMClassifier(**kw).fit(long_, y)
-    assert AUTO_N_ESTIMATORS == 5
-    assert (clf.n_estimators_, clf.conv_norm_) == (5, "mixed")
-    assert len(clf.net_.module_.members) == 5
+    assert AUTO_N_ESTIMATORS == 4
+    assert (clf.n_estimators_, clf.conv_norm_) == (4, "mixed")
+    assert len(clf.net_.module_.members) == 4
+    # the batch-normalised members' kernels are 2 k + 1 steps wide
+    assert [[c.kernel_size[0] for c in m.conv.convs] for m in clf.net_.module_.members] == [
+        [7, 5, 3], [15, 11, 7]] * 2
     # the probabilities are the mean of the members' (the module's eval output is
     # the logarithm of that mean)
     module = clf.net_.module_.eval()
@@ -1275,7 +1285,7 @@ def test_n_estimators_auto_averages_five_networks_on_small_sets_of_long_series(t
     logits, target = module(torch.as_tensor(long_)), torch.as_tensor(y)
     module.eval()
     expected = np.mean([torch.nn.functional.cross_entropy(logits[..., i], target).item()
-                        for i in range(5)])
+                        for i in range(4)])
     assert clf.net_.get_loss(logits, target).item() == pytest.approx(expected, rel=1e-5)
     # one network: short series, larger training sets, or n_estimators=1
     assert LSTMClassifier(**kw).fit(long_[:, : AUTO_CONV_MIN_LENGTH - 1], y).n_estimators_ == 1
@@ -1288,18 +1298,20 @@ def test_n_estimators_auto_averages_five_networks_on_small_sets_of_long_series(t
     # an explicit number and normalisation stay
     three = GRUClassifier(n_estimators=3, conv_norm="batch", **kw).fit(long_, y)
     assert (three.n_estimators_, three.conv_norm_) == (3, "batch")
-    # it costs n times the epoch of one network (max_iter="auto" prices it)
-    assert clf._epoch_macs(clf._validate_X(long_, reset=False)) == pytest.approx(
-        5 * one._epoch_macs(one._validate_X(long_, reset=False)), rel=0.01)
+    # it costs what its networks cost alone together (max_iter="auto" prices it)
+    wide = LSTMClassifier(n_estimators=1, conv_norm="batch", kernel_size=(15, 11, 7),
+                          **kw).fit(long_, y)
+    price = [e._epoch_macs(e._validate_X(long_, reset=False)) for e in (clf, one, wide)]
+    assert price[0] == pytest.approx(2 * price[1] + 2 * price[2], rel=0.01)
     # warm starts keep it; it cannot change between them
     clf.set_params(warm_start=True).fit(long_, y)
-    assert clf.n_estimators_ == 5
+    assert clf.n_estimators_ == 4
     with pytest.raises(ValueError, match="n_estimators cannot change between warm-started"):
         clf.set_params(n_estimators=2).fit(long_, y)
     # the safe file keeps the ensemble
     clf.set_params(n_estimators="auto").save(tmp_path / "m.skseq")
     loaded = load(tmp_path / "m.skseq")
-    assert loaded.n_estimators_ == 5
+    assert loaded.n_estimators_ == 4
     np.testing.assert_allclose(loaded.predict_proba(long_), clf.predict_proba(long_))
     with pytest.raises(NotFittedError):
         LSTMClassifier().n_estimators_

@@ -399,12 +399,16 @@ class _PooledReadout(nn.Module):
         return weights
 
 
-def _member_norm(conv_norm, i):
-    """The normalisation of an ensemble's member ``i``: ``"mixed"`` alternates
-    per-sequence (even members) and batch (odd members) normalisation."""
-    if conv_norm == "mixed":
-        return "layer" if i % 2 == 0 else "batch"
-    return conv_norm
+def _member_front_end(conv_norm, kernel_size, batch_kernel_size, i):
+    """The normalisation and kernel widths of an ensemble's member ``i``:
+    ``"mixed"`` alternates per-sequence normalisation with ``kernel_size`` (even
+    members) and batch normalisation with ``batch_kernel_size`` (odd members;
+    None: ``kernel_size``)."""
+    if conv_norm != "mixed":
+        return conv_norm, kernel_size
+    if i % 2 == 0:
+        return "layer", kernel_size
+    return "batch", kernel_size if batch_kernel_size is None else batch_kernel_size
 
 
 class SequenceNetwork(_PooledReadout):
@@ -445,6 +449,9 @@ class SequenceNetwork(_PooledReadout):
         the logarithm of the members' mean probabilities (a softmax of it gives
         that mean). With ``conv_norm="mixed"`` the members alternate per-sequence
         and batch normalisation, the first with per-sequence normalisation.
+    batch_kernel_size : int or sequence of int, optional
+        With ``conv_norm="mixed"``: the kernel widths of the batch-normalised
+        members (None: ``kernel_size``, as all the others).
     """
 
     def __init__(
@@ -466,6 +473,7 @@ class SequenceNetwork(_PooledReadout):
         input_scale=None,
         dtype=torch.float32,
         n_estimators=1,
+        batch_kernel_size=None,
     ):
         super().__init__()
         register_standardization(self, input_size, input_mean, input_scale)
@@ -475,16 +483,17 @@ class SequenceNetwork(_PooledReadout):
                 input_size=input_size, n_outputs=n_outputs, hidden_size=hidden_size,
                 num_layers=num_layers, cell=cell, bidirectional=bidirectional,
                 dropout=dropout, pooling=pooling, conv_channels=conv_channels,
-                kernel_size=kernel_size, conv_stride=conv_stride, conv_branch=conv_branch,
-                dtype=dtype,
+                conv_stride=conv_stride, conv_branch=conv_branch, dtype=dtype,
             )
             self.members = nn.ModuleList(
-                SequenceNetwork(**kwargs, conv_norm=_member_norm(conv_norm, i))
+                SequenceNetwork(**kwargs, **dict(zip(
+                    ("conv_norm", "kernel_size"),
+                    _member_front_end(conv_norm, kernel_size, batch_kernel_size, i))))
                 for i in range(n_estimators)
             )
             return
         self.members = None
-        conv_norm = _member_norm(conv_norm, 0)
+        conv_norm, kernel_size = _member_front_end(conv_norm, kernel_size, None, 0)
         self.conv = ConvFrontEnd(input_size, conv_channels, kernel_size, conv_stride, conv_norm)
         self.encoder = RecurrentEncoder(
             self.conv.output_size, hidden_size, num_layers, cell, bidirectional, dropout

@@ -68,15 +68,18 @@ conv_norm : {"auto", "layer", "batch", "mixed"} or None, default=%(conv_norm_def
     batches, and prediction uses the statistics gathered in training. Either
     way a sequence's prediction does not depend on its batch. ``"mixed"``: in
     an ensemble (``n_estimators`` above 1) the networks alternate the two, the
-    first with per-sequence normalisation (one network: ``"layer"``). None: no
+    first with per-sequence normalisation and ``kernel_size``, the next with
+    batch normalisation and kernels about twice as wide (``2 k + 1`` steps for
+    each width ``k``), and so on (one network: ``"layer"``). None: no
     normalisation. ``"auto"``: ``"batch"`` from 100 training sequences
     (batches of at least 10 with ``batch_size="auto"``); below, ``"layer"`` for
     one network (batch statistics are noisy there, and batch normalisation
     scored lower on two of the three small development sets) and ``"mixed"``
     for an ensemble (batch normalisation scored far higher on ArrowHead, the
-    per-sequence one on Coffee and PickupGestureWiimoteZ; an ensemble of both
-    kinds scored at least as well as the better kind on ArrowHead and Coffee);
-    ``conv_norm_`` gives the choice.
+    per-sequence one on Coffee and PickupGestureWiimoteZ; batch-normalised
+    networks scored higher on all three with the wider kernels, per-sequence
+    ones lower on two; an ensemble of both kinds scored at least as well as the
+    better kind on ArrowHead and Coffee); ``conv_norm_`` gives the choice.
 
 conv_branch : bool, default=%(conv_branch_default)s
     With ``conv_channels``: the mean of the convolutions' features over each
@@ -307,12 +310,16 @@ n_estimators : int or "auto", default="auto"
     Number of networks of the model, averaged: each has weights of its own
     (its own initialisation) and learns from its own loss, on the same batches;
     ``predict_proba`` is the mean of their probabilities (an ensemble, as
-    InceptionTime's five networks). Training costs ``n_estimators`` times one
-    network's, and ``max_iter="auto"`` prices it so. ``"auto"``: 5 where
-    ``conv_channels="auto"`` takes the front end of small training sets of long
-    series (at most 37,500 time steps), where one network's accuracy varied by
-    up to 0.2 from seed to seed on the small development sets and 200 epochs of
-    five networks still cost a fraction of the time budget; 1 elsewhere.
+    InceptionTime's five networks). Training costs what the networks cost alone,
+    together (about ``n_estimators`` times one network's; more with
+    ``conv_norm="mixed"``'s wider kernels), and ``max_iter="auto"`` prices it
+    so. ``"auto"``: 4 where ``conv_channels="auto"`` takes the front end of
+    small training sets of long series (at most 37,500 time steps), where one
+    network's accuracy varied by up to 0.2 from seed to seed on the small
+    development sets and 200 epochs of four networks still cost a fraction of
+    the time budget (four, two of each normalisation with
+    ``conv_norm="mixed"``, scored higher than five on ArrowHead and lower on
+    PickupGestureWiimoteZ, in four fifths of the time); 1 elsewhere.
     ``n_estimators_`` gives the choice."""
 
 _CLASS_WEIGHT = """\
