@@ -280,8 +280,8 @@ def test_bag_of_words_adds_the_mean_of_its_tokens_class_weights_to_the_network()
     assert_allclose(plain.predict_proba([doc]), head_only.numpy(), rtol=1e-12)
 
 
-def test_early_stopping_auto_is_on_from_1000_documents_with_two_per_class():
-    X, y = make_support_tickets(1000, random_state=0, return_X_y=True)
+def test_early_stopping_auto_is_on_above_10000_documents_with_two_per_class():
+    X, y = make_support_tickets(10_001, random_state=0, return_X_y=True)
     y = np.asarray(y)
     clf = _tiny(max_iter=1, early_stopping="auto", batch_size=256)
     scores = np.asarray(clf.fit(X, y).validation_scores_)
@@ -290,7 +290,8 @@ def test_early_stopping_auto_is_on_from_1000_documents_with_two_per_class():
     assert BiRNNTextClassifier().scoring == "loss"
     assert_allclose(scores, [-v for v in clf.net_.history[:, "valid_loss"]])
     assert clf.get_params()["early_stopping"] == "auto"
-    assert clf.fit(X[:999], y[:999]).validation_scores_ is None
+    # HistGradientBoosting's rule: more than 10,000
+    assert clf.fit(X[:10_000], y[:10_000]).validation_scores_ is None
     # a class with one document cannot be split in a stratified way: off
     y_single = y.copy()
     y_single[0] = "only-one"
