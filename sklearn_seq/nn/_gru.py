@@ -113,6 +113,33 @@ def _backward_steps(a, d, w_hh, k, first):
             carry_s[j].addmm_(gates_s[j], w_hh)
 
 
+def _gate_grads(g, n, out, a, dn, start, end):
+    """The gate derivatives of steps ``start .. end - 1`` into ``a`` (see backward),
+    compiled or with torch; returns the new gate's factor ``(1 - z)(1 - n^2)``
+    (in ``dn`` when compiled)."""
+    k, hidden = end - start, n.shape[2]
+    if uses_compiled_loops():
+        _gru_loops.gate_grads(g.dtype == torch.float64, start, k, n.shape[1], hidden,
+                              g.data_ptr(), n.data_ptr(), out.data_ptr(), a.data_ptr(),
+                              dn.data_ptr())
+        return dn[:k]
+    h2 = 2 * hidden
+    r, z = g[start:end, :, :hidden], g[start:end, :, hidden:h2]
+    h_n, n_k = g[start:end, :, h2:], n[start:end]
+    dn = _aten.tanh_backward(1 - z, n_k)
+    _aten.sigmoid_backward.grad_input(dn * h_n, r, grad_input=a[:k, :, 0])
+    a_z = a[:k, :, 1]
+    if start:
+        torch.sub(out[start - 1 : end - 1], n_k, out=a_z)
+    else:
+        torch.sub(out[: end - 1], n_k[1:], out=a_z[1:])
+        torch.neg(n_k[0], out=a_z[0])
+    _aten.sigmoid_backward.grad_input(a_z, z, grad_input=a_z)
+    torch.mul(dn, r, out=a[:k, :, 2])
+    a[:k, :, 3] = z
+    return dn
+
+
 def _span(steps, batch, hidden):
     """Steps per chunk: all of them for small models, whose cost is the number of
     operations; for larger ones, few enough that a chunk's work stays in cache."""
@@ -174,26 +201,15 @@ class _GRULayer(torch.autograd.Function):
         d_b_ih = w_hh.new_zeros(h3)
         d_b_hh = w_hh.new_zeros(h3)
         d_x = x.new_empty(x.shape) if ctx.needs_input_grad[0] else None
+        dn_buffer = x.new_empty(span, batch, hidden)
         carry = d_last
         for end in range(steps, 0, -span):
             start = max(0, end - span)
             k = end - start
-            r, z = g[start:end, :, :hidden], g[start:end, :, hidden:h2]
-            h_n, n_k = g[start:end, :, h2:], n[start:end]
             # a[j] is what dh_t (t = start + j) is multiplied by to give, per block,
             # the gradients of the reset, update and new gate's hidden
             # pre-activations, and the direct path z_t to h_{t-1}.
-            dn = _aten.tanh_backward(1 - z, n_k)
-            _aten.sigmoid_backward.grad_input(dn * h_n, r, grad_input=a[:k, :, 0])
-            a_z = a[:k, :, 1]
-            if start:
-                torch.sub(out[start - 1 : end - 1], n_k, out=a_z)
-            else:
-                torch.sub(out[: end - 1], n_k[1:], out=a_z[1:])
-                torch.neg(n_k[0], out=a_z[0])
-            _aten.sigmoid_backward.grad_input(a_z, z, grad_input=a_z)
-            torch.mul(dn, r, out=a[:k, :, 2])
-            a[:k, :, 3] = z
+            dn = _gate_grads(g, n, out, a, dn_buffer, start, end)
             # d[j] = [gradients of the three hidden pre-activations at step t,
             # dh_{t-1}]: its last block starts as dout_{t-1}, receives z_t dh_t with
             # the others, then the hidden product; d[k]'s last block is dh_{end-1}.

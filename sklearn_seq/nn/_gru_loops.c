@@ -24,6 +24,13 @@
 #if defined(_MSC_VER) && !defined(__clang__)
 #define restrict __restrict
 #endif
+/* Elementwise loops compiled for AVX-512 and AVX2 too, the version chosen when the
+   module loads (GCC's function multiversioning, where the C library supports it). */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CLONES
+#endif
 
 /* The Fortran BLAS interface (sgemm_, dgemm_): column-major, every argument by
    address. A row-major (rows x cols) matrix is its column-major transpose, so a
@@ -99,6 +106,12 @@ gates_f_avx2(float *restrict g, float *restrict n, float *restrict out,
              const float *restrict h, int hidden) {
     gates_f_body(g, n, out, h, hidden);
 }
+/* and for AVX-512 (sixteen floats an operation) */
+__attribute__((target("avx512f,avx2,fma"))) static void
+gates_f_avx512(float *restrict g, float *restrict n, float *restrict out,
+               const float *restrict h, int hidden) {
+    gates_f_body(g, n, out, h, hidden);
+}
 #endif
 
 static gates_f_t gates_f = gates_f_base;
@@ -132,7 +145,7 @@ static void gates_d(double *restrict g, double *restrict n, double *restrict out
                           h ? h + b * hidden : NULL, hidden);                              \
         }                                                                                  \
     }                                                                                      \
-    static void backward_##S(GEMM_T gemm, int k, int batch, int hidden, int first,        \
+    CLONES static void backward_##S(GEMM_T gemm, int k, int batch, int hidden, int first, \
                              const T *a, T *d, const T *w_hh) {                            \
         const int h3 = 3 * hidden, h4 = 4 * hidden;                                        \
         const T one = 1;                                                                   \
@@ -154,6 +167,61 @@ static void gates_d(double *restrict g, double *restrict n, double *restrict out
 
 DEFINE_LOOPS(float, f, sgemm_t)
 DEFINE_LOOPS(double, d, dgemm_t)
+
+/* The gate derivatives of a chunk's k steps t0 .. t0 + k - 1, in one pass (what
+   _gru.py's Python fallback computes with torch operations): from the saved gates
+   r, z (sigmoids), h_n (g: time, batch, 3 hidden), the new gate n and the states
+   (out: time, batch, hidden; zero before step 0), with dn = (1 - z)(1 - n^2),
+   a[j] (batch, 4, hidden) = [dn h_n r (1 - r), (h_prev - n) z (1 - z), dn r, z]
+   and dn[j] (batch, hidden). */
+#define DEFINE_GATE_GRADS(T, S)                                                           \
+    CLONES static void gate_grads_##S(int t0, int k, int batch, int hidden, const T *g,  \
+                               const T *n, const T *out, T *a, T *dn) {                  \
+        const size_t gs = (size_t)batch * 3 * hidden, hs = (size_t)batch * hidden;       \
+        for (int j = 0; j < k; j++) {                                                      \
+            const int t = t0 + j;                                                          \
+            for (int b = 0; b < batch; b++) {                                              \
+                const T *restrict r = g + t * gs + (size_t)b * 3 * hidden;                 \
+                const T *restrict z = r + hidden, *restrict h_n = r + 2 * hidden;          \
+                const T *restrict n_t = n + t * hs + (size_t)b * hidden;                   \
+                const T *restrict prev = t ? out + (t - 1) * hs + (size_t)b * hidden      \
+                                           : NULL;                                         \
+                T *restrict a_t = a + (j * hs + (size_t)b * hidden) * 4;                   \
+                T *restrict dn_t = dn + j * hs + (size_t)b * hidden;                       \
+                for (int i = 0; i < hidden; i++) {                                         \
+                    const T d = (1 - z[i]) * (1 - n_t[i] * n_t[i]);                       \
+                    const T h = prev ? prev[i] : 0;                                        \
+                    dn_t[i] = d;                                                           \
+                    a_t[i] = d * h_n[i] * (r[i] * (1 - r[i]));                             \
+                    a_t[hidden + i] = (h - n_t[i]) * (z[i] * (1 - z[i]));                  \
+                    a_t[2 * hidden + i] = d * r[i];                                        \
+                    a_t[3 * hidden + i] = z[i];                                            \
+                }                                                                          \
+            }                                                                              \
+        }                                                                                  \
+    }
+
+DEFINE_GATE_GRADS(float, f)
+DEFINE_GATE_GRADS(double, d)
+
+static PyObject *py_gate_grads(PyObject *self, PyObject *args) {
+    int dbl, t0, k, batch, hidden;
+    unsigned long long g, n, out, a, dn;
+    if (!PyArg_ParseTuple(args, "piiiiKKKKK", &dbl, &t0, &k, &batch, &hidden, &g, &n, &out,
+                          &a, &dn))
+        return NULL;
+    Py_BEGIN_ALLOW_THREADS
+    if (dbl)
+        gate_grads_d(t0, k, batch, hidden, (const double *)(uintptr_t)g,
+                     (const double *)(uintptr_t)n, (const double *)(uintptr_t)out,
+                     (double *)(uintptr_t)a, (double *)(uintptr_t)dn);
+    else
+        gate_grads_f(t0, k, batch, hidden, (const float *)(uintptr_t)g,
+                     (const float *)(uintptr_t)n, (const float *)(uintptr_t)out,
+                     (float *)(uintptr_t)a, (float *)(uintptr_t)dn);
+    Py_END_ALLOW_THREADS
+    Py_RETURN_NONE;
+}
 
 static PyObject *py_forward(PyObject *self, PyObject *args) {
     int dbl, t0, t1, batch, hidden;
@@ -198,6 +266,9 @@ static PyMethodDef methods[] = {
      "forward(double, t0, t1, batch, hidden, gemm, g, n, out, w): steps t0..t1-1."},
     {"backward", py_backward, METH_VARARGS,
      "backward(double, k, batch, hidden, first, gemm, a, d, w_hh): a chunk's k steps."},
+    {"gate_grads", py_gate_grads, METH_VARARGS,
+     "gate_grads(double, t0, k, batch, hidden, g, n, out, a, dn): a chunk's gate "
+     "derivatives."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -210,6 +281,9 @@ PyMODINIT_FUNC PyInit__gru_loops(void) {
 #ifdef HAVE_AVX2_GATES
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) gates_f = gates_f_avx2;
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
+        __builtin_cpu_supports("fma"))
+        gates_f = gates_f_avx512;
 #endif
     return PyModule_Create(&module);
 }
