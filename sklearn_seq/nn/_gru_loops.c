@@ -1,10 +1,12 @@
 /* The per-step loops of the CPU GRU layer (sklearn_seq/nn/_gru.py), compiled.
 
-   _gru.py does everything that is one operation over many steps with torch (the
-   input part of the gates, the gate derivatives, the weight gradients) and calls
-   these two loops for the part that is sequential: per step, one matrix product
-   with the hidden weights and the gates of that step. In eager PyTorch each of
-   those is a call of several microseconds, which at small sizes is the whole cost.
+   _gru.py does the products over many steps with torch (the input part of the
+   gates, the weight gradients) and calls these loops for the part that is
+   sequential: per step, one matrix product with the hidden weights and the gates of
+   that step. In eager PyTorch each of those is a call of several microseconds,
+   which at small sizes is the whole cost. The gate derivatives of the backward pass
+   (elementwise over many steps) are one pass here too, instead of about ten torch
+   operations.
 
    The matrix product is the BLAS gemm whose address Python passes (torch's own:
    the same library that computes torch's matrix products). Buffers are the
@@ -26,7 +28,7 @@
 #endif
 /* Elementwise loops compiled for AVX-512 and AVX2 too, the version chosen when the
    module loads (GCC's function multiversioning, where the C library supports it). */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
 #define CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define CLONES
