@@ -116,7 +116,7 @@ def _backward_steps(a, d, w_hh, k, first):
 def _gate_grads(g, n, out, a, dn, start, end):
     """The gate derivatives of steps ``start .. end - 1`` into ``a`` (see backward),
     compiled or with torch; returns the new gate's factor ``(1 - z)(1 - n^2)``
-    (in ``dn`` when compiled)."""
+    (written into the buffer ``dn`` when compiled; None otherwise)."""
     k, hidden = end - start, n.shape[2]
     if uses_compiled_loops():
         _gru_loops.gate_grads(g.dtype == torch.float64, start, k, n.shape[1], hidden,
@@ -201,7 +201,7 @@ class _GRULayer(torch.autograd.Function):
         d_b_ih = w_hh.new_zeros(h3)
         d_b_hh = w_hh.new_zeros(h3)
         d_x = x.new_empty(x.shape) if ctx.needs_input_grad[0] else None
-        dn_buffer = x.new_empty(span, batch, hidden)
+        dn_buffer = x.new_empty(span, batch, hidden) if uses_compiled_loops() else None
         carry = d_last
         for end in range(steps, 0, -span):
             start = max(0, end - span)

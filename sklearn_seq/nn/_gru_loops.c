@@ -108,12 +108,6 @@ gates_f_avx2(float *restrict g, float *restrict n, float *restrict out,
              const float *restrict h, int hidden) {
     gates_f_body(g, n, out, h, hidden);
 }
-/* and for AVX-512 (sixteen floats an operation) */
-__attribute__((target("avx512f,avx2,fma"))) static void
-gates_f_avx512(float *restrict g, float *restrict n, float *restrict out,
-               const float *restrict h, int hidden) {
-    gates_f_body(g, n, out, h, hidden);
-}
 #endif
 
 static gates_f_t gates_f = gates_f_base;
@@ -283,9 +277,6 @@ PyMODINIT_FUNC PyInit__gru_loops(void) {
 #ifdef HAVE_AVX2_GATES
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) gates_f = gates_f_avx2;
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
-        __builtin_cpu_supports("fma"))
-        gates_f = gates_f_avx512;
 #endif
     return PyModule_Create(&module);
 }

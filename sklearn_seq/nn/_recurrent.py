@@ -485,12 +485,11 @@ class SequenceNetwork(_PooledReadout):
                 dropout=dropout, pooling=pooling, conv_channels=conv_channels,
                 conv_stride=conv_stride, conv_branch=conv_branch, dtype=dtype,
             )
-            self.members = nn.ModuleList(
-                SequenceNetwork(**kwargs, **dict(zip(
-                    ("conv_norm", "kernel_size"),
-                    _member_front_end(conv_norm, kernel_size, batch_kernel_size, i))))
-                for i in range(n_estimators)
-            )
+            self.members = nn.ModuleList()
+            for i in range(n_estimators):
+                norm, kernels = _member_front_end(conv_norm, kernel_size, batch_kernel_size, i)
+                self.members.append(SequenceNetwork(**kwargs, conv_norm=norm,
+                                                    kernel_size=kernels))
             return
         self.members = None
         conv_norm, kernel_size = _member_front_end(conv_norm, kernel_size, None, 0)
